@@ -1,0 +1,30 @@
+package detour.providers.model;
+
+import java.util.regex.Pattern;
+
+/**
+ * Removes what looks like a credential from upstream error text before it can reach a log, a trace
+ * or the journal, and bounds its length. Upstreams echo keys in errors ("Incorrect API key
+ * provided: sk-abc...") more often than one would hope.
+ */
+public final class SecretScrubber {
+  /** Error samples longer than this are cut: evidence, not a transcript. */
+  public static final int MAX_LENGTH = 300;
+
+  private static final Pattern CREDENTIALS = Pattern.compile(
+      "(?i)(bearer\\s+)[A-Za-z0-9._~+/=-]+"
+          + "|sk-[A-Za-z0-9_-]{6,}"
+          + "|AIza[0-9A-Za-z_-]{10,}"
+          + "|((?:api[-_]?key|key|token|secret|password)\\s*[=:]\\s*)[^\\s&\"',;]+");
+
+  private SecretScrubber() {}
+
+  public static String scrub(String text) {
+    if (text == null || text.isEmpty()) return "";
+    String cleaned = CREDENTIALS.matcher(text).replaceAll(match -> {
+      String prefix = match.group(1) != null ? match.group(1) : match.group(2) != null ? match.group(2) : "";
+      return java.util.regex.Matcher.quoteReplacement(prefix + "***");
+    });
+    return cleaned.length() <= MAX_LENGTH ? cleaned : cleaned.substring(0, MAX_LENGTH) + "…";
+  }
+}

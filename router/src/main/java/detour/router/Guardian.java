@@ -1,0 +1,133 @@
+package detour.router;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.http.javadsl.Http;
+import akka.http.javadsl.ServerBinding;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import detour.persistence.JournalSchema;
+import detour.persistence.breaker.BreakerScope;
+import detour.providers.ProviderClients;
+import detour.providers.breaker.BreakerState;
+import detour.providers.breaker.BreakerView;
+import detour.providers.breaker.ProviderBreaker;
+import detour.providers.client.ProviderClient;
+import detour.providers.client.ProviderSettings;
+import detour.router.config.RoutePlanner;
+import detour.router.config.RouterSettings;
+import detour.router.coordinator.Coordinators;
+import detour.router.coordinator.ProviderFleet;
+import detour.router.http.ApiRoutes;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The node's root. Starts in a fixed order, so that no request is served on a stale view: the
+ * journal's tables, then every breaker recovered from the journal (an open circuit is open again
+ * before the first request), then the HTTP binding. A step that fails stops the node.
+ */
+public final class Guardian {
+  private Guardian() {}
+
+  public sealed interface Command {}
+
+  private record SchemaChecked(Throwable failure) implements Command {}
+
+  private record BreakerRecovered(String provider, BreakerState state, Throwable failure) implements Command {}
+
+  private record Bound(ServerBinding binding, Throwable failure) implements Command {}
+
+  /** Told to whoever started the node, once it serves. */
+  public record Started(InetSocketAddress address, ProviderFleet fleet) {}
+
+  /** How long the breakers may take to recover from the journal before the start is given up. */
+  static final Duration RECOVERY_PATIENCE = Duration.ofSeconds(60);
+
+  /**
+   * @param started completed once the node serves, or exceptionally when it could not start
+   */
+  public static Behavior<Command> create(RouterSettings settings, InstantSource clock, CompletableFuture<Started> started) {
+    return Behaviors.setup(ctx -> {
+      ctx.pipeToSelf(JournalSchema.ensure(ctx.getSystem()), (done, failure) -> new SchemaChecked(failure));
+      return Behaviors.receive(Command.class)
+          .onMessage(SchemaChecked.class, msg -> msg.failure() != null
+              ? fail(ctx, started, "the journal's tables could not be created", msg.failure())
+              : recoverBreakers(ctx, settings, clock, started))
+          .build();
+    });
+  }
+
+  private static Behavior<Command> recoverBreakers(
+      ActorContext<Command> ctx, RouterSettings settings, InstantSource clock, CompletableFuture<Started> started) {
+    BreakerView view = new BreakerView();
+    Map<String, ActorRef<ProviderBreaker.Command>> breakers = new HashMap<>();
+    for (ProviderSettings provider : settings.providers().values()) {
+      var scope = BreakerScope.provider(provider.name());
+      var breaker = ctx.spawn(ProviderBreaker.supervised(scope, provider.breaker(), clock, view),
+          "breaker-" + provider.name());
+      breakers.put(provider.name(), breaker);
+      ctx.ask(BreakerState.class, breaker, RECOVERY_PATIENCE, ProviderBreaker.GetState::new,
+          (state, failure) -> new BreakerRecovered(provider.name(), state, failure));
+    }
+    Set<String> waiting = new HashSet<>(breakers.keySet());
+    if (waiting.isEmpty()) return serve(ctx, settings, clock, started, view, breakers);
+    return Behaviors.receive(Command.class)
+        .onMessage(BreakerRecovered.class, msg -> {
+          if (msg.failure() != null) {
+            return fail(ctx, started, "breaker '" + msg.provider() + "' did not recover from the journal", msg.failure());
+          }
+          waiting.remove(msg.provider());
+          return waiting.isEmpty() ? serve(ctx, settings, clock, started, view, breakers) : Behaviors.same();
+        })
+        .build();
+  }
+
+  private static Behavior<Command> serve(
+      ActorContext<Command> ctx,
+      RouterSettings settings,
+      InstantSource clock,
+      CompletableFuture<Started> started,
+      BreakerView view,
+      Map<String, ActorRef<ProviderBreaker.Command>> breakers) {
+    ObjectMapper json = JsonMapper.builder().build();
+    Map<String, ProviderClient> clients = new HashMap<>();
+    for (ProviderSettings provider : settings.providers().values()) {
+      clients.put(provider.name(), ProviderClients.create(provider, ctx.getSystem(), json));
+    }
+    var fleet = new ProviderFleet(clients, breakers, view);
+    var coordinators = ctx.spawn(Coordinators.create(fleet), "coordinators");
+    var routes = new ApiRoutes(new RoutePlanner(settings), coordinators, ctx.getSystem().scheduler(), view, json, clock);
+    ctx.pipeToSelf(
+        Http.get(ctx.getSystem()).newServerAt(settings.host(), settings.port()).bind(routes.routes()),
+        Bound::new);
+    return Behaviors.receive(Command.class)
+        .onMessage(Bound.class, msg -> {
+          if (msg.failure() != null) {
+            return fail(ctx, started, "could not bind HTTP on " + settings.host() + ":" + settings.port(), msg.failure());
+          }
+          msg.binding().addToCoordinatedShutdown(Duration.ofSeconds(10), ctx.getSystem());
+          InetSocketAddress address = msg.binding().localAddress();
+          ctx.getLog().info("HTTP bound on http://{}:{} ({} providers, {} routes)",
+              address.getHostString(), address.getPort(), settings.providers().size(), settings.routes().size());
+          started.complete(new Started(address, fleet));
+          return Behaviors.ignore();
+        })
+        .build();
+  }
+
+  private static Behavior<Command> fail(
+      ActorContext<Command> ctx, CompletableFuture<Started> started, String what, Throwable why) {
+    ctx.getLog().error("Detour could not start: {}", what, why);
+    started.completeExceptionally(new IllegalStateException(what, why));
+    return Behaviors.stopped();
+  }
+}

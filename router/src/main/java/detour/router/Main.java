@@ -1,0 +1,48 @@
+package detour.router;
+
+import akka.actor.typed.ActorSystem;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import detour.persistence.JournalSchema;
+import detour.router.config.RouterSettings;
+import java.time.InstantSource;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts one Detour node: {@code java -Dconfig.file=application.conf -jar detour.jar}. A bad
+ * configuration or a failed start exits non-zero with the reason, before anything is served.
+ */
+public final class Main {
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    JournalSchema.keepH2OnLoopback();
+    Config config = ConfigFactory.load();
+    RouterSettings settings;
+    try {
+      settings = RouterSettings.from(config);
+    } catch (ConfigException bad) {
+      log.error("Detour did not start: the configuration is invalid: {}", bad.getMessage());
+      System.exit(2);
+      return;
+    }
+    var started = new CompletableFuture<Guardian.Started>();
+    ActorSystem<Guardian.Command> system =
+        ActorSystem.create(Guardian.create(settings, InstantSource.system(), started), "detour", config);
+    // A start that fails leaves the ActorSystem alive and the JVM with it: end both.
+    system.getWhenTerminated().thenRun(() -> started.completeExceptionally(new IllegalStateException("stopped")));
+    try {
+      started.get();
+    } catch (ExecutionException | InterruptedException failed) {
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().join();
+      System.exit(1);
+    }
+  }
+}

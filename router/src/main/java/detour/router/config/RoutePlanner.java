@@ -1,0 +1,42 @@
+package detour.router.config;
+
+import detour.providers.client.ProviderSettings;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Turns what a caller asked for (a route or a catalogue model) into a {@link Plan}. Plans are
+ * computed once at start-up and shared: planning a request is one map lookup.
+ */
+public final class RoutePlanner {
+  private final Map<String, Plan> plans = new HashMap<>();
+
+  public RoutePlanner(RouterSettings settings) {
+    for (RouteSettings route : settings.routes().values()) {
+      List<Candidate> chain = new ArrayList<>();
+      for (String id : route.chain()) chain.add(candidate(settings, settings.models().get(id)));
+      plans.put(route.name(), new Plan(route.name(), chain, route.deadline()));
+    }
+    for (CatalogueModel model : settings.models().values()) {
+      plans.put(model.id(), new Plan(model.id(), List.of(candidate(settings, model)), settings.defaultDeadline()));
+    }
+  }
+
+  /** The plan for a route name or a catalogue model id; empty when it names neither. */
+  public Optional<Plan> plan(String requested) {
+    return Optional.ofNullable(plans.get(requested));
+  }
+
+  /** Every name a caller may put in {@code model}: routes and catalogue models. */
+  public List<String> names() {
+    return plans.keySet().stream().sorted().toList();
+  }
+
+  private static Candidate candidate(RouterSettings settings, CatalogueModel model) {
+    ProviderSettings provider = settings.providers().get(model.provider());
+    return new Candidate(model, provider, provider.unusable());
+  }
+}

@@ -1,0 +1,106 @@
+package detour.router.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigValue;
+import detour.providers.client.ProviderSettings;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Everything the router reads from {@code detour}, checked as a whole: a route naming an unknown
+ * model, or a model naming an unknown provider, stops the node before it serves.
+ *
+ * @param host the interface the HTTP API binds to
+ * @param port its port; 0 picks a free one
+ * @param providers provider blocks by name
+ * @param models the catalogue by id
+ * @param routes routes by name
+ * @param defaultDeadline the deadline of a request that names a catalogue model directly
+ */
+public record RouterSettings(
+    String host,
+    int port,
+    Map<String, ProviderSettings> providers,
+    Map<String, CatalogueModel> models,
+    Map<String, RouteSettings> routes,
+    Duration defaultDeadline) {
+
+  public RouterSettings {
+    providers = Map.copyOf(providers);
+    models = Map.copyOf(models);
+    routes = Map.copyOf(routes);
+  }
+
+  /** Reads and cross-checks {@code detour.*} of a resolved configuration. */
+  public static RouterSettings from(Config config) {
+    Config detour = config.getConfig("detour");
+    Config providerDefaults = detour.getConfig("provider-defaults");
+    Config breakerDefaults = detour.getConfig("breaker");
+    Config routeDefaults = detour.getConfig("route-defaults");
+    Duration serverRequestTimeout = config.getDuration("akka.http.server.request-timeout");
+
+    Map<String, ProviderSettings> providers = new LinkedHashMap<>();
+    for (String name : keys(detour, "providers")) {
+      providers.put(name, ProviderSettings.from(
+          name, detour.getConfig("providers." + quoted(name)), providerDefaults, breakerDefaults));
+    }
+    Map<String, CatalogueModel> models = new LinkedHashMap<>();
+    for (String id : keys(detour, "models")) {
+      Config block = detour.getConfig("models." + quoted(id));
+      CatalogueModel model = read(block, "detour.models." + id, () -> CatalogueModel.from(id, block));
+      require(providers.containsKey(model.provider()), block, "detour.models." + id + ".provider",
+          "names provider '" + model.provider() + "', which is not under detour.providers");
+      require(model.contextWindow() > 0, block, "detour.models." + id + ".context-window", "must be positive");
+      models.put(id, model);
+    }
+    Map<String, RouteSettings> routes = new LinkedHashMap<>();
+    for (String name : keys(detour, "routes")) {
+      Config block = detour.getConfig("routes." + quoted(name)).withFallback(routeDefaults);
+      String path = "detour.routes." + name;
+      RouteSettings route = read(block, path, () -> RouteSettings.from(name, block));
+      require(!route.chain().isEmpty(), block, path + ".chain", "must name at least one model");
+      Set<String> seen = new HashSet<>();
+      for (String id : route.chain()) {
+        require(models.containsKey(id), block, path + ".chain", "names model '" + id + "', which is not under detour.models");
+        require(seen.add(id), block, path + ".chain", "names model '" + id + "' twice");
+      }
+      require(!models.containsKey(name), block, path,
+          "has the same name as a catalogue model: callers could not tell them apart");
+      require(!route.deadline().isNegative() && !route.deadline().isZero(), block, path + ".deadline", "must be positive");
+      require(route.deadline().compareTo(serverRequestTimeout) < 0, block, path + ".deadline",
+          "must be shorter than akka.http.server.request-timeout (" + serverRequestTimeout
+              + "), or the server would cut the request before the route answers");
+      routes.put(name, route);
+    }
+    Config http = detour.getConfig("http");
+    return new RouterSettings(http.getString("host"), http.getInt("port"), providers, models, routes,
+        routeDefaults.getDuration("deadline"));
+  }
+
+  /** The direct keys of an object, e.g. each provider's name; quoted names with dots survive. */
+  private static Set<String> keys(Config c, String path) {
+    Set<String> names = new java.util.TreeSet<>();
+    for (Map.Entry<String, ConfigValue> e : c.getObject(path).entrySet()) names.add(e.getKey());
+    return names;
+  }
+
+  private static String quoted(String key) {
+    return "\"" + key + "\"";
+  }
+
+  private static <T> T read(Config block, String path, java.util.function.Supplier<T> reader) {
+    try {
+      return reader.get();
+    } catch (IllegalArgumentException bad) {
+      throw new ConfigException.BadValue(block.origin(), path, bad.getMessage());
+    }
+  }
+
+  private static void require(boolean ok, Config block, String path, String problem) {
+    if (!ok) throw new ConfigException.BadValue(block.origin(), path, problem);
+  }
+}

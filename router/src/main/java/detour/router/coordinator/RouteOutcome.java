@@ -1,0 +1,27 @@
+package detour.router.coordinator;
+
+import detour.providers.model.ChatResponse;
+import detour.providers.model.ProviderFailure;
+import java.time.Instant;
+import java.util.Optional;
+
+/** How a request ended, as the HTTP layer renders it; never an actor message on the wire. */
+public sealed interface RouteOutcome {
+  RouteTrace trace();
+
+  /** A candidate answered. */
+  record Answered(ChatResponse response, String provider, String model, RouteTrace trace) implements RouteOutcome {}
+
+  /** A provider rejected the request as the caller's mistake: returned as is, no failover. */
+  record Rejected(ProviderFailure failure, RouteTrace trace) implements RouteOutcome {}
+
+  /**
+   * No candidate answered.
+   *
+   * @param retryAt when the first open circuit starts probing, if every candidate was open
+   */
+  record Exhausted(Optional<Instant> retryAt, RouteTrace trace) implements RouteOutcome {}
+
+  /** The route's deadline passed before any candidate answered. */
+  record DeadlineExceeded(RouteTrace trace) implements RouteOutcome {}
+}

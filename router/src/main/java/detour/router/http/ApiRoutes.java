@@ -1,0 +1,173 @@
+package detour.router.http;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Scheduler;
+import akka.actor.typed.javadsl.AskPattern;
+import akka.http.javadsl.model.ContentType;
+import akka.http.javadsl.model.HttpEntity;
+import akka.http.javadsl.model.HttpRequest;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.MediaTypes;
+import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.server.AllDirectives;
+import akka.http.javadsl.server.ExceptionHandler;
+import akka.http.javadsl.server.PathMatchers;
+import akka.http.javadsl.server.RejectionHandler;
+import akka.http.javadsl.server.Route;
+import akka.http.javadsl.unmarshalling.Unmarshaller;
+import akka.http.scaladsl.model.EntityStreamSizeException;
+import akka.util.ByteString;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import detour.providers.breaker.BreakerView;
+import detour.router.config.Plan;
+import detour.router.config.RoutePlanner;
+import detour.router.coordinator.Coordinators.Coordinate;
+import detour.router.coordinator.RouteOutcome;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API: {@code POST /v1/chat/completions}, {@code GET /v1/models}, {@code GET /health}.
+ * Every answer, a rejected path or a crash included, is JSON in OpenAI's error format.
+ */
+public final class ApiRoutes extends AllDirectives {
+  private static final Logger log = LoggerFactory.getLogger(ApiRoutes.class);
+  private static final Pattern CALLER_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+  /** Beyond the route's own deadline, which the coordinator enforces: only a crashed coordinator meets it. */
+  private static final Duration ASK_MARGIN = Duration.ofSeconds(5);
+
+  private final RoutePlanner planner;
+  private final ActorRef<Coordinate> coordinators;
+  private final Scheduler scheduler;
+  private final BreakerView view;
+  private final ObjectMapper json;
+  private final ChatRequestReader reader;
+  private final Replies replies;
+
+  public ApiRoutes(
+      RoutePlanner planner,
+      ActorRef<Coordinate> coordinators,
+      Scheduler scheduler,
+      BreakerView view,
+      ObjectMapper json,
+      InstantSource clock) {
+    this.planner = planner;
+    this.coordinators = coordinators;
+    this.scheduler = scheduler;
+    this.view = view;
+    this.json = json;
+    this.reader = new ChatRequestReader(json);
+    this.replies = new Replies(json, clock);
+  }
+
+  public Route routes() {
+    return handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> concat(
+        pathPrefix("v1", () -> concat(
+            path(PathMatchers.segment("chat").slash("completions"), () -> post(() -> extractRequest(this::chat))),
+            path("models", () -> get(() -> complete(models()))))),
+        path("health", () -> get(() -> complete(health()))))));
+  }
+
+  private Route chat(HttpRequest request) {
+    String requestId = requestId(request);
+    ContentType type = request.entity().getContentType();
+    if (!type.mediaType().equals(MediaTypes.APPLICATION_JSON)) {
+      return complete(replies.error(ApiError.unsupportedMediaType(
+          "Content-Type must be application/json; got " + type.mediaType() + "."), requestId));
+    }
+    return entity(Unmarshaller.entityToByteString(), body -> completeWithFuture(route(requestId, body)));
+  }
+
+  private CompletionStage<HttpResponse> route(String requestId, ByteString body) {
+    var read = reader.read(body);
+    if (read instanceof ChatRequestReader.Invalid invalid) {
+      return CompletableFuture.completedFuture(replies.error(invalid.error(), requestId));
+    }
+    var request = ((ChatRequestReader.Valid) read).request();
+    Optional<Plan> plan = planner.plan(request.model());
+    if (plan.isEmpty()) {
+      return CompletableFuture.completedFuture(replies.error(ApiError.modelNotFound(
+          "The model '" + request.model() + "' does not exist: it names no route and no catalogue model. "
+              + "GET /v1/models lists them."), requestId));
+    }
+    Duration patience = plan.get().deadline().plus(ASK_MARGIN);
+    return AskPattern.<Coordinate, RouteOutcome>ask(coordinators,
+            replyTo -> new Coordinate(requestId, request, plan.get(), replyTo), patience, scheduler)
+        .thenApply(replies::outcome)
+        .exceptionally(failure -> {
+          log.error("request_id={} got no answer from its coordinator", requestId, failure);
+          return replies.error(new ApiError(StatusCodes.INTERNAL_SERVER_ERROR,
+              "Detour failed to answer this request (request id " + requestId + ").", "server_error", null,
+              "internal_error"), requestId);
+        });
+  }
+
+  private HttpResponse models() {
+    ObjectNode list = json.createObjectNode().put("object", "list");
+    ArrayNode data = list.putArray("data");
+    for (String name : planner.names()) {
+      data.addObject().put("id", name).put("object", "model").put("created", 0).put("owned_by", "detour");
+    }
+    return replies.json(StatusCodes.OK, list, List.of());
+  }
+
+  private HttpResponse health() {
+    ObjectNode health = json.createObjectNode().put("status", "ok");
+    ObjectNode breakers = health.putObject("breakers");
+    view.snapshot().forEach((provider, state) -> {
+      ObjectNode b = breakers.putObject(provider).put("circuit", state.circuit().name().toLowerCase(Locale.ROOT));
+      if (state.circuit() == detour.providers.breaker.BreakerState.Circuit.OPEN) {
+        b.put("until", state.until().toString());
+      }
+    });
+    return replies.json(StatusCodes.OK, health, List.of());
+  }
+
+  /** Akka's own rejections (unknown path, wrong method) in OpenAI's error format. */
+  private RejectionHandler rejections() {
+    return RejectionHandler.defaultHandler().mapRejectionResponse(response -> {
+      String message = response.status().equals(StatusCodes.NOT_FOUND)
+          ? "Unknown path. Detour serves POST /v1/chat/completions, GET /v1/models and GET /health."
+          : strictText(response.entity());
+      var error = new ApiError(response.status(), message, "invalid_request_error", null, null);
+      return replies.json(response.status(), replies.errorBody(error), List.of());
+    });
+  }
+
+  private ExceptionHandler exceptions() {
+    return ExceptionHandler.newBuilder()
+        .match(EntityStreamSizeException.class, tooBig -> complete(replies.json(StatusCodes.PAYLOAD_TOO_LARGE,
+            replies.errorBody(new ApiError(StatusCodes.PAYLOAD_TOO_LARGE,
+                "The request body is larger than this Detour accepts (" + tooBig.limit() + " bytes).",
+                "invalid_request_error", null, "request_too_large")), List.of())))
+        .matchAny(bug -> {
+          log.error("unexpected failure while serving a request", bug);
+          return complete(replies.json(StatusCodes.INTERNAL_SERVER_ERROR,
+              replies.errorBody(new ApiError(StatusCodes.INTERNAL_SERVER_ERROR, "Detour failed to answer this request.",
+                  "server_error", null, "internal_error")), List.of()));
+        })
+        .build();
+  }
+
+  private static String strictText(HttpEntity entity) {
+    return entity instanceof HttpEntity.Strict strict ? strict.getData().utf8String() : "The request was rejected.";
+  }
+
+  private static String requestId(HttpRequest request) {
+    return request.getHeader("x-request-id")
+        .map(h -> h.value())
+        .filter(id -> CALLER_REQUEST_ID.matcher(id).matches())
+        .orElseGet(() -> Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE));
+  }
+}

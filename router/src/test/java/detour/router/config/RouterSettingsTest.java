@@ -1,0 +1,105 @@
+package detour.router.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import java.io.File;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RouterSettingsTest {
+
+  private static Config load(String text) {
+    return ConfigFactory.parseString(text).withFallback(ConfigFactory.defaultReferenceUnresolved()).resolve();
+  }
+
+  private static final String VALID = """
+      detour.providers.a { base-url = "http://127.0.0.1:1/v1", api-key-required = off }
+      detour.providers.b { base-url = "http://127.0.0.1:2/v1", api-key = "k" }
+      detour.models.m-a { provider = a, context-window = 8192 }
+      detour.models.m-b { provider = b, upstream-model = "real-b", context-window = 4096 }
+      detour.routes.default { chain = [m-a, m-b] }
+      """;
+
+  @Test
+  void theShippedApplicationConfIsValid() {
+    var config = ConfigFactory.parseFile(new File("../application.conf"))
+        .withFallback(ConfigFactory.defaultReferenceUnresolved()).resolve();
+    var settings = RouterSettings.from(config);
+    assertTrue(settings.routes().containsKey("default"));
+    assertTrue(settings.routes().get("default").chain().size() >= 2, "the default route has a fallback");
+  }
+
+  @Test
+  void theSimulatedConfUsedByTheDemoIsValid() {
+    var config = ConfigFactory.parseFile(new File("../scripts/conf/simulated.conf"))
+        .withFallback(ConfigFactory.defaultReferenceUnresolved()).resolve();
+    assertEquals(List.of("sim-large", "sim-small"), RouterSettings.from(config).routes().get("default").chain());
+  }
+
+  @Test
+  void readsRoutesModelsAndProvidersWithTheirDefaults() {
+    var settings = RouterSettings.from(load(VALID));
+    assertEquals(List.of("m-a", "m-b"), settings.routes().get("default").chain());
+    assertEquals(Duration.ofSeconds(120), settings.routes().get("default").deadline());
+    assertEquals("real-b", settings.models().get("m-b").upstreamModel());
+    assertEquals("m-a", settings.models().get("m-a").upstreamModel());
+    assertEquals(64, settings.providers().get("a").maxConnections());
+    assertEquals(5, settings.providers().get("a").breaker().consecutiveFaults());
+  }
+
+  @Test
+  void anApiKeyNeverAppearsInTheSettingsText() {
+    var settings = RouterSettings.from(load(VALID.replace("api-key = \"k\"", "api-key = \"sk-secret-value-123\"")));
+    assertTrue(!settings.toString().contains("sk-secret-value-123"), settings.toString());
+  }
+
+  @Test
+  void aRouteNamingAnUnknownModelStopsTheStartNamingTheKey() {
+    var bad = assertThrows(ConfigException.BadValue.class,
+        () -> RouterSettings.from(load(VALID + "detour.routes.broken { chain = [m-a, nope] }")));
+    assertTrue(bad.getMessage().contains("detour.routes.broken.chain"), bad.getMessage());
+    assertTrue(bad.getMessage().contains("nope"), bad.getMessage());
+  }
+
+  @Test
+  void aModelNamingAnUnknownProviderStopsTheStart() {
+    var bad = assertThrows(ConfigException.BadValue.class,
+        () -> RouterSettings.from(load(VALID + "detour.models.orphan { provider = ghost, context-window = 1 }")));
+    assertTrue(bad.getMessage().contains("ghost"), bad.getMessage());
+  }
+
+  @Test
+  void aDeadlineBeyondTheServersRequestTimeoutIsRefused() {
+    var bad = assertThrows(ConfigException.BadValue.class,
+        () -> RouterSettings.from(load(VALID + "detour.routes.default.deadline = 10m")));
+    assertTrue(bad.getMessage().contains("request-timeout"), bad.getMessage());
+  }
+
+  @Test
+  void aPoolSizeThatIsNotAPowerOfTwoIsRefused() {
+    var bad = assertThrows(ConfigException.BadValue.class,
+        () -> RouterSettings.from(load(VALID + "detour.providers.a.max-open-requests = 100")));
+    assertTrue(bad.getMessage().contains("power of two"), bad.getMessage());
+  }
+
+  @Test
+  void aProviderWithoutItsRequiredKeyIsSkippedWithTheReason() {
+    var planner = new RoutePlanner(RouterSettings.from(load(VALID.replace("api-key = \"k\"", ""))));
+    var candidates = planner.plan("default").orElseThrow().candidates();
+    assertTrue(candidates.get(0).unusable().isEmpty());
+    assertEquals("provider 'b' has no api-key configured", candidates.get(1).unusable().orElseThrow());
+  }
+
+  @Test
+  void aCatalogueModelCanBeNamedDirectlyAsAChainOfOne() {
+    var plan = new RoutePlanner(RouterSettings.from(load(VALID))).plan("m-b").orElseThrow();
+    assertEquals(1, plan.candidates().size());
+    assertEquals("m-b", plan.route());
+  }
+}

@@ -1,0 +1,158 @@
+package detour.router.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.ManualTime;
+import akka.http.javadsl.Http;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import detour.persistence.JournalSchema;
+import detour.providers.breaker.BreakerState;
+import detour.providers.breaker.ProviderBreaker;
+import detour.providers.simulator.ProviderSimulator;
+import detour.providers.testing.TestClock;
+import detour.router.Guardian;
+import detour.router.config.RouterSettings;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A whole Detour node in the test's JVM, on a real H2 journal file and a real HTTP port, whose
+ * timers and clock move only when the test says so. Upstreams are the provider simulator's
+ * instances, which run on real time in their own actor system.
+ */
+public final class RouterHarness implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration PATIENCE = Duration.ofSeconds(20);
+
+  private final ActorTestKit testKit;
+  private final ManualTime manualTime;
+  private final TestClock clock;
+  private final Guardian.Started started;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(PATIENCE).build();
+
+  private RouterHarness(ActorTestKit testKit, TestClock clock, Guardian.Started started) {
+    this.testKit = testKit;
+    this.manualTime = ManualTime.get(testKit.system());
+    this.clock = clock;
+    this.started = started;
+  }
+
+  /**
+   * Starts a node whose providers are the simulator's instances (one model {@code model-<name>}
+   * each) and whose route {@code default} chains them in the given order.
+   */
+  public static RouterHarness start(ProviderSimulator simulator, List<String> chain, Path journal, TestClock clock) {
+    StringBuilder conf = new StringBuilder();
+    conf.append("detour.http { host = \"127.0.0.1\", port = 0 }\n");
+    conf.append("detour.journal.h2-file = \"").append(journal.toAbsolutePath().toString().replace('\\', '/')).append("\"\n");
+    conf.append("akka.loglevel = WARNING\n");
+    for (String name : chain) {
+      conf.append("detour.providers.").append(name).append(" { base-url = \"")
+          .append(simulator.instance(name).baseUrl()).append("\", api-key-required = off }\n");
+      conf.append("detour.models.model-").append(name).append(" { provider = ").append(name)
+          .append(", context-window = 8192 }\n");
+    }
+    conf.append("detour.routes.default { chain = [")
+        .append(String.join(", ", chain.stream().map(n -> "model-" + n).toList())).append("] }\n");
+    Config config = ManualTime.config()
+        .withFallback(ConfigFactory.parseString(conf.toString()))
+        .withFallback(ConfigFactory.defaultReferenceUnresolved())
+        .resolve();
+
+    JournalSchema.keepH2OnLoopback();
+    var testKit = ActorTestKit.create("detour-test", config);
+    var startedFuture = new CompletableFuture<Guardian.Started>();
+    testKit.spawn(Guardian.create(RouterSettings.from(config), clock, startedFuture), "guardian");
+    try {
+      return new RouterHarness(testKit, clock, startedFuture.get(PATIENCE.toSeconds(), TimeUnit.SECONDS));
+    } catch (Exception failed) {
+      testKit.shutdownTestKit();
+      throw new IllegalStateException("the router did not start", failed);
+    }
+  }
+
+  public URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + started.address().getPort() + path);
+  }
+
+  /** Posts a JSON body to the chat endpoint. */
+  public Reply chat(String body) {
+    return send(HttpRequest.newBuilder(uri("/v1/chat/completions"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
+  /** A minimal valid request for the {@code default} route. */
+  public Reply chat() {
+    return chat("{\"model\":\"default\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello.\"}]}");
+  }
+
+  public Reply send(HttpRequest.Builder request) {
+    try {
+      HttpResponse<String> response = http.send(request.timeout(PATIENCE).build(), HttpResponse.BodyHandlers.ofString());
+      return new Reply(response.statusCode(), response, parse(response.body()));
+    } catch (IOException | InterruptedException failed) {
+      throw new IllegalStateException("the router did not answer", failed);
+    }
+  }
+
+  /**
+   * The breaker's state, asked of the breaker itself: its answer comes after every outcome that
+   * was reported to it before, and after any journal write those outcomes caused.
+   */
+  public BreakerState circuit(String provider) {
+    var probe = testKit.<BreakerState>createTestProbe();
+    started.fleet().breaker(provider).tell(new ProviderBreaker.GetState(probe.ref()));
+    return probe.receiveMessage(PATIENCE);
+  }
+
+  public void assertCircuit(String provider, BreakerState.Circuit expected) {
+    assertEquals(expected, circuit(provider).circuit(), "circuit of " + provider);
+  }
+
+  /** Moves the node's clock and its timers together, after making sure the breakers are idle. */
+  public void timePasses(Duration d) {
+    started.fleet().breakers().keySet().forEach(this::circuit);
+    clock.advance(d);
+    manualTime.timePasses(d);
+    started.fleet().breakers().keySet().forEach(this::circuit);
+  }
+
+  @Override
+  public void close() {
+    // Pools first, so they close their connections instead of being torn down with the system.
+    Http.get(testKit.system()).shutdownAllConnectionPools().toCompletableFuture().join();
+    testKit.shutdownTestKit();
+  }
+
+  private static JsonNode parse(String body) {
+    try {
+      return JSON.readTree(body);
+    } catch (IOException notJson) {
+      throw new AssertionError("the router answered with a body that is not JSON: " + body, notJson);
+    }
+  }
+
+  /** What a caller saw. */
+  public record Reply(int status, HttpResponse<String> raw, JsonNode body) {
+    public String header(String name) {
+      return raw.headers().firstValue(name).orElse(null);
+    }
+
+    public JsonNode trace() {
+      return body.path("detour");
+    }
+  }
+}
