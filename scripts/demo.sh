@@ -56,8 +56,10 @@ wait_for_log "$WORK/router.log" "HTTP bound" 60
 say "Detour is up on http://127.0.0.1:$ROUTER_PORT; route 'default' = primary (sim-large) -> fallback (sim-small)"
 
 # Every breaker move, as the router logs it, shown the moment it happens.
-tail -n 0 -F "$WORK/router.log" 2>/dev/null | grep --line-buffered -E 'breaker=' \
-  | sed -u -E 's/^[^ ]+ +[A-Z]+ +[A-Za-z]+ /                  [breaker] /' &
+# tail feeds the filter through a process substitution, so $! is tail's own pid: ending tail ends
+# the filter too, and nothing is left behind.
+tail -n 0 -F "$WORK/router.log" 2>/dev/null > >(grep --line-buffered -E 'breaker=' \
+  | sed -u -E 's/^[^ ]+ +[A-Z]+ +[A-Za-z]+ /                  [breaker] /') &
 PIDS+=($!)
 
 control() { curl -s -o /dev/null -X "$1" -H 'Content-Type: application/json' --data "$3" "http://127.0.0.1:$2/_simulator/$4"; }
@@ -76,6 +78,7 @@ request() {
   local path
   path="$(grep -o '"attempts":\[.*\]' "$WORK/body.json" | grep -o '"provider":"[a-z]*","model":"[a-z-]*","result":"[a-z]*"' \
     | sed -E 's/"provider":"([a-z]*)","model":"[a-z-]*","result":"([a-z]*)"/\1:\2/' | paste -sd' ' - || true)"
+  grep -q '"probe":true' "$WORK/body.json" && path="$path (the half-open circuit's probe)"
   [[ "$status" == "200" ]] || failed=$((failed + 1))
   say "request $(printf '%3d' $n) -> HTTP $status, answered by ${provider:-nobody} (tried $attempts) [$path]"
 }
@@ -89,10 +92,10 @@ banner "healthy: every request is answered by the primary"
 trickle 3
 banner "outage: the primary now answers every request with 503"
 control PUT "$PRIMARY_PORT" '{"mode":"error","status":503}' behaviour
-trickle 6
-banner "the primary recovers; its circuit stays open until the 5 s cooldown ends, then one probe tests it"
+trickle 10
+banner "the primary recovers; its circuit stays open until the cooldown ends, then one probe tests it"
 control PUT "$PRIMARY_PORT" '{"mode":"ok"}' behaviour
-trickle 8
+trickle 7
 
 primary_stats="$(curl -s "http://127.0.0.1:$PRIMARY_PORT/_simulator/stats")"
 fallback_stats="$(curl -s "http://127.0.0.1:$FALLBACK_PORT/_simulator/stats")"

@@ -3,7 +3,7 @@ package detour.router;
 import akka.actor.typed.ActorSystem;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigFactory;
+import detour.persistence.DetourConfig;
 import detour.persistence.JournalSchema;
 import detour.router.config.RouterSettings;
 import java.time.InstantSource;
@@ -23,7 +23,7 @@ public final class Main {
 
   public static void main(String[] args) {
     JournalSchema.keepH2OnLoopback();
-    Config config = ConfigFactory.load();
+    Config config = DetourConfig.load();
     RouterSettings settings;
     try {
       settings = RouterSettings.from(config);

@@ -177,5 +177,12 @@ class FailoverIT {
     assertEquals(6, primary.requests());
     router.assertCircuit("a", Circuit.OPEN);
     assertEquals(1, router.circuit("a").reopens());
+
+    // Healed during the second cooldown: the next probe closes it.
+    primary.behave(Behaviour.ok());
+    router.timePasses(Duration.ofSeconds(30));
+    assertEquals("a", router.chat().header("x-detour-provider"));
+    assertEquals(7, primary.requests());
+    router.assertCircuit("a", Circuit.CLOSED);
   }
 }

@@ -311,13 +311,13 @@ public final class ProviderBreaker
   /** Being in a phase, reached live or by replay: publish it, arm or cancel its timers. */
   private void enter(Phase phase) {
     view.publish(scope, phase.view());
+    releaseProbe();  // a new phase starts with no probe out, whatever became of the last one
     if (phase instanceof Open open) {
       timers.startSingleTimer(CooldownOver.INSTANCE, CooldownOver.INSTANCE, timeLeft(open.until()));
     } else {
       timers.cancel(CooldownOver.INSTANCE);
     }
     if (phase instanceof Closed) {
-      releaseProbe();
       consecutiveFaults = 0;
       faultsByKind.clear();
       lastFault = null;

@@ -154,6 +154,7 @@ class ProviderBreakerTest {
 
     timePasses(settings.cooldown());
     assertEquals(BreakerState.halfOpen(1), stateNow());
+    assertInstanceOf(ProbeGranted.class, askForProbe().reply(), "the failed probe's permit is not held over");
   }
 
   @Test

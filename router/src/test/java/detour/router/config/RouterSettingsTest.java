@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import detour.persistence.DetourConfig;
 import java.io.File;
 import java.time.Duration;
 import java.util.List;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class RouterSettingsTest {
 
   private static Config load(String text) {
-    return ConfigFactory.parseString(text).withFallback(ConfigFactory.defaultReferenceUnresolved()).resolve();
+    return DetourConfig.load(ConfigFactory.parseString(text));
   }
 
   private static final String VALID = """
@@ -28,8 +29,7 @@ class RouterSettingsTest {
 
   @Test
   void theShippedApplicationConfIsValid() {
-    var config = ConfigFactory.parseFile(new File("../application.conf"))
-        .withFallback(ConfigFactory.defaultReferenceUnresolved()).resolve();
+    var config = DetourConfig.load(ConfigFactory.parseFile(new File("../application.conf")));
     var settings = RouterSettings.from(config);
     assertTrue(settings.routes().containsKey("default"));
     assertTrue(settings.routes().get("default").chain().size() >= 2, "the default route has a fallback");
@@ -37,8 +37,7 @@ class RouterSettingsTest {
 
   @Test
   void theSimulatedConfUsedByTheDemoIsValid() {
-    var config = ConfigFactory.parseFile(new File("../scripts/conf/simulated.conf"))
-        .withFallback(ConfigFactory.defaultReferenceUnresolved()).resolve();
+    var config = DetourConfig.load(ConfigFactory.parseFile(new File("../scripts/conf/simulated.conf")));
     assertEquals(List.of("sim-large", "sim-small"), RouterSettings.from(config).routes().get("default").chain());
   }
 

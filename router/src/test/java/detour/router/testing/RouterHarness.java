@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import detour.persistence.DetourConfig;
 import detour.persistence.JournalSchema;
 import detour.providers.breaker.BreakerState;
 import detour.providers.breaker.ProviderBreaker;
@@ -66,10 +67,7 @@ public final class RouterHarness implements AutoCloseable {
     }
     conf.append("detour.routes.default { chain = [")
         .append(String.join(", ", chain.stream().map(n -> "model-" + n).toList())).append("] }\n");
-    Config config = ManualTime.config()
-        .withFallback(ConfigFactory.parseString(conf.toString()))
-        .withFallback(ConfigFactory.defaultReferenceUnresolved())
-        .resolve();
+    Config config = DetourConfig.load(ManualTime.config().withFallback(ConfigFactory.parseString(conf.toString())));
 
     JournalSchema.keepH2OnLoopback();
     var testKit = ActorTestKit.create("detour-test", config);
