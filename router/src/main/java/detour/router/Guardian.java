@@ -1,5 +1,7 @@
 package detour.router;
 
+import akka.Done;
+import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
@@ -68,6 +70,9 @@ public final class Guardian {
 
   private static Behavior<Command> recoverBreakers(
       ActorContext<Command> ctx, RouterSettings settings, InstantSource clock, CompletableFuture<Started> started) {
+    settings.providers().values().forEach(provider -> provider.unusable().ifPresent(why ->
+        ctx.getLog().warn("provider={} is left out of every route: {} (set it from the environment)",
+            provider.name(), why)));
     BreakerView view = new BreakerView();
     Map<String, ActorRef<ProviderBreaker.Command>> breakers = new HashMap<>();
     for (ProviderSettings provider : settings.providers().values()) {
@@ -115,6 +120,10 @@ public final class Guardian {
             return fail(ctx, started, "could not bind HTTP on " + settings.host() + ":" + settings.port(), msg.failure());
           }
           msg.binding().addToCoordinatedShutdown(Duration.ofSeconds(10), ctx.getSystem());
+          // Close provider connections before the system stops under them.
+          CoordinatedShutdown.get(ctx.getSystem()).addTask(CoordinatedShutdown.PhaseServiceStop(),
+              "close-provider-pools", () -> Http.get(ctx.getSystem()).shutdownAllConnectionPools()
+                  .thenApply(closed -> Done.getInstance()));
           InetSocketAddress address = msg.binding().localAddress();
           ctx.getLog().info("HTTP bound on http://{}:{} ({} providers, {} routes)",
               address.getHostString(), address.getPort(), settings.providers().size(), settings.routes().size());

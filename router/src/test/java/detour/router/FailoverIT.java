@@ -96,6 +96,24 @@ class FailoverIT {
   }
 
   @Test
+  void aPrimaryThatDoesNotAnswerWithinTheAttemptTimeoutIsAbandonedForTheFallback() throws Exception {
+    // Slow in real time, so the abandoned call still ends and the node can stop; on the router's
+    // manual clock it never answers before the attempt-timeout.
+    simulator.instance("a").behave(Behaviour.slow(3_000));
+
+    var pending = router.chatInBackground();
+    router.awaitUntil("the primary has the request", () -> simulator.instance("a").requests() == 1);
+    router.timePasses(Duration.ofSeconds(60));  // the providers' default attempt-timeout
+    Reply reply = pending.get(20, java.util.concurrent.TimeUnit.SECONDS);
+
+    assertEquals(200, reply.status());
+    assertEquals("b", reply.header("x-detour-provider"));
+    var abandoned = reply.trace().path("attempts").get(0);
+    assertEquals("timeout", abandoned.path("error_class").asText());
+    assertEquals("no answer within 60s", abandoned.path("detail").asText());
+  }
+
+  @Test
   void aClientErrorIsReturnedAsIsWithoutFailover() {
     simulator.instance("a").behave(Behaviour.error(400));
 

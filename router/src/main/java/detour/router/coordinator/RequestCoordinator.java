@@ -180,7 +180,7 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
   private Behavior<Command> onAttemptTimedOut(AttemptTimedOut msg) {
     if (msg.index() != current) return this;
     Duration limit = plan.candidates().get(msg.index()).provider().attemptTimeout();
-    return failed(msg.index(), ProviderFailure.of(FailureKind.TIMEOUT, 0, "no answer within " + limit),
+    return failed(msg.index(), ProviderFailure.of(FailureKind.TIMEOUT, 0, "no answer within " + readable(limit)),
         millisSince(currentStartedNanos));
   }
 
@@ -199,7 +199,7 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
     if (current >= 0) {
       Candidate candidate = plan.candidates().get(current);
       // The caller's deadline is nobody's fault: the breaker only frees a probe permit it held.
-      var abandoned = ProviderFailure.of(FailureKind.CANCELLED, 0, "abandoned at the route's deadline of " + plan.deadline());
+      var abandoned = ProviderFailure.of(FailureKind.CANCELLED, 0, "abandoned at the route's deadline of " + readable(plan.deadline()));
       fleet.breaker(candidate.providerName()).tell(new ProviderBreaker.RecordFailure(abandoned, currentIsProbe));
       attempts.add(new Attempt(candidate.providerName(), candidate.model().id(), Attempt.Result.FAILED, 0,
           millisSince(currentStartedNanos), Optional.of(FailureKind.CANCELLED), abandoned.message(), currentIsProbe));
@@ -220,6 +220,11 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
     replyTo.tell(outcome);
     RequestLog.completed(getContext().getLog(), outcome);
     return Behaviors.stopped();
+  }
+
+  /** 60s, 1500ms: how durations read in traces. */
+  private static String readable(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
   }
 
   private static long millisSince(long startNanos) {

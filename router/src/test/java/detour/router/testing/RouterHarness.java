@@ -92,6 +92,19 @@ public final class RouterHarness implements AutoCloseable {
         .POST(HttpRequest.BodyPublishers.ofString(body)));
   }
 
+  /** Sends {@link #chat()} without waiting for its answer. */
+  public CompletableFuture<Reply> chatInBackground() {
+    return CompletableFuture.supplyAsync(this::chat);
+  }
+
+  /** Waits (in real time, bounded) until a condition that another system makes true holds. */
+  public void awaitUntil(String what, java.util.function.BooleanSupplier condition) {
+    testKit.createTestProbe().awaitAssert(PATIENCE, () -> {
+      if (!condition.getAsBoolean()) throw new AssertionError("still waiting until " + what);
+      return null;
+    });
+  }
+
   /** A minimal valid request for the {@code default} route. */
   public Reply chat() {
     return chat("{\"model\":\"default\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello.\"}]}");
@@ -130,8 +143,13 @@ public final class RouterHarness implements AutoCloseable {
 
   @Override
   public void close() {
-    // Pools first, so they close their connections instead of being torn down with the system.
-    Http.get(testKit.system()).shutdownAllConnectionPools().toCompletableFuture().join();
+    // Pools first, so they close their connections instead of being torn down with the system;
+    // bounded, since a pool waits for calls still in flight (a hung upstream never answers).
+    try {
+      Http.get(testKit.system()).shutdownAllConnectionPools().toCompletableFuture().get(2, TimeUnit.SECONDS);
+    } catch (Exception stillBusy) {
+      // torn down with the system below
+    }
     testKit.shutdownTestKit();
   }
 
