@@ -16,14 +16,25 @@ public sealed interface BreakerEvent extends JsonSerializable {
   /**
    * The circuit opened: no traffic until {@code until}.
    *
-   * @param reopens how many times in a row it has re-opened from a failed probe (0 on a first trip)
+   * @param reopens opens in a row without a full recovery between them (0 on a first trip); the
+   *     cooldown grows with it
    */
   record Tripped(BreakerScope scope, Instant at, Instant until, int reopens, Evidence evidence)
       implements BreakerEvent {}
 
-  /** The cooldown ended: the circuit is half-open and hands out {@code permits} probes. */
-  record ProbingStarted(BreakerScope scope, Instant at, int permits) implements BreakerEvent {}
+  /**
+   * The cooldown ended: the circuit is half-open and needs {@code probes} successful probes in a
+   * row, one at a time, before traffic ramps back.
+   */
+  record ProbingStarted(BreakerScope scope, Instant at, int probes) implements BreakerEvent {}
 
-  /** A probe succeeded: the circuit is closed and traffic returns. */
-  record Recovered(BreakerScope scope, Instant at, long probeLatencyMillis) implements BreakerEvent {}
+  /**
+   * The provider gets back {@code share} (0 to 1) of its routes' traffic until {@code until}; stage
+   * 0 follows the last successful probe, each later stage a healthy hold of the one before.
+   */
+  record RampAdvanced(BreakerScope scope, Instant at, int stage, double share, Instant until)
+      implements BreakerEvent {}
+
+  /** The last ramp stage held healthy (or no ramp is configured): the circuit is closed. */
+  record Recovered(BreakerScope scope, Instant at) implements BreakerEvent {}
 }

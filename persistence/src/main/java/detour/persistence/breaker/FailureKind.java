@@ -1,42 +1,76 @@
 package detour.persistence.breaker;
 
 /**
- * How an upstream call failed, as the breaker and the coordinator both judge it. Journaled by name
- * inside {@link Evidence}: add constants, never rename or remove one.
+ * Every way an upstream call can fail, each with its two answers: whom it counts against, and
+ * whether the request moves on to the next candidate. This table is the single source of that
+ * decision for the breaker, the coordinator and docs/breaker.md. Journaled by name inside
+ * {@link Evidence}: add constants, never rename or remove one.
  */
 public enum FailureKind {
-  /** 5xx other than 529: the provider broke. */
-  SERVER_ERROR(true, true),
-  /** 529, or a provider's own "overloaded" answer. */
-  OVERLOADED(true, true),
-  /** Refused, reset or closed before a complete answer. */
-  CONNECTION(true, true),
-  /** No complete answer within the attempt's timeout. */
-  TIMEOUT(true, true),
-  /** 429. Fails the request over; counts against the provider. */
-  RATE_LIMITED(true, true),
-  /** 401, 402, 403: our key is refused, so every request to this provider will fail. */
-  AUTH(true, true),
-  /** The prompt does not fit this model's window: only a larger window can help. */
-  CONTEXT_TOO_LONG(false, false),
-  /** 400, 404, 422 and the like: the caller's own mistake, returned as is. */
-  BAD_REQUEST(false, false),
-  /** The caller went away; nobody's fault. */
-  CANCELLED(false, false),
-  /** Detour's own queue for this provider was full: try the next one, blame nobody upstream. */
-  SHED(false, true);
+  // Transport: the provider's endpoint cannot be reached or dropped us.
+  /** TCP connection refused. */
+  CONNECT_REFUSED(Blame.PROVIDER, true),
+  /** Connection reset or closed before a complete answer. */
+  CONNECTION_RESET(Blame.PROVIDER, true),
+  /** The provider's host name did not resolve. */
+  DNS(Blame.PROVIDER, true),
+  /** The TLS handshake failed. */
+  TLS(Blame.PROVIDER, true),
 
-  private final boolean providersFault;
+  // Timeouts.
+  /** No TCP (and TLS) connection within {@code connect-timeout}. */
+  CONNECT_TIMEOUT(Blame.PROVIDER, true),
+  /** A stream produced no first token in time. */
+  FIRST_TOKEN_TIMEOUT(Blame.MODEL, true),
+  /** A stream stalled between tokens. */
+  INTER_TOKEN_TIMEOUT(Blame.MODEL, true),
+  /** No complete answer within {@code attempt-timeout} (or an upstream 408). */
+  TOTAL_TIMEOUT(Blame.MODEL, true),
+
+  // The provider answered with its own fault.
+  /** 5xx other than 503 and 529; a 2xx body that is not a completion. */
+  SERVER_ERROR(Blame.MODEL, true),
+  /** 503, 529, or the provider's own "overloaded" answer. */
+  OVERLOADED(Blame.MODEL, true),
+  /** 429, with or without Retry-After. Fails the request over; opens only when sustained. */
+  RATE_LIMITED(Blame.MODEL, true),
+  /** 401, 403: our key is refused, so every call to this provider will fail. */
+  AUTH(Blame.PROVIDER, true),
+  /** 402, or a 429 saying our account is out of credit: no wait will help. */
+  QUOTA(Blame.PROVIDER, true),
+
+  // The caller's request.
+  /** The prompt does not fit this model's window: moves on only to a candidate with a larger one. */
+  CONTEXT_TOO_LONG(Blame.NOBODY, true),
+  /** The provider's content policy refused the request: returned as is. */
+  CONTENT_POLICY(Blame.NOBODY, false),
+  /** 400, 404, 422 and the like: the caller's own mistake, returned as is. */
+  BAD_REQUEST(Blame.NOBODY, false),
+
+  // The caller's choices, and our own limits.
+  /** The caller went away. */
+  CANCELLED(Blame.NOBODY, false),
+  /** The request's own deadline passed during the attempt. */
+  DEADLINE(Blame.NOBODY, false),
+  /** Detour's own queue for this provider was full: try the next, blame nobody upstream. */
+  SHED(Blame.NOBODY, true);
+
+  private final Blame blame;
   private final boolean failsOver;
 
-  FailureKind(boolean providersFault, boolean failsOver) {
-    this.providersFault = providersFault;
+  FailureKind(Blame blame, boolean failsOver) {
+    this.blame = blame;
     this.failsOver = failsOver;
   }
 
-  /** Whether the breaker counts this against the provider. */
+  /** Whom the breakers count it against. */
+  public Blame blame() {
+    return blame;
+  }
+
+  /** Whether it counts against the provider or one of its models: the breaker's evidence. */
   public boolean providersFault() {
-    return providersFault;
+    return blame != Blame.NOBODY;
   }
 
   /** Whether the coordinator moves on to the next candidate. */

@@ -2,6 +2,7 @@ package detour.providers.breaker;
 
 import detour.persistence.breaker.BreakerEvent;
 import detour.persistence.breaker.BreakerEvent.ProbingStarted;
+import detour.persistence.breaker.BreakerEvent.RampAdvanced;
 import detour.persistence.breaker.BreakerEvent.Recovered;
 import detour.persistence.breaker.BreakerEvent.Tripped;
 import detour.persistence.breaker.BreakerScope;
@@ -13,13 +14,19 @@ final class BreakerLog {
 
   static void moved(Logger log, BreakerEvent event) {
     if (event instanceof Tripped t) {
-      log.warn("breaker={} circuit=OPEN until={} reopens={} consecutive_faults={} faults={} sample_status={} sample=\"{}\"",
-          t.scope().key(), t.until(), t.reopens(), t.evidence().consecutiveFaults(), t.evidence().faultsByKind(),
-          t.evidence().sampleStatus(), t.evidence().sampleMessage());
+      var e = t.evidence();
+      log.warn("breaker={} circuit=OPEN reason={} cooldown_ms={} until={} reopens={} window_calls={} faults={} "
+              + "slow_calls={} consecutive_faults={} retry_after_ms={} sample_status={} sample=\"{}\"",
+          t.scope().key(), e.reason(), e.cooldown().toMillis(), t.until(), t.reopens(), e.windowCalls(),
+          e.faultsByKind(), e.slowCalls(), e.consecutiveFaults(), e.retryAfter().toMillis(), e.sampleStatus(),
+          e.sampleMessage());
     } else if (event instanceof ProbingStarted p) {
-      log.info("breaker={} circuit=HALF_OPEN probes={}", p.scope().key(), p.permits());
+      log.info("breaker={} circuit=HALF_OPEN probes_needed={}", p.scope().key(), p.probes());
+    } else if (event instanceof RampAdvanced r) {
+      log.info("breaker={} circuit=RECOVERING stage={} share={} until={}", r.scope().key(), r.stage(), r.share(),
+          r.until());
     } else if (event instanceof Recovered r) {
-      log.info("breaker={} circuit=CLOSED probe_latency_ms={}", r.scope().key(), r.probeLatencyMillis());
+      log.info("breaker={} circuit=CLOSED", r.scope().key());
     }
   }
 

@@ -4,26 +4,80 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
+import java.util.List;
 
 /**
- * How one breaker judges its provider, from {@code detour.breaker} (overridable per provider).
+ * How one breaker judges its provider, from {@code detour.breaker} (overridable per provider). The
+ * meaning of each value, and why its default was chosen, is in docs/breaker.md.
  *
- * @param consecutiveFaults provider faults in a row that open the circuit
- * @param cooldown how long the circuit stays open before it lets a probe through
- * @param probeLease how long a granted probe may stay unreported before its permit is handed out
- *     again (the probing request's coordinator may have died); at least the attempt timeout
+ * @param consecutiveFaults provider faults in a row (rate limits aside) that open the circuit
+ * @param windowSize outcomes the window holds at most
+ * @param windowDuration how old an outcome may be and still count
+ * @param minimumCalls outcomes the window must hold before a rate can open the circuit
+ * @param failureRateThreshold share of provider faults (0 to 1) that opens it
+ * @param slowCallDuration an answer at least this slow is a slow call
+ * @param slowCallRateThreshold share of slow calls that opens it, even when every call succeeds
+ * @param rateLimitRateThreshold share of 429s that opens it
+ * @param consecutiveRateLimits 429s in a row that open it
+ * @param cooldown the first open period
+ * @param cooldownMultiplier growth of the open period per open in a row
+ * @param maxCooldown the longest open period
+ * @param cooldownJitter spread of the open period, ± this share
+ * @param maxRetryAfter the longest Retry-After that is honoured as the open period's floor
+ * @param halfOpenProbes successful probes in a row (one at a time) that end the half-open phase
+ * @param probeLease how long a granted probe may go unreported before another may probe
+ * @param rampStages shares of traffic (each in (0, 1)) given back in turn before the circuit closes
+ * @param rampStageDuration how long each stage must stay healthy
+ * @param rampMinimumCalls outcomes a ramp stage needs before its failure rate can re-open it
  */
-public record BreakerSettings(int consecutiveFaults, Duration cooldown, Duration probeLease) {
+public record BreakerSettings(
+    int consecutiveFaults,
+    int windowSize,
+    Duration windowDuration,
+    int minimumCalls,
+    double failureRateThreshold,
+    Duration slowCallDuration,
+    double slowCallRateThreshold,
+    double rateLimitRateThreshold,
+    int consecutiveRateLimits,
+    Duration cooldown,
+    double cooldownMultiplier,
+    Duration maxCooldown,
+    double cooldownJitter,
+    Duration maxRetryAfter,
+    int halfOpenProbes,
+    Duration probeLease,
+    List<Double> rampStages,
+    Duration rampStageDuration,
+    int rampMinimumCalls) {
+
   public BreakerSettings {
-    if (consecutiveFaults < 1) {
-      throw new IllegalArgumentException("consecutive-faults must be at least 1, got " + consecutiveFaults);
+    rampStages = List.copyOf(rampStages);
+    check(consecutiveFaults >= 1, "consecutive-faults must be at least 1, got " + consecutiveFaults);
+    check(windowSize >= 1, "window-size must be at least 1, got " + windowSize);
+    positive(windowDuration, "window-duration");
+    check(minimumCalls >= 1 && minimumCalls <= windowSize,
+        "minimum-calls must be between 1 and window-size (" + windowSize + "), got " + minimumCalls);
+    share(failureRateThreshold, "failure-rate-threshold");
+    positive(slowCallDuration, "slow-call-duration");
+    share(slowCallRateThreshold, "slow-call-rate-threshold");
+    share(rateLimitRateThreshold, "rate-limit-rate-threshold");
+    check(consecutiveRateLimits >= 1, "consecutive-rate-limits must be at least 1, got " + consecutiveRateLimits);
+    positive(cooldown, "cooldown");
+    check(cooldownMultiplier >= 1, "cooldown-multiplier must be at least 1, got " + cooldownMultiplier);
+    check(maxCooldown.compareTo(cooldown) >= 0, "max-cooldown " + maxCooldown + " is shorter than cooldown " + cooldown);
+    check(cooldownJitter >= 0 && cooldownJitter < 1, "cooldown-jitter must be in [0, 1), got " + cooldownJitter);
+    check(!maxRetryAfter.isNegative(), "max-retry-after must not be negative");
+    check(halfOpenProbes >= 1, "half-open-probes must be at least 1, got " + halfOpenProbes);
+    positive(probeLease, "probe-lease");
+    double previous = 0;
+    for (double stage : rampStages) {
+      check(stage > previous && stage < 1,
+          "ramp-stages must rise strictly between 0 and 1 (exclusive), got " + rampStages);
+      previous = stage;
     }
-    if (cooldown.isNegative() || cooldown.isZero()) {
-      throw new IllegalArgumentException("cooldown must be positive, got " + cooldown);
-    }
-    if (probeLease.isNegative() || probeLease.isZero()) {
-      throw new IllegalArgumentException("probe-lease must be positive, got " + probeLease);
-    }
+    positive(rampStageDuration, "ramp-stage-duration");
+    check(rampMinimumCalls >= 1, "ramp-minimum-calls must be at least 1, got " + rampMinimumCalls);
   }
 
   /** The shipped defaults, as written in providers' reference.conf. */
@@ -34,17 +88,68 @@ public record BreakerSettings(int consecutiveFaults, Duration cooldown, Duration
   public static BreakerSettings from(Config c, String path) {
     try {
       return new BreakerSettings(
-          c.getInt("consecutive-faults"), c.getDuration("cooldown"), c.getDuration("probe-lease"));
+          c.getInt("consecutive-faults"),
+          c.getInt("window-size"),
+          c.getDuration("window-duration"),
+          c.getInt("minimum-calls"),
+          c.getDouble("failure-rate-threshold"),
+          c.getDuration("slow-call-duration"),
+          c.getDouble("slow-call-rate-threshold"),
+          c.getDouble("rate-limit-rate-threshold"),
+          c.getInt("consecutive-rate-limits"),
+          c.getDuration("cooldown"),
+          c.getDouble("cooldown-multiplier"),
+          c.getDuration("max-cooldown"),
+          c.getDouble("cooldown-jitter"),
+          c.getDuration("max-retry-after"),
+          c.getInt("half-open-probes"),
+          c.getDuration("probe-lease"),
+          c.getDoubleList("ramp-stages"),
+          c.getDuration("ramp-stage-duration"),
+          c.getInt("ramp-minimum-calls"));
     } catch (IllegalArgumentException bad) {
       throw new ConfigException.BadValue(c.origin(), path, bad.getMessage());
     }
   }
 
-  public BreakerSettings withConsecutiveFaults(int faults) {
-    return new BreakerSettings(faults, cooldown, probeLease);
+  /** A copy with other values, for tests and per-provider overrides made in code. */
+  public BreakerSettings with(Config overrides) {
+    return from(overrides.withFallback(ConfigFactory.parseMap(asConfigMap())), "detour.breaker");
   }
 
-  public BreakerSettings withCooldown(Duration newCooldown) {
-    return new BreakerSettings(consecutiveFaults, newCooldown, probeLease);
+  private java.util.Map<String, Object> asConfigMap() {
+    var m = new java.util.HashMap<String, Object>();
+    m.put("consecutive-faults", consecutiveFaults);
+    m.put("window-size", windowSize);
+    m.put("window-duration", windowDuration.toMillis() + "ms");
+    m.put("minimum-calls", minimumCalls);
+    m.put("failure-rate-threshold", failureRateThreshold);
+    m.put("slow-call-duration", slowCallDuration.toMillis() + "ms");
+    m.put("slow-call-rate-threshold", slowCallRateThreshold);
+    m.put("rate-limit-rate-threshold", rateLimitRateThreshold);
+    m.put("consecutive-rate-limits", consecutiveRateLimits);
+    m.put("cooldown", cooldown.toMillis() + "ms");
+    m.put("cooldown-multiplier", cooldownMultiplier);
+    m.put("max-cooldown", maxCooldown.toMillis() + "ms");
+    m.put("cooldown-jitter", cooldownJitter);
+    m.put("max-retry-after", maxRetryAfter.toMillis() + "ms");
+    m.put("half-open-probes", halfOpenProbes);
+    m.put("probe-lease", probeLease.toMillis() + "ms");
+    m.put("ramp-stages", rampStages);
+    m.put("ramp-stage-duration", rampStageDuration.toMillis() + "ms");
+    m.put("ramp-minimum-calls", rampMinimumCalls);
+    return m;
+  }
+
+  private static void positive(Duration d, String key) {
+    check(!d.isNegative() && !d.isZero(), key + " must be positive, got " + d);
+  }
+
+  private static void share(double value, String key) {
+    check(value > 0 && value <= 1, key + " must be a share in (0, 1], got " + value);
+  }
+
+  private static void check(boolean ok, String message) {
+    if (!ok) throw new IllegalArgumentException(message);
   }
 }

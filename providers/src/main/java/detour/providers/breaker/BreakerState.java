@@ -7,19 +7,26 @@ import java.time.Instant;
  * What the request path needs to know of one breaker, as last published by it.
  *
  * @param circuit the circuit's phase
- * @param until when an open circuit starts probing; {@link Instant#EPOCH} otherwise
- * @param reopens re-opens in a row after failed probes
+ * @param until when an open circuit starts probing, or a ramp stage ends; {@link Instant#EPOCH}
+ *     otherwise
+ * @param reopens opens in a row without a full recovery between them
+ * @param share the share of its routes' traffic the provider may take: 1 closed, 0 open or
+ *     half-open (probes only), the stage's share while recovering
  */
-public record BreakerState(Circuit circuit, Instant until, int reopens) implements CborSerializable {
-  public enum Circuit { CLOSED, OPEN, HALF_OPEN }
+public record BreakerState(Circuit circuit, Instant until, int reopens, double share) implements CborSerializable {
+  public enum Circuit { CLOSED, OPEN, HALF_OPEN, RECOVERING }
 
-  public static final BreakerState CLOSED = new BreakerState(Circuit.CLOSED, Instant.EPOCH, 0);
+  public static final BreakerState CLOSED = new BreakerState(Circuit.CLOSED, Instant.EPOCH, 0, 1);
 
   public static BreakerState open(Instant until, int reopens) {
-    return new BreakerState(Circuit.OPEN, until, reopens);
+    return new BreakerState(Circuit.OPEN, until, reopens, 0);
   }
 
   public static BreakerState halfOpen(int reopens) {
-    return new BreakerState(Circuit.HALF_OPEN, Instant.EPOCH, reopens);
+    return new BreakerState(Circuit.HALF_OPEN, Instant.EPOCH, reopens, 0);
+  }
+
+  public static BreakerState recovering(double share, Instant until, int reopens) {
+    return new BreakerState(Circuit.RECOVERING, until, reopens, share);
   }
 }

@@ -18,30 +18,35 @@ import detour.persistence.CborSerializable;
 import detour.persistence.JsonSerializable;
 import detour.persistence.breaker.BreakerEvent;
 import detour.persistence.breaker.BreakerEvent.ProbingStarted;
+import detour.persistence.breaker.BreakerEvent.RampAdvanced;
 import detour.persistence.breaker.BreakerEvent.Recovered;
 import detour.persistence.breaker.BreakerEvent.Tripped;
 import detour.persistence.breaker.BreakerScope;
 import detour.persistence.breaker.Evidence;
-import detour.persistence.breaker.FailureKind;
+import detour.persistence.breaker.TripReason;
 import detour.providers.model.ProviderFailure;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.EnumMap;
-import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * One provider's circuit breaker. It owns the circuit's phase, journals every move with the
  * evidence behind it, and publishes each phase to the {@link BreakerView} that requests read.
  *
  * <pre>
- * CLOSED --N provider faults in a row--> OPEN --cooldown over--> HALF_OPEN --probe succeeds--> CLOSED
- *                                          ^------------------ probe fails ---------'
+ * CLOSED ──faults in a row, fault rate, slow-call rate or sustained 429s──► OPEN
+ * OPEN ──cooldown over (grows per open in a row, jittered, Retry-After as floor)──► HALF_OPEN
+ * HALF_OPEN ──M probes in a row succeed──► RECOVERING stage 0 ──each stage held healthy──► next stage
+ * RECOVERING last stage held healthy ──► CLOSED
+ * HALF_OPEN or RECOVERING ──a probe fails, or the ramp's window judges it unhealthy──► OPEN
  * </pre>
  *
- * Nothing on the healthy path is journaled: outcomes are counted in fields, and only a change of
- * phase is persisted. Requests never wait on this actor, except to ask for a probe permit while the
- * circuit is half-open, so that only one request at a time tests a recovering provider.
+ * Nothing on the healthy path is journaled: outcomes are counted in a window held in fields, and
+ * only a change of phase is persisted. Requests never wait on this actor, except to ask for a probe
+ * permit while the circuit is half-open, so that one request at a time tests a recovering provider.
  */
 public final class ProviderBreaker
     extends EventSourcedBehaviorWithEnforcedReplies<ProviderBreaker.Command, BreakerEvent, ProviderBreaker.Phase> {
@@ -63,6 +68,8 @@ public final class ProviderBreaker
   public record GetState(ActorRef<BreakerState> replyTo) implements Command {}
 
   private enum CooldownOver implements Command { INSTANCE }
+
+  private enum StageOver implements Command { INSTANCE }
 
   private enum ProbeLeaseExpired implements Command { INSTANCE }
 
@@ -90,7 +97,7 @@ public final class ProviderBreaker
 
   public record Open(Instant until, int reopens) implements Phase {
     HalfOpen probe(ProbingStarted e) {
-      return new HalfOpen(reopens);
+      return new HalfOpen(reopens, e.probes());
     }
 
     public BreakerState view() {
@@ -98,7 +105,12 @@ public final class ProviderBreaker
     }
   }
 
-  public record HalfOpen(int reopens) implements Phase {
+  /** @param probes successful probes in a row it needs */
+  public record HalfOpen(int reopens, int probes) implements Phase {
+    Recovering ramp(RampAdvanced e) {
+      return new Recovering(e.stage(), e.share(), e.until(), reopens);
+    }
+
     Closed recover(Recovered e) {
       return new Closed();
     }
@@ -109,6 +121,25 @@ public final class ProviderBreaker
 
     public BreakerState view() {
       return BreakerState.halfOpen(reopens);
+    }
+  }
+
+  /** Ramp stage {@code stage}: the provider takes {@code share} of its traffic until {@code until}. */
+  public record Recovering(int stage, double share, Instant until, int reopens) implements Phase {
+    Recovering advance(RampAdvanced e) {
+      return new Recovering(e.stage(), e.share(), e.until(), reopens);
+    }
+
+    Closed recover(Recovered e) {
+      return new Closed();
+    }
+
+    Open reopen(Tripped e) {
+      return new Open(e.until(), e.reopens());
+    }
+
+    public BreakerState view() {
+      return BreakerState.recovering(share, until, reopens);
     }
   }
 
@@ -124,8 +155,14 @@ public final class ProviderBreaker
 
   public static Behavior<Command> create(
       BreakerScope scope, BreakerSettings settings, InstantSource clock, BreakerView view) {
+    return create(scope, settings, clock, view, new SplittableRandom());
+  }
+
+  /** @param random draws the cooldown's jitter; seeded in tests */
+  public static Behavior<Command> create(
+      BreakerScope scope, BreakerSettings settings, InstantSource clock, BreakerView view, RandomGenerator random) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(
-        timers -> new ProviderBreaker(ctx, timers, scope, settings, clock, view)));
+        timers -> new ProviderBreaker(ctx, timers, scope, settings, clock, view, random)));
   }
 
   /** As {@link #create}, restarted with backoff when it fails. */
@@ -141,13 +178,13 @@ public final class ProviderBreaker
   private final BreakerSettings settings;
   private final InstantSource clock;
   private final BreakerView view;
+  private final CooldownPolicy cooldowns;
 
-  // Counted while closed; fields, not state: losing them in a crash costs at most one trip's delay.
-  private int consecutiveFaults;
-  private final Map<FailureKind, Integer> faultsByKind = new EnumMap<>(FailureKind.class);
-  private ProviderFailure lastFault;
-  // Held while half-open: whether the one probe permit is out.
+  // Counted, not journaled: a field rather than state, since losing it costs only a recount.
+  private final OutcomeJudge judge;
+  // Held while half-open: whether the one probe permit is out, and the probes passed in a row.
   private boolean probeOut;
+  private int probesPassed;
 
   private ProviderBreaker(
       ActorContext<Command> context,
@@ -155,7 +192,8 @@ public final class ProviderBreaker
       BreakerScope scope,
       BreakerSettings settings,
       InstantSource clock,
-      BreakerView view) {
+      BreakerView view,
+      RandomGenerator random) {
     super(persistenceId(scope), SupervisorStrategy.restartWithBackoff(MIN_BACKOFF, MAX_BACKOFF, 0.2));
     this.context = context;
     this.timers = timers;
@@ -163,6 +201,8 @@ public final class ProviderBreaker
     this.settings = settings;
     this.clock = clock;
     this.view = view;
+    this.cooldowns = new CooldownPolicy(settings, random);
+    this.judge = new OutcomeJudge(settings);
   }
 
   @Override
@@ -182,11 +222,11 @@ public final class ProviderBreaker
   public CommandHandlerWithReply<Command, BreakerEvent, Phase> commandHandler() {
     var handlers = newCommandHandlerWithReplyBuilder();
     handlers.forStateType(Closed.class)
-        .onCommand(RecordSuccess.class, (closed, success) -> countSuccess())
-        .onCommand(RecordFailure.class, this::countWhileClosed)
+        .onCommand(RecordSuccess.class, (closed, success) -> countSuccess(success, false, 0))
+        .onCommand(RecordFailure.class, (closed, failure) -> countFailure(failure, false, 0))
         .onCommand(AskForProbe.class, (closed, ask) -> Effect().reply(ask.replyTo(), new ProbeGranted()));
     handlers.forStateType(Open.class)
-        // Outcomes of calls begun before the trip change nothing.
+        // Outcomes of calls begun before the trip, or last-resort calls, change nothing.
         .onCommand(RecordSuccess.class, (open, late) -> Effect().noReply())
         .onCommand(RecordFailure.class, (open, late) -> Effect().noReply())
         .onCommand(AskForProbe.class, (open, ask) -> Effect().reply(ask.replyTo(),
@@ -197,35 +237,48 @@ public final class ProviderBreaker
         .onCommand(RecordFailure.class, this::judgeProbeFailure)
         .onCommand(AskForProbe.class, this::grantProbe)
         .onCommand(ProbeLeaseExpired.class, this::reclaimProbe);
+    handlers.forStateType(Recovering.class)
+        .onCommand(RecordSuccess.class, (ramp, success) -> countSuccess(success, true, ramp.reopens() + 1))
+        .onCommand(RecordFailure.class, (ramp, failure) -> countFailure(failure, true, ramp.reopens() + 1))
+        .onCommand(AskForProbe.class, (ramp, ask) -> Effect().reply(ask.replyTo(), new ProbeGranted()))
+        .onCommand(StageOver.class, this::advanceRamp);
     handlers.forAnyState()
         .onCommand(GetState.class, (phase, get) -> Effect().reply(get.replyTo(), phase.view()))
         // A timer that fired as the phase changed: nothing to do.
         .onCommand(CooldownOver.class, (phase, stale) -> Effect().noReply())
+        .onCommand(StageOver.class, (phase, stale) -> Effect().noReply())
         .onCommand(ProbeLeaseExpired.class, (phase, stale) -> Effect().noReply());
     return handlers.build();
   }
 
-  private ReplyEffect<BreakerEvent, Phase> countSuccess() {
-    consecutiveFaults = 0;
-    return Effect().noReply();
+  /** Closed or ramping: a success counts in the window, and may still complete a slow-call trip. */
+  private ReplyEffect<BreakerEvent, Phase> countSuccess(RecordSuccess msg, boolean ramping, int reopensIfTripped) {
+    Instant now = clock.instant();
+    return tripIf(judge.success(now, msg.latencyMillis(), minimumCalls(ramping)), now, ramping, reopensIfTripped);
   }
 
-  private ReplyEffect<BreakerEvent, Phase> countWhileClosed(Closed closed, RecordFailure msg) {
-    ProviderFailure failure = msg.failure();
-    if (!failure.kind().providersFault()) {
-      return Effect().noReply();  // the caller's mistake or the caller's cancel: nobody's evidence
-    }
-    consecutiveFaults++;
-    faultsByKind.merge(failure.kind(), 1, Integer::sum);
-    lastFault = failure;
-    if (consecutiveFaults < settings.consecutiveFaults()) {
-      return Effect().noReply();
-    }
-    return move(trip(0, evidence()));
+  /** Closed or ramping: a provider's fault counts in the window and in a run; others count nowhere. */
+  private ReplyEffect<BreakerEvent, Phase> countFailure(RecordFailure msg, boolean ramping, int reopensIfTripped) {
+    Instant now = clock.instant();
+    return tripIf(judge.failure(now, msg.failure(), minimumCalls(ramping)), now, ramping, reopensIfTripped);
+  }
+
+  /**
+   * Trips when a rule fired. While ramping, whichever rule caught it is recorded as a failed ramp:
+   * the provider had not yet earned its way back.
+   */
+  private ReplyEffect<BreakerEvent, Phase> tripIf(
+      Optional<TripReason> verdict, Instant now, boolean ramping, int reopens) {
+    if (verdict.isEmpty()) return Effect().noReply();
+    return move(trip(reopens, judge.evidence(ramping ? TripReason.RAMP_FAILED : verdict.get(), now)));
+  }
+
+  private int minimumCalls(boolean ramping) {
+    return ramping ? settings.rampMinimumCalls() : settings.minimumCalls();
   }
 
   private ReplyEffect<BreakerEvent, Phase> startProbing(Open open, CooldownOver tick) {
-    return move(new ProbingStarted(scope, clock.instant(), 1));
+    return move(new ProbingStarted(scope, clock.instant(), settings.halfOpenProbes()));
   }
 
   private ReplyEffect<BreakerEvent, Phase> grantProbe(HalfOpen halfOpen, AskForProbe ask) {
@@ -238,7 +291,7 @@ public final class ProviderBreaker
   }
 
   private ReplyEffect<BreakerEvent, Phase> reclaimProbe(HalfOpen halfOpen, ProbeLeaseExpired tick) {
-    context.getLog().warn("breaker {}: the probe never reported back within {}; another may probe",
+    context.getLog().warn("breaker={} probe never reported back within {}; another may probe",
         scope.key(), settings.probeLease());
     probeOut = false;
     return Effect().noReply();
@@ -248,7 +301,12 @@ public final class ProviderBreaker
     if (!msg.probe()) {
       return Effect().noReply();  // a call begun before the trip
     }
-    return move(new Recovered(scope, clock.instant(), msg.latencyMillis()));
+    releaseProbe();
+    probesPassed++;
+    if (probesPassed < halfOpen.probes()) {
+      return Effect().noReply();
+    }
+    return move(firstStageOrRecovered());
   }
 
   private ReplyEffect<BreakerEvent, Phase> judgeProbeFailure(HalfOpen halfOpen, RecordFailure msg) {
@@ -261,8 +319,24 @@ public final class ProviderBreaker
       releaseProbe();
       return Effect().noReply();
     }
-    var evidence = new Evidence(1, Map.of(failure.kind(), 1), failure.status(), failure.message());
-    return move(trip(halfOpen.reopens() + 1, evidence));
+    Instant now = clock.instant();
+    judge.note(now, failure);
+    return move(trip(halfOpen.reopens() + 1, judge.evidence(TripReason.PROBE_FAILED, now)));
+  }
+
+  private ReplyEffect<BreakerEvent, Phase> advanceRamp(Recovering ramp, StageOver tick) {
+    int next = ramp.stage() + 1;
+    if (next >= settings.rampStages().size()) {
+      return move(new Recovered(scope, clock.instant()));
+    }
+    Instant now = clock.instant();
+    return move(new RampAdvanced(scope, now, next, settings.rampStages().get(next), now.plus(settings.rampStageDuration())));
+  }
+
+  private BreakerEvent firstStageOrRecovered() {
+    Instant now = clock.instant();
+    if (settings.rampStages().isEmpty()) return new Recovered(scope, now);
+    return new RampAdvanced(scope, now, 0, settings.rampStages().get(0), now.plus(settings.rampStageDuration()));
   }
 
   /** Journals a move; once it is written, says so and enters the new phase. */
@@ -275,12 +349,8 @@ public final class ProviderBreaker
 
   private Tripped trip(int reopens, Evidence evidence) {
     Instant now = clock.instant();
-    return new Tripped(scope, now, now.plus(settings.cooldown()), reopens, evidence);
-  }
-
-  private Evidence evidence() {
-    return new Evidence(consecutiveFaults, faultsByKind,
-        lastFault == null ? 0 : lastFault.status(), lastFault == null ? "" : lastFault.message());
+    Duration cooldown = cooldowns.cooldown(reopens, judge.retryAfterFloor(now));
+    return new Tripped(scope, now, now.plus(cooldown), reopens, evidence.withCooldown(cooldown));
   }
 
   // ---- Events: move the phase, nothing else ------------------------------------------------
@@ -291,8 +361,13 @@ public final class ProviderBreaker
     events.forStateType(Closed.class).onEvent(Tripped.class, Closed::trip);
     events.forStateType(Open.class).onEvent(ProbingStarted.class, Open::probe);
     events.forStateType(HalfOpen.class)
+        .onEvent(RampAdvanced.class, HalfOpen::ramp)
         .onEvent(Recovered.class, HalfOpen::recover)
         .onEvent(Tripped.class, HalfOpen::reopen);
+    events.forStateType(Recovering.class)
+        .onEvent(RampAdvanced.class, Recovering::advance)
+        .onEvent(Recovered.class, Recovering::recover)
+        .onEvent(Tripped.class, Recovering::reopen);
     return events.build();
   }
 
@@ -308,19 +383,24 @@ public final class ProviderBreaker
         .build();
   }
 
-  /** Being in a phase, reached live or by replay: publish it, arm or cancel its timers. */
+  /** Being in a phase, reached live or by replay: publish it, reset what it counts, arm its timer. */
   private void enter(Phase phase) {
     view.publish(scope, phase.view());
     releaseProbe();  // a new phase starts with no probe out, whatever became of the last one
+    probesPassed = 0;
+    timers.cancel(CooldownOver.INSTANCE);
+    timers.cancel(StageOver.INSTANCE);
     if (phase instanceof Open open) {
       timers.startSingleTimer(CooldownOver.INSTANCE, CooldownOver.INSTANCE, timeLeft(open.until()));
-    } else {
-      timers.cancel(CooldownOver.INSTANCE);
+    } else if (phase instanceof Recovering ramp) {
+      timers.startSingleTimer(StageOver.INSTANCE, StageOver.INSTANCE, timeLeft(ramp.until()));
     }
     if (phase instanceof Closed) {
-      consecutiveFaults = 0;
-      faultsByKind.clear();
-      lastFault = null;
+      judge.forgetAll();
+    } else {
+      // Each phase is judged on its own evidence: an open circuit's probes and each ramp stage
+      // start counting afresh.
+      judge.restartCounting();
     }
   }
 
@@ -329,7 +409,7 @@ public final class ProviderBreaker
     timers.cancel(ProbeLeaseExpired.INSTANCE);
   }
 
-  /** Zero when the deadline has passed (a restart after a long stop): probe at once. */
+  /** Zero when the deadline has passed (a restart after a long stop): move on at once. */
   private Duration timeLeft(Instant until) {
     Duration left = Duration.between(clock.instant(), until);
     return left.isNegative() ? Duration.ZERO : left;

@@ -1,11 +1,11 @@
 package detour.providers.client;
 
 import akka.stream.BufferOverflowException;
-import akka.stream.StreamTcpException;
 import com.fasterxml.jackson.databind.JsonNode;
 import detour.persistence.breaker.FailureKind;
 import detour.providers.model.ProviderFailure;
-import java.io.IOException;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -16,6 +16,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLException;
 
 /**
  * Turns what went wrong on the wire into a {@link ProviderFailure}: one place, so that the breaker
@@ -51,30 +52,44 @@ public final class FailureClassifier {
     if (t instanceof BufferOverflowException) {
       return ProviderFailure.of(FailureKind.SHED, 0, "Detour's queue for this provider is full");
     }
-    if (t instanceof TimeoutException) {
-      return ProviderFailure.of(FailureKind.TIMEOUT, 0, "no complete answer in time: " + t.getMessage());
+    String text = chainText(t);
+    FailureKind kind;
+    if (has(t, UnknownHostException.class) || text.contains("UnknownHostException")) {
+      kind = FailureKind.DNS;
+    } else if (has(t, SSLException.class) || text.contains("SSLHandshakeException") || text.contains("SSLException")) {
+      kind = FailureKind.TLS;
+    } else if (text.contains("Connection refused") || has(t, ConnectException.class)) {
+      kind = FailureKind.CONNECT_REFUSED;
+    } else if (text.contains("Connect timeout")) {
+      kind = FailureKind.CONNECT_TIMEOUT;
+    } else if (t instanceof TimeoutException) {
+      kind = FailureKind.TOTAL_TIMEOUT;  // the connection's idle-timeout: the attempt's whole budget
+    } else {
+      // Anything else Akka HTTP raises on a broken exchange (reset, closed mid-answer, entity
+      // stream torn down) is the connection's failure, not the caller's.
+      kind = FailureKind.CONNECTION_RESET;
     }
-    if (t instanceof StreamTcpException || t instanceof IOException) {
-      return ProviderFailure.of(FailureKind.CONNECTION, 0, t.getMessage());
-    }
-    // Anything else Akka HTTP raises on a broken exchange (a connection closed mid-answer, an
-    // entity stream torn down) is still the connection's failure, not the caller's.
-    return ProviderFailure.of(FailureKind.CONNECTION, 0, t.getClass().getSimpleName() + ": " + t.getMessage());
+    return ProviderFailure.of(kind, 0, t.getClass().getSimpleName() + ": " + t.getMessage());
   }
 
   static FailureKind kindOf(int status, String type, String message) {
     String lower = message.toLowerCase(Locale.ROOT);
     if (status == 429) {
       // OpenAI answers 429 "insufficient_quota" when our account is out of credit: no wait helps.
-      return type.equals("insufficient_quota") ? FailureKind.AUTH : FailureKind.RATE_LIMITED;
+      return type.equals("insufficient_quota") ? FailureKind.QUOTA : FailureKind.RATE_LIMITED;
     }
-    if (status == 401 || status == 402 || status == 403) return FailureKind.AUTH;
-    if (status == 408) return FailureKind.TIMEOUT;
+    if (status == 402) return FailureKind.QUOTA;
+    if (status == 401 || status == 403) return FailureKind.AUTH;
+    if (status == 408) return FailureKind.TOTAL_TIMEOUT;
     if (status == 503 || status == 529) return FailureKind.OVERLOADED;
     if (status >= 500) return FailureKind.SERVER_ERROR;
     if (type.equals("context_length_exceeded") || lower.contains("maximum context length")
         || lower.contains("context window") || lower.contains("too many tokens")) {
       return FailureKind.CONTEXT_TOO_LONG;
+    }
+    if (type.equals("content_filter") || type.equals("content_policy_violation")
+        || lower.contains("content management policy") || lower.contains("content policy")) {
+      return FailureKind.CONTENT_POLICY;
     }
     return FailureKind.BAD_REQUEST;
   }
@@ -102,6 +117,22 @@ public final class FailureClassifier {
       t = t.getCause();
     }
     return t;
+  }
+
+  private static boolean has(Throwable t, Class<? extends Throwable> type) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (type.isInstance(c)) return true;
+    }
+    return false;
+  }
+
+  /** Akka wraps the JDK's exception in message text more often than as a cause: read both. */
+  private static String chainText(Throwable t) {
+    StringBuilder text = new StringBuilder();
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      text.append(c.getClass().getName()).append(": ").append(c.getMessage()).append('\n');
+    }
+    return text.toString();
   }
 
   private static String firstNonEmpty(String a, String b) {

@@ -8,13 +8,17 @@ import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.ManualTime;
 import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
+import com.typesafe.config.ConfigFactory;
 import detour.persistence.breaker.BreakerEvent;
 import detour.persistence.breaker.BreakerEvent.ProbingStarted;
+import detour.persistence.breaker.BreakerEvent.RampAdvanced;
 import detour.persistence.breaker.BreakerEvent.Recovered;
 import detour.persistence.breaker.BreakerEvent.Tripped;
 import detour.persistence.breaker.BreakerScope;
 import detour.persistence.breaker.Evidence;
 import detour.persistence.breaker.FailureKind;
+import detour.persistence.breaker.TripReason;
+import detour.providers.breaker.BreakerState.Circuit;
 import detour.providers.breaker.ProviderBreaker.AskForProbe;
 import detour.providers.breaker.ProviderBreaker.Command;
 import detour.providers.breaker.ProviderBreaker.GetState;
@@ -27,9 +31,10 @@ import detour.providers.breaker.ProviderBreaker.RecordSuccess;
 import detour.providers.model.ProviderFailure;
 import detour.providers.testing.TestClock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -37,13 +42,15 @@ class ProviderBreakerTest {
   static final ActorTestKit testKit =
       ActorTestKit.create(ManualTime.config().withFallback(EventSourcedBehaviorTestKit.config()));
   static final ManualTime manualTime = ManualTime.get(testKit.system());
+  /** Draws 0.5 every time: the jitter's middle, so each cooldown is exactly its nominal length. */
+  static final RandomGenerator NO_JITTER = () -> Long.MIN_VALUE;
 
   final TestClock clock = TestClock.at("2026-01-05T09:00:00Z");
   final BreakerSettings settings = BreakerSettings.defaults();
   final BreakerScope scope = BreakerScope.provider("sim-" + UUID.randomUUID());  // its own journal stream
   final BreakerView view = BreakerView.detached();
   final EventSourcedBehaviorTestKit<Command, BreakerEvent, Phase> breaker = EventSourcedBehaviorTestKit.create(
-      testKit.system(), ProviderBreaker.create(scope, settings, clock, view));
+      testKit.system(), ProviderBreaker.create(scope, settings, clock, view, NO_JITTER));
 
   @AfterAll
   static void shutDown() {
@@ -51,16 +58,21 @@ class ProviderBreakerTest {
   }
 
   @Test
-  void shippedDefaultsOpenAfterFiveFaultsForThirtySeconds() {
+  void shippedDefaultsAreTheDocumentedOnes() {
     assertEquals(5, settings.consecutiveFaults());
     assertEquals(Duration.ofSeconds(30), settings.cooldown());
+    assertEquals(10, settings.minimumCalls());
+    assertEquals(0.5, settings.failureRateThreshold());
+    assertEquals(3, settings.halfOpenProbes());
+    assertEquals(java.util.List.of(0.1, 0.5), settings.rampStages());
   }
 
+  // ---- Triggers --------------------------------------------------------------------------------
+
   @Test
-  void staysClosedOnFewerFaultsThanTheThreshold() {
+  void staysClosedOnFewerConsecutiveFaultsThanTheThreshold() {
     for (int i = 1; i < settings.consecutiveFaults(); i++) {
-      var result = breaker.runCommand(fault(FailureKind.SERVER_ERROR, 503));
-      assertTrue(result.hasNoEvents(), "fault " + i + " must not be journaled");
+      assertTrue(breaker.runCommand(fault(FailureKind.SERVER_ERROR, 503)).hasNoEvents(), "fault " + i);
     }
     assertEquals(BreakerState.CLOSED, stateNow());
     assertEquals(BreakerState.CLOSED, view.stateOf(scope.key()));
@@ -72,28 +84,83 @@ class ProviderBreakerTest {
     var result = breaker.runCommand(fault(FailureKind.OVERLOADED, 529));
 
     var until = clock.instant().plus(settings.cooldown());
-    var evidence = new Evidence(5, Map.of(FailureKind.SERVER_ERROR, 4, FailureKind.OVERLOADED, 1), 529,
-        "upstream said 529");
+    var evidence = new Evidence(TripReason.CONSECUTIVE_FAULTS, 5,
+        Map.of(FailureKind.SERVER_ERROR, 4, FailureKind.OVERLOADED, 1), 0, 5, 529, "upstream said 529",
+        settings.cooldown(), Duration.ZERO);
     assertEquals(new Tripped(scope, clock.instant(), until, 0, evidence), result.event());
     assertEquals(new ProviderBreaker.Open(until, 0), result.state());
     assertEquals(BreakerState.open(until, 0), view.stateOf(scope.key()));
   }
 
   @Test
-  void aSuccessBetweenFaultsStartsTheCountAgain() {
-    failTimes(settings.consecutiveFaults() - 1);
-    breaker.runCommand(new RecordSuccess(12, false));
-    failTimes(settings.consecutiveFaults() - 1);
-    assertEquals(BreakerState.CLOSED, stateNow());
+  void noRateTripBelowTheMinimumNumberOfCalls() {
+    // Alternating, so no run of faults forms: 5 faults in 9 calls is 56 %, but 9 < minimum-calls.
+    for (int i = 0; i < 9; i++) {
+      var outcome = i % 2 == 0 ? fault(FailureKind.SERVER_ERROR, 500) : new RecordSuccess(10, false);
+      assertTrue(breaker.runCommand(outcome).hasNoEvents(), "call " + (i + 1));
+    }
+    assertEquals(Circuit.CLOSED, stateNow().circuit());
   }
 
   @Test
-  void clientErrorsNeverCountAgainstTheProvider() {
+  void opensWhenTheFaultRateReachesTheThresholdOverTheMinimumCalls() {
+    for (int i = 0; i < 9; i++) {
+      breaker.runCommand(i % 2 == 0 ? fault(FailureKind.SERVER_ERROR, 500) : new RecordSuccess(10, false));
+    }
+    var tripped = (Tripped) breaker.runCommand(fault(FailureKind.SERVER_ERROR, 500)).event();
+    assertEquals(TripReason.FAILURE_RATE, tripped.evidence().reason());
+    assertEquals(10, tripped.evidence().windowCalls());
+    assertEquals(Map.of(FailureKind.SERVER_ERROR, 6), tripped.evidence().faultsByKind());
+  }
+
+  @Test
+  void slowCallsOpenTheCircuitEvenWhenEveryCallSucceeds() {
+    long slow = settings.slowCallDuration().toMillis();
+    for (int i = 0; i < settings.minimumCalls() - 1; i++) {
+      assertTrue(breaker.runCommand(new RecordSuccess(slow, false)).hasNoEvents());
+    }
+    var tripped = (Tripped) breaker.runCommand(new RecordSuccess(slow + 1, false)).event();
+    assertEquals(TripReason.SLOW_CALLS, tripped.evidence().reason());
+    assertEquals(settings.minimumCalls(), tripped.evidence().slowCalls());
+  }
+
+  @Test
+  void aSingleRateLimitNeverOpensTheCircuit() {
+    assertTrue(breaker.runCommand(rateLimited(Optional.of(Duration.ofSeconds(5)))).hasNoEvents());
+    for (int i = 0; i < 20; i++) breaker.runCommand(new RecordSuccess(10, false));
+    assertTrue(breaker.runCommand(rateLimited(Optional.empty())).hasNoEvents());
+    assertEquals(Circuit.CLOSED, stateNow().circuit());
+  }
+
+  @Test
+  void sustainedRateLimitsOpenItForAtLeastTheirRetryAfter() {
+    for (int i = 1; i < settings.consecutiveRateLimits(); i++) {
+      assertTrue(breaker.runCommand(rateLimited(Optional.of(Duration.ofSeconds(120)))).hasNoEvents(), "429 " + i);
+    }
+    var tripped = (Tripped) breaker.runCommand(rateLimited(Optional.empty())).event();
+
+    assertEquals(TripReason.RATE_LIMITS, tripped.evidence().reason());
+    assertEquals(Duration.ofSeconds(120), tripped.evidence().retryAfter());
+    assertEquals(Duration.ofSeconds(120), tripped.evidence().cooldown(), "Retry-After is the cooldown's floor");
+    assertEquals(clock.instant().plusSeconds(120), tripped.until());
+  }
+
+  @Test
+  void aHighShareOfRateLimitsOpensItToo() {
+    for (int i = 0; i < 9; i++) {
+      breaker.runCommand(i % 2 == 0 ? rateLimited(Optional.empty()) : new RecordSuccess(10, false));
+    }
+    var tripped = (Tripped) breaker.runCommand(rateLimited(Optional.empty())).event();
+    assertEquals(TripReason.RATE_LIMITS, tripped.evidence().reason());
+  }
+
+  @Test
+  void clientErrorsAndCancelsNeverCountAgainstTheProvider() {
     for (int i = 0; i < settings.consecutiveFaults() * 3; i++) {
-      assertTrue(breaker.runCommand(fault(FailureKind.BAD_REQUEST, 400)).hasNoEvents());
-      assertTrue(breaker.runCommand(fault(FailureKind.CONTEXT_TOO_LONG, 400)).hasNoEvents());
-      assertTrue(breaker.runCommand(fault(FailureKind.CANCELLED, 0)).hasNoEvents());
-      assertTrue(breaker.runCommand(fault(FailureKind.SHED, 0)).hasNoEvents());
+      for (FailureKind kind : new FailureKind[] {FailureKind.BAD_REQUEST, FailureKind.CONTEXT_TOO_LONG,
+          FailureKind.CONTENT_POLICY, FailureKind.CANCELLED, FailureKind.DEADLINE, FailureKind.SHED}) {
+        assertTrue(breaker.runCommand(fault(kind, 400)).hasNoEvents(), kind.name());
+      }
     }
     assertEquals(BreakerState.CLOSED, stateNow());
   }
@@ -102,9 +169,10 @@ class ProviderBreakerTest {
   void clientErrorsDoNotBreakARunOfFaultsEither() {
     failTimes(settings.consecutiveFaults() - 1);
     breaker.runCommand(fault(FailureKind.BAD_REQUEST, 400));
-    var result = breaker.runCommand(fault(FailureKind.SERVER_ERROR, 500));
-    assertInstanceOf(Tripped.class, result.event());
+    assertInstanceOf(Tripped.class, breaker.runCommand(fault(FailureKind.SERVER_ERROR, 500)).event());
   }
+
+  // ---- Open and half-open --------------------------------------------------------------------
 
   @Test
   void refusesProbesWhileOpenAndGoesHalfOpenWhenTheCooldownEnds() {
@@ -112,12 +180,12 @@ class ProviderBreakerTest {
     assertInstanceOf(ProbeRefused.class, askForProbe().reply());
 
     timePasses(settings.cooldown().minusMillis(1));
-    assertEquals(BreakerState.Circuit.OPEN, stateNow().circuit());
+    assertEquals(Circuit.OPEN, stateNow().circuit());
 
     timePasses(Duration.ofMillis(1));
     assertEquals(BreakerState.halfOpen(0), stateNow());
     assertEquals(BreakerState.halfOpen(0), view.stateOf(scope.key()));
-    assertEquals(new ProbingStarted(scope, clock.instant(), 1), lastEvent());
+    assertEquals(new ProbingStarted(scope, clock.instant(), settings.halfOpenProbes()), lastEvent());
   }
 
   @Test
@@ -129,30 +197,36 @@ class ProviderBreakerTest {
   }
 
   @Test
-  void closesWhenTheProbeSucceeds() {
+  void needsEveryProbeToSucceedInARowBeforeTrafficRamps() {
     tripAndCoolDown();
+    for (int i = 1; i < settings.halfOpenProbes(); i++) {
+      askForProbe();
+      assertTrue(breaker.runCommand(new RecordSuccess(12, true)).hasNoEvents(), "probe " + i);
+      assertEquals(Circuit.HALF_OPEN, stateNow().circuit());
+    }
     askForProbe();
-    var result = breaker.runCommand(new RecordSuccess(42, true));
-
-    assertEquals(new Recovered(scope, clock.instant(), 42), result.event());
-    assertEquals(BreakerState.CLOSED, view.stateOf(scope.key()));
-    // A fresh count: it takes the full threshold again to trip.
-    failTimes(settings.consecutiveFaults() - 1);
-    assertEquals(BreakerState.CLOSED, stateNow());
+    var result = breaker.runCommand(new RecordSuccess(12, true));
+    var until = clock.instant().plus(settings.rampStageDuration());
+    assertEquals(new RampAdvanced(scope, clock.instant(), 0, 0.1, until), result.event());
+    assertEquals(BreakerState.recovering(0.1, until, 0), view.stateOf(scope.key()));
   }
 
   @Test
-  void reopensWhenTheProbeFailsAndCoolsDownAgain() {
+  void reopensWhenAProbeFailsWithADoubledCooldown() {
     tripAndCoolDown();
     askForProbe();
-    var result = breaker.runCommand(new RecordFailure(ProviderFailure.of(FailureKind.TIMEOUT, 0, "no answer"), true));
+    breaker.runCommand(new RecordSuccess(12, true));
+    askForProbe();
+    var result = breaker.runCommand(
+        new RecordFailure(ProviderFailure.of(FailureKind.TOTAL_TIMEOUT, 0, "no answer"), true));
 
-    var until = clock.instant().plus(settings.cooldown());
-    assertEquals(new Tripped(scope, clock.instant(), until, 1,
-        new Evidence(1, Map.of(FailureKind.TIMEOUT, 1), 0, "no answer")), result.event());
-    assertEquals(BreakerState.open(until, 1), view.stateOf(scope.key()));
+    var tripped = (Tripped) result.event();
+    assertEquals(TripReason.PROBE_FAILED, tripped.evidence().reason());
+    assertEquals(1, tripped.reopens());
+    assertEquals(settings.cooldown().multipliedBy(2), tripped.evidence().cooldown());
+    assertEquals(BreakerState.open(tripped.until(), 1), view.stateOf(scope.key()));
 
-    timePasses(settings.cooldown());
+    timePasses(settings.cooldown().multipliedBy(2));
     assertEquals(BreakerState.halfOpen(1), stateNow());
     assertInstanceOf(ProbeGranted.class, askForProbe().reply(), "the failed probe's permit is not held over");
   }
@@ -162,7 +236,7 @@ class ProviderBreakerTest {
     trip();
     assertTrue(breaker.runCommand(new RecordSuccess(5, false)).hasNoEvents());
     timePasses(settings.cooldown());
-    // Not a probe: a slow call from before the trip must not close the circuit.
+    // Not probes: a slow call from before the trip must neither close nor re-open the circuit.
     assertTrue(breaker.runCommand(new RecordSuccess(5, false)).hasNoEvents());
     assertTrue(breaker.runCommand(fault(FailureKind.SERVER_ERROR, 500)).hasNoEvents());
     assertEquals(BreakerState.halfOpen(0), stateNow());
@@ -187,6 +261,48 @@ class ProviderBreakerTest {
     assertInstanceOf(ProbeGranted.class, askForProbe().reply());
   }
 
+  // ---- Recovering ------------------------------------------------------------------------------
+
+  @Test
+  void rampsThroughEachStageAndClosesOnlyAfterTheLast() {
+    tripAndPassProbes();
+    timePasses(settings.rampStageDuration().minusMillis(1));
+    assertEquals(0.1, stateNow().share());
+    timePasses(Duration.ofMillis(1));
+    assertEquals(BreakerState.recovering(0.5, clock.instant().plus(settings.rampStageDuration()), 0), stateNow());
+    timePasses(settings.rampStageDuration());
+    assertEquals(BreakerState.CLOSED, stateNow());
+    assertEquals(new Recovered(scope, clock.instant()), lastEvent());
+  }
+
+  @Test
+  void aFailingRampReopensAtOnceWithAGrownCooldown() {
+    tripAndPassProbes();
+    breaker.runCommand(new RecordSuccess(10, false));
+    breaker.runCommand(fault(FailureKind.SERVER_ERROR, 500));
+    var tripped = (Tripped) breaker.runCommand(fault(FailureKind.SERVER_ERROR, 500)).event();
+
+    assertEquals(TripReason.RAMP_FAILED, tripped.evidence().reason());
+    assertEquals(1, tripped.reopens());
+    assertEquals(settings.cooldown().multipliedBy(2), tripped.evidence().cooldown());
+  }
+
+  @Test
+  void closesStraightAfterTheProbesWhenNoRampIsConfigured() {
+    var noRamp = settings.with(ConfigFactory.parseString("ramp-stages = [], half-open-probes = 1"));
+    var quick = EventSourcedBehaviorTestKit.<Command, BreakerEvent, Phase>create(testKit.system(),
+        ProviderBreaker.create(BreakerScope.provider("quick-" + UUID.randomUUID()), noRamp, clock, view, NO_JITTER));
+    for (int i = 0; i < noRamp.consecutiveFaults(); i++) quick.runCommand(fault(FailureKind.SERVER_ERROR, 500));
+    quick.<BreakerState>runCommand(GetState::new);
+    clock.advance(noRamp.cooldown());
+    manualTime.timePasses(noRamp.cooldown());
+    quick.<BreakerState>runCommand(GetState::new);
+    quick.<ProbeAnswer>runCommand(AskForProbe::new);
+    assertInstanceOf(Recovered.class, quick.runCommand(new RecordSuccess(3, true)).event());
+  }
+
+  // ---- Restarts --------------------------------------------------------------------------------
+
   @Test
   void staysOpenAfterARestartUntilItsOriginalDeadline() {
     trip();
@@ -198,9 +314,9 @@ class ProviderBreakerTest {
     assertEquals(BreakerState.open(until, 0), view.stateOf(scope.key()));
 
     timePasses(Duration.ofSeconds(20).minusMillis(1));
-    assertEquals(BreakerState.Circuit.OPEN, stateNow().circuit());
+    assertEquals(Circuit.OPEN, stateNow().circuit());
     timePasses(Duration.ofMillis(1));
-    assertEquals(BreakerState.Circuit.HALF_OPEN, stateNow().circuit());
+    assertEquals(Circuit.HALF_OPEN, stateNow().circuit());
   }
 
   @Test
@@ -210,7 +326,27 @@ class ProviderBreakerTest {
     clock.advance(settings.cooldown());  // the node was down past the deadline
     breaker.restart();
     manualTime.timePasses(Duration.ZERO);
-    assertEquals(BreakerState.Circuit.HALF_OPEN, stateNow().circuit());
+    assertEquals(Circuit.HALF_OPEN, stateNow().circuit());
+  }
+
+  @Test
+  void aHalfOpenCircuitIsHalfOpenAfterARestartAndProbesAgain() {
+    tripAndCoolDown();
+    askForProbe();
+    breaker.runCommand(new RecordSuccess(5, true));
+    assertEquals(new ProviderBreaker.HalfOpen(0, settings.halfOpenProbes()), breaker.restart().state());
+    assertInstanceOf(ProbeGranted.class, askForProbe().reply(), "a probe out before the restart is not held");
+  }
+
+  @Test
+  void aRampResumesAfterARestartWithItsStageAndDeadline() {
+    tripAndPassProbes();
+    var stage = stateNow();
+    timePasses(Duration.ofSeconds(4));
+    breaker.restart();
+    assertEquals(stage, stateNow());
+    timePasses(settings.rampStageDuration().minusSeconds(4));
+    assertEquals(0.5, stateNow().share());
   }
 
   // ---- helpers -------------------------------------------------------------------------------
@@ -219,19 +355,32 @@ class ProviderBreakerTest {
     return new RecordFailure(ProviderFailure.of(kind, status, "upstream said " + status), false);
   }
 
+  private static RecordFailure rateLimited(Optional<Duration> retryAfter) {
+    return new RecordFailure(new ProviderFailure(FailureKind.RATE_LIMITED, 429, "slow down", "", retryAfter), false);
+  }
+
   private void failTimes(int n) {
     for (int i = 0; i < n; i++) breaker.runCommand(fault(FailureKind.SERVER_ERROR, 503));
   }
 
   private void trip() {
     failTimes(settings.consecutiveFaults());
-    assertEquals(BreakerState.Circuit.OPEN, stateNow().circuit());
+    assertEquals(Circuit.OPEN, stateNow().circuit());
   }
 
   private void tripAndCoolDown() {
     trip();
     timePasses(settings.cooldown());
-    assertEquals(BreakerState.Circuit.HALF_OPEN, stateNow().circuit());
+    assertEquals(Circuit.HALF_OPEN, stateNow().circuit());
+  }
+
+  private void tripAndPassProbes() {
+    tripAndCoolDown();
+    for (int i = 0; i < settings.halfOpenProbes(); i++) {
+      askForProbe();
+      breaker.runCommand(new RecordSuccess(12, true));
+    }
+    assertEquals(Circuit.RECOVERING, stateNow().circuit());
   }
 
   private CommandResultWithReply<Command, BreakerEvent, Phase, ProbeAnswer> askForProbe() {

@@ -30,25 +30,45 @@ class FailureClassifierTest {
       "500, SERVER_ERROR", "502, SERVER_ERROR", "504, SERVER_ERROR",
       "503, OVERLOADED", "529, OVERLOADED",
       "429, RATE_LIMITED",
-      "401, AUTH", "402, AUTH", "403, AUTH",
-      "408, TIMEOUT",
+      "401, AUTH", "402, QUOTA", "403, AUTH",
+      "408, TOTAL_TIMEOUT",
       "400, BAD_REQUEST", "404, BAD_REQUEST", "422, BAD_REQUEST"})
   void mapsEveryStatusToOneClass(int status, FailureKind expected) {
     assertEquals(expected, FailureClassifier.fromStatus(status, null, MissingNode.getInstance(), () -> NOW).kind());
   }
 
   @Test
-  void providerFaultsFailOverAndCountWhileClientErrorsDoNeither() {
-    for (FailureKind kind : new FailureKind[] {FailureKind.SERVER_ERROR, FailureKind.OVERLOADED,
-        FailureKind.CONNECTION, FailureKind.TIMEOUT, FailureKind.RATE_LIMITED, FailureKind.AUTH}) {
-      assertTrue(kind.providersFault() && kind.failsOver(), kind.name());
-    }
-    for (FailureKind kind : new FailureKind[] {FailureKind.BAD_REQUEST, FailureKind.CONTEXT_TOO_LONG,
-        FailureKind.CANCELLED}) {
-      assertFalse(kind.providersFault() || kind.failsOver(), kind.name());
-    }
-    assertTrue(FailureKind.SHED.failsOver() && !FailureKind.SHED.providersFault(),
-        "our own full queue moves on without blaming the provider");
+  void theTableSaysWhomEachClassCountsAgainstAndWhetherItFailsOver() {
+    // The declared table, row by row, as docs/breaker.md shows it.
+    var expected = new java.util.LinkedHashMap<FailureKind, String>();
+    expected.put(FailureKind.CONNECT_REFUSED, "PROVIDER fails over");
+    expected.put(FailureKind.CONNECTION_RESET, "PROVIDER fails over");
+    expected.put(FailureKind.DNS, "PROVIDER fails over");
+    expected.put(FailureKind.TLS, "PROVIDER fails over");
+    expected.put(FailureKind.CONNECT_TIMEOUT, "PROVIDER fails over");
+    expected.put(FailureKind.FIRST_TOKEN_TIMEOUT, "MODEL fails over");
+    expected.put(FailureKind.INTER_TOKEN_TIMEOUT, "MODEL fails over");
+    expected.put(FailureKind.TOTAL_TIMEOUT, "MODEL fails over");
+    expected.put(FailureKind.SERVER_ERROR, "MODEL fails over");
+    expected.put(FailureKind.OVERLOADED, "MODEL fails over");
+    expected.put(FailureKind.RATE_LIMITED, "MODEL fails over");
+    expected.put(FailureKind.AUTH, "PROVIDER fails over");
+    expected.put(FailureKind.QUOTA, "PROVIDER fails over");
+    expected.put(FailureKind.CONTEXT_TOO_LONG, "NOBODY fails over");
+    expected.put(FailureKind.CONTENT_POLICY, "NOBODY stops");
+    expected.put(FailureKind.BAD_REQUEST, "NOBODY stops");
+    expected.put(FailureKind.CANCELLED, "NOBODY stops");
+    expected.put(FailureKind.DEADLINE, "NOBODY stops");
+    expected.put(FailureKind.SHED, "NOBODY fails over");
+    assertEquals(java.util.List.of(FailureKind.values()), java.util.List.copyOf(expected.keySet()), "every row");
+    expected.forEach((kind, row) ->
+        assertEquals(row, kind.blame() + (kind.failsOver() ? " fails over" : " stops"), kind.name()));
+  }
+
+  @Test
+  void contentPolicyRefusalsAreTheirOwnClass() throws IOException {
+    JsonNode body = JSON.readTree("{\"error\":{\"message\":\"The response was filtered\",\"code\":\"content_filter\"}}");
+    assertEquals(FailureKind.CONTENT_POLICY, FailureClassifier.fromStatus(400, null, body, () -> NOW).kind());
   }
 
   @Test
@@ -64,7 +84,7 @@ class FailureClassifierTest {
   @Test
   void anExhaustedQuotaIsOurKeysProblemNotARateLimit() throws IOException {
     JsonNode body = JSON.readTree("{\"error\":{\"message\":\"You exceeded your current quota\",\"type\":\"insufficient_quota\"}}");
-    assertEquals(FailureKind.AUTH, FailureClassifier.fromStatus(429, null, body, () -> NOW).kind());
+    assertEquals(FailureKind.QUOTA, FailureClassifier.fromStatus(429, null, body, () -> NOW).kind());
   }
 
   @Test
@@ -87,10 +107,15 @@ class FailureClassifierTest {
 
   @Test
   void failuresWithoutAnAnswerAreClassifiedByCause() {
-    assertEquals(FailureKind.CONNECTION,
-        FailureClassifier.fromThrowable(new CompletionException(new StreamTcpException("Connection refused"))).kind());
-    assertEquals(FailureKind.CONNECTION, FailureClassifier.fromThrowable(new ConnectException("refused")).kind());
-    assertEquals(FailureKind.TIMEOUT, FailureClassifier.fromThrowable(new TimeoutException("idle")).kind());
+    assertEquals(FailureKind.CONNECT_REFUSED, FailureClassifier.fromThrowable(new CompletionException(
+        new StreamTcpException("Tcp command [Connect(localhost:1)] failed because of java.net.ConnectException: Connection refused"))).kind());
+    assertEquals(FailureKind.CONNECT_REFUSED, FailureClassifier.fromThrowable(new ConnectException("refused")).kind());
+    assertEquals(FailureKind.CONNECT_TIMEOUT, FailureClassifier.fromThrowable(
+        new StreamTcpException("Tcp command [Connect(x:443)] failed because of akka.io.TcpOutgoingConnection$$anon$2: Connect timeout of Some(5 seconds) expired")).kind());
+    assertEquals(FailureKind.DNS, FailureClassifier.fromThrowable(new java.net.UnknownHostException("nowhere.invalid")).kind());
+    assertEquals(FailureKind.TLS, FailureClassifier.fromThrowable(new javax.net.ssl.SSLHandshakeException("bad cert")).kind());
+    assertEquals(FailureKind.TOTAL_TIMEOUT, FailureClassifier.fromThrowable(new TimeoutException("idle")).kind());
+    assertEquals(FailureKind.CONNECTION_RESET, FailureClassifier.fromThrowable(new java.io.IOException("Connection reset by peer")).kind());
     assertEquals(FailureKind.SHED, FailureClassifier.fromThrowable(new BufferOverflowException("full")).kind());
   }
 

@@ -18,10 +18,12 @@ public final class RoutePlanner {
     for (RouteSettings route : settings.routes().values()) {
       List<Candidate> chain = new ArrayList<>();
       for (String id : route.chain()) chain.add(candidate(settings, settings.models().get(id)));
-      plans.put(route.name(), new Plan(route.name(), chain, route.deadline()));
+      plans.put(route.name(), new Plan(route.name(), chain, route.deadline(), route.lastResort()));
     }
     for (CatalogueModel model : settings.models().values()) {
-      plans.put(model.id(), new Plan(model.id(), List.of(candidate(settings, model)), settings.defaultDeadline()));
+      // A model named directly is a chain of one: with its circuit open, trying it anyway is the
+      // only way to answer.
+      plans.put(model.id(), new Plan(model.id(), List.of(candidate(settings, model)), settings.defaultDeadline(), true));
     }
   }
 

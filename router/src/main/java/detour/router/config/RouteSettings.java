@@ -10,13 +10,19 @@ import java.util.List;
  * @param name the route's name, which callers put in the request's {@code model}
  * @param chain catalogue model ids: the primary first, then its fallbacks
  * @param deadline the whole request's budget, every attempt included
+ * @param lastResort when every candidate's circuit is open, try the one whose cooldown ends first
+ *     rather than fail at once ({@code when-all-open = try-soonest})
  */
-public record RouteSettings(String name, List<String> chain, Duration deadline) {
+public record RouteSettings(String name, List<String> chain, Duration deadline, boolean lastResort) {
   public RouteSettings {
     chain = List.copyOf(chain);
   }
 
   static RouteSettings from(String name, Config c) {
-    return new RouteSettings(name, c.getStringList("chain"), c.getDuration("deadline"));
+    String whenAllOpen = c.getString("when-all-open");
+    if (!whenAllOpen.equals("try-soonest") && !whenAllOpen.equals("fail")) {
+      throw new IllegalArgumentException("when-all-open must be try-soonest or fail, got '" + whenAllOpen + "'");
+    }
+    return new RouteSettings(name, c.getStringList("chain"), c.getDuration("deadline"), whenAllOpen.equals("try-soonest"));
   }
 }

@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param errorClass the failure's class, when it failed
  * @param detail the skip reason or the (scrubbed) error message; empty on success
  * @param probe whether it was the half-open circuit's probe
+ * @param lastResort whether it was tried with its circuit open, because every candidate's was
  */
 public record Attempt(
     String provider,
@@ -23,7 +24,8 @@ public record Attempt(
     long latencyMillis,
     Optional<FailureKind> errorClass,
     String detail,
-    boolean probe) {
+    boolean probe,
+    boolean lastResort) {
 
   public enum Result {
     ANSWERED, FAILED, SKIPPED;

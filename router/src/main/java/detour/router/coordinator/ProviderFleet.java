@@ -6,6 +6,8 @@ import detour.providers.breaker.BreakerView;
 import detour.providers.breaker.ProviderBreaker;
 import detour.providers.client.ProviderClient;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What every coordinator shares: each provider's client and breaker, and the view of their states.
@@ -15,6 +17,7 @@ public final class ProviderFleet {
   private final Map<String, ProviderClient> clients;
   private final Map<String, ActorRef<ProviderBreaker.Command>> breakers;
   private final BreakerView view;
+  private final ConcurrentHashMap<String, AtomicLong> rampCounters = new ConcurrentHashMap<>();
 
   public ProviderFleet(
       Map<String, ProviderClient> clients,
@@ -35,6 +38,16 @@ public final class ProviderFleet {
 
   public BreakerState state(String provider) {
     return view.stateOf(provider);
+  }
+
+  /**
+   * Whether this request is one of the {@code share} of a recovering provider's traffic. Evenly
+   * spaced rather than random: at 10 % exactly every tenth request goes, so a ramp stage gets its
+   * share however little traffic there is, and tests can count on it.
+   */
+  public boolean admitWhileRamping(String provider, double share) {
+    long n = rampCounters.computeIfAbsent(provider, p -> new AtomicLong()).getAndIncrement();
+    return Math.floor((n + 1) * share) > Math.floor(n * share);
   }
 
   public BreakerView view() {

@@ -67,9 +67,16 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
   /** The candidate being tried or asked for a probe; -1 between candidates. */
   private int current = -1;
   private boolean currentIsProbe;
+  private boolean currentIsLastResort;
   private long currentStartedNanos;
-  /** The earliest moment an open circuit of this chain starts probing. */
-  private Optional<Instant> earliestProbe = Optional.empty();
+  /** Whether any candidate has been tried at all. */
+  private boolean triedAny;
+  /** The candidate passed over for its circuit whose circuit opens soonest, and when. */
+  private int soonest = -1;
+  private Instant soonestUntil = Instant.MAX;
+  /** A context-length refusal: only candidates with a larger window than its model's are tried. */
+  private ProviderFailure contextRefusal;
+  private int refusedWindow;
 
   private RequestCoordinator(
       ActorContext<Command> context,
@@ -112,21 +119,47 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
         skip(candidate, candidate.unusable().get());
         continue;
       }
+      if (contextRefusal != null && candidate.model().contextWindow() <= refusedWindow) {
+        skip(candidate, "context window of " + candidate.model().contextWindow()
+            + " tokens is no larger than the " + refusedWindow + " that refused the prompt");
+        continue;
+      }
       BreakerState state = fleet.state(candidate.providerName());
       switch (state.circuit()) {
         case CLOSED:
-          return attempt(i, false);
+          return attempt(i, false, false);
         case HALF_OPEN:
           return askForProbe(i);
+        case RECOVERING:
+          if (fleet.admitWhileRamping(candidate.providerName(), state.share())) return attempt(i, false, false);
+          passOver(i, Instant.EPOCH, "recovering: takes " + Math.round(state.share() * 100) + "% of traffic until "
+              + state.until());
+          break;
         case OPEN:
-          skip(candidate, "circuit open until " + state.until());
-          if (earliestProbe.isEmpty() || state.until().isBefore(earliestProbe.get())) {
-            earliestProbe = Optional.of(state.until());
-          }
+          passOver(i, state.until(), "circuit open until " + state.until());
           break;
       }
     }
-    return answer(new RouteOutcome.Exhausted(earliestProbe, trace()));
+    if (contextRefusal != null) {
+      return answer(new RouteOutcome.Rejected(contextRefusal, trace()));  // too long for every window
+    }
+    if (!triedAny && soonest >= 0 && plan.lastResort()) {
+      // Every usable candidate was passed over for its circuit: rather than fail at once, try the
+      // one that is closest to being probed again. Its breaker does not count the outcome.
+      return attempt(soonest, false, true);
+    }
+    Optional<Instant> retryAt = soonest >= 0 && soonestUntil.isAfter(Instant.EPOCH)
+        ? Optional.of(soonestUntil) : Optional.empty();
+    return answer(new RouteOutcome.Exhausted(retryAt, trace()));
+  }
+
+  /** Passes over a candidate for its circuit, remembering the one that reopens soonest. */
+  private void passOver(int index, Instant until, String reason) {
+    skip(plan.candidates().get(index), reason);
+    if (until.isBefore(soonestUntil)) {
+      soonest = index;
+      soonestUntil = until;
+    }
   }
 
   private Behavior<Command> askForProbe(int index) {
@@ -141,16 +174,18 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
   private Behavior<Command> onProbeAnswered(ProbeAnswered msg) {
     if (msg.index() != current) return this;
     if (msg.answer() instanceof ProbeGranted) {
-      return attempt(msg.index(), true);
+      return attempt(msg.index(), true, false);
     }
-    skip(plan.candidates().get(msg.index()), "circuit half-open: " + ((ProbeRefused) msg.answer()).reason());
+    passOver(msg.index(), Instant.EPOCH, "circuit half-open: " + ((ProbeRefused) msg.answer()).reason());
     return tryFrom(msg.index() + 1);
   }
 
-  private Behavior<Command> attempt(int index, boolean probe) {
+  private Behavior<Command> attempt(int index, boolean probe, boolean lastResort) {
     Candidate candidate = plan.candidates().get(index);
     current = index;
+    triedAny = true;
     currentIsProbe = probe;
+    currentIsLastResort = lastResort;
     currentStartedNanos = System.nanoTime();
     getContext().pipeToSelf(
         fleet.client(candidate.providerName()).complete(request, candidate.model().upstreamModel()),
@@ -169,7 +204,7 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
     if (msg.result() instanceof CallResult.Answered answered) {
       breaker.tell(new ProviderBreaker.RecordSuccess(latency, currentIsProbe));
       attempts.add(new Attempt(candidate.providerName(), candidate.model().id(), Attempt.Result.ANSWERED,
-          200, latency, Optional.empty(), "", currentIsProbe));
+          200, latency, Optional.empty(), "", currentIsProbe, currentIsLastResort));
       return answer(new RouteOutcome.Answered(
           answered.response(), candidate.providerName(), candidate.model().id(), trace()));
     }
@@ -180,7 +215,7 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
   private Behavior<Command> onAttemptTimedOut(AttemptTimedOut msg) {
     if (msg.index() != current) return this;
     Duration limit = plan.candidates().get(msg.index()).provider().attemptTimeout();
-    return failed(msg.index(), ProviderFailure.of(FailureKind.TIMEOUT, 0, "no answer within " + readable(limit)),
+    return failed(msg.index(), ProviderFailure.of(FailureKind.TOTAL_TIMEOUT, 0, "no answer within " + readable(limit)),
         millisSince(currentStartedNanos));
   }
 
@@ -188,9 +223,17 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
     Candidate candidate = plan.candidates().get(index);
     fleet.breaker(candidate.providerName()).tell(new ProviderBreaker.RecordFailure(failure, currentIsProbe));
     attempts.add(new Attempt(candidate.providerName(), candidate.model().id(), Attempt.Result.FAILED,
-        failure.status(), latency, Optional.of(failure.kind()), failure.message(), currentIsProbe));
+        failure.status(), latency, Optional.of(failure.kind()), failure.message(), currentIsProbe,
+        currentIsLastResort));
     if (!failure.kind().failsOver()) {
       return answer(new RouteOutcome.Rejected(failure, trace()));
+    }
+    if (failure.kind() == FailureKind.CONTEXT_TOO_LONG) {
+      contextRefusal = failure;
+      refusedWindow = Math.max(refusedWindow, candidate.model().contextWindow());
+    }
+    if (currentIsLastResort) {
+      return answer(new RouteOutcome.Exhausted(Optional.of(soonestUntil).filter(at -> at.isAfter(Instant.EPOCH)), trace()));
     }
     return tryFrom(index + 1);
   }
@@ -199,17 +242,18 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
     if (current >= 0) {
       Candidate candidate = plan.candidates().get(current);
       // The caller's deadline is nobody's fault: the breaker only frees a probe permit it held.
-      var abandoned = ProviderFailure.of(FailureKind.CANCELLED, 0, "abandoned at the route's deadline of " + readable(plan.deadline()));
+      var abandoned = ProviderFailure.of(FailureKind.DEADLINE, 0, "abandoned at the route's deadline of " + readable(plan.deadline()));
       fleet.breaker(candidate.providerName()).tell(new ProviderBreaker.RecordFailure(abandoned, currentIsProbe));
       attempts.add(new Attempt(candidate.providerName(), candidate.model().id(), Attempt.Result.FAILED, 0,
-          millisSince(currentStartedNanos), Optional.of(FailureKind.CANCELLED), abandoned.message(), currentIsProbe));
+          millisSince(currentStartedNanos), Optional.of(FailureKind.DEADLINE), abandoned.message(), currentIsProbe,
+          currentIsLastResort));
     }
     return answer(new RouteOutcome.DeadlineExceeded(trace()));
   }
 
   private void skip(Candidate candidate, String reason) {
     attempts.add(new Attempt(candidate.providerName(), candidate.model().id(), Attempt.Result.SKIPPED, 0, 0,
-        Optional.empty(), reason, false));
+        Optional.empty(), reason, false, false));
   }
 
   private RouteTrace trace() {

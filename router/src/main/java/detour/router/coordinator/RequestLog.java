@@ -34,6 +34,7 @@ final class RequestLog {
     if (a.status() > 0) s.append(':').append(a.status());
     if (a.tried()) s.append(':').append(a.latencyMillis()).append("ms");
     if (a.probe()) s.append(":probe");
+    if (a.lastResort()) s.append(":last_resort");
     return s.toString();
   }
 }

@@ -20,6 +20,7 @@ import akka.util.ByteString;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import detour.providers.breaker.BreakerState;
 import detour.providers.breaker.BreakerView;
 import detour.router.config.Plan;
 import detour.router.config.RoutePlanner;
@@ -127,9 +128,11 @@ public final class ApiRoutes extends AllDirectives {
     ObjectNode breakers = health.putObject("breakers");
     view.snapshot().forEach((provider, state) -> {
       ObjectNode b = breakers.putObject(provider).put("circuit", state.circuit().name().toLowerCase(Locale.ROOT));
-      if (state.circuit() == detour.providers.breaker.BreakerState.Circuit.OPEN) {
+      if (state.circuit() == BreakerState.Circuit.OPEN || state.circuit() == BreakerState.Circuit.RECOVERING) {
         b.put("until", state.until().toString());
       }
+      if (state.circuit() == BreakerState.Circuit.RECOVERING) b.put("share", state.share());
+      if (state.reopens() > 0) b.put("reopens", state.reopens());
     });
     return replies.json(StatusCodes.OK, health, List.of());
   }

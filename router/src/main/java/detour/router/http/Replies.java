@@ -54,7 +54,9 @@ final class Replies {
       var status = failure.status() >= 400 && failure.status() < 500 ? StatusCodes.get(failure.status()) : StatusCodes.BAD_REQUEST;
       String code = failure.kind() == FailureKind.CONTEXT_TOO_LONG ? "context_length_exceeded"
           : failure.errorType().isEmpty() ? null : failure.errorType();
-      String provider = rejected.trace().attempts().get(rejected.trace().attempts().size() - 1).provider();
+      String provider = rejected.trace().attempts().stream()
+          .filter(a -> a.result() == Attempt.Result.FAILED).reduce((first, last) -> last)
+          .map(Attempt::provider).orElse("?");
       var error = new ApiError(status, "Provider '" + provider + "' rejected the request: " + failure.message(),
           "invalid_request_error", null, code);
       return error(error, trace, headers);
@@ -111,6 +113,7 @@ final class Replies {
       a.errorClass().ifPresent(kind -> line.put("error_class", kind.name().toLowerCase(Locale.ROOT)));
       if (!a.detail().isEmpty()) line.put("detail", a.detail());
       if (a.probe()) line.put("probe", true);
+      if (a.lastResort()) line.put("last_resort", true);
     }
     node.put("latency_ms", trace.totalMillis());
     return node;

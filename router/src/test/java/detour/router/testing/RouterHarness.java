@@ -55,7 +55,20 @@ public final class RouterHarness implements AutoCloseable {
    * each) and whose route {@code default} chains them in the given order.
    */
   public static RouterHarness start(ProviderSimulator simulator, List<String> chain, Path journal, TestClock clock) {
-    StringBuilder conf = new StringBuilder();
+    return start(simulator, chain, journal, clock, SIMPLE_RECOVERY);
+  }
+
+  /**
+   * Recovery in one step (one probe closes the circuit) after exactly 30 s (no jitter), for tests
+   * about failover rather than about the recovery's stages; those have tests of their own.
+   */
+  public static final String SIMPLE_RECOVERY =
+      "detour.breaker { half-open-probes = 1, ramp-stages = [], cooldown-jitter = 0 }";
+
+  /** As {@link #start(ProviderSimulator, List, Path, TestClock)}, with more configuration on top. */
+  public static RouterHarness start(
+      ProviderSimulator simulator, List<String> chain, Path journal, TestClock clock, String extraConfig) {
+    StringBuilder conf = new StringBuilder(extraConfig).append('\n');
     conf.append("detour.http { host = \"127.0.0.1\", port = 0 }\n");
     conf.append("detour.journal.h2-file = \"").append(journal.toAbsolutePath().toString().replace('\\', '/')).append("\"\n");
     conf.append("akka.loglevel = WARNING\n");

@@ -1,0 +1,94 @@
+package detour.providers.breaker;
+
+import detour.persistence.breaker.Evidence;
+import detour.persistence.breaker.FailureKind;
+import detour.persistence.breaker.TripReason;
+import detour.providers.model.ProviderFailure;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Counts a provider's outcomes and says when they warrant opening its circuit: the window, the runs
+ * of faults and of rate limits, the last fault as a sample, and the longest recent Retry-After.
+ * The window counts, {@link TripRules} judge, the breaker decides. Not thread-safe: one breaker
+ * owns it.
+ */
+final class OutcomeJudge {
+  private final BreakerSettings settings;
+  private final OutcomeWindow window;
+  private int consecutiveFaults;
+  private int consecutiveRateLimits;
+  private ProviderFailure lastFault;
+  private Duration retryAfter = Duration.ZERO;
+  private Instant retryAfterSeenAt = Instant.EPOCH;
+
+  OutcomeJudge(BreakerSettings settings) {
+    this.settings = settings;
+    this.window = new OutcomeWindow(settings.windowSize(), settings.windowDuration());
+  }
+
+  /** Counts an answer; a slow one may still complete a slow-call trip. */
+  Optional<TripReason> success(Instant now, long latencyMillis, int minimumCalls) {
+    consecutiveFaults = 0;
+    consecutiveRateLimits = 0;
+    window.recordSuccess(now, latencyMillis >= settings.slowCallDuration().toMillis());
+    return verdict(now, minimumCalls);
+  }
+
+  /** Counts a failure if it is anyone's fault upstream; others (client errors, cancels) count nowhere. */
+  Optional<TripReason> failure(Instant now, ProviderFailure failure, int minimumCalls) {
+    if (!failure.kind().providersFault()) return Optional.empty();
+    note(now, failure);
+    window.recordFault(now, failure.kind());
+    if (failure.kind() == FailureKind.RATE_LIMITED) {
+      consecutiveRateLimits++;
+    } else {
+      consecutiveFaults++;
+    }
+    return verdict(now, minimumCalls);
+  }
+
+  /** Keeps a fault as the sample, and its Retry-After as the floor of the next open period. */
+  void note(Instant now, ProviderFailure failure) {
+    lastFault = failure;
+    failure.retryAfter().ifPresent(wait -> {
+      retryAfter = wait.compareTo(retryAfterFloor(now)) > 0 ? wait : retryAfterFloor(now);
+      retryAfterSeenAt = now;
+    });
+  }
+
+  /** The longest Retry-After the provider gave within the window's duration; zero if none. */
+  Duration retryAfterFloor(Instant now) {
+    return retryAfterSeenAt.isBefore(now.minus(settings.windowDuration())) ? Duration.ZERO : retryAfter;
+  }
+
+  Evidence evidence(TripReason reason, Instant now) {
+    WindowStats stats = window.stats(now);
+    Map<FailureKind, Integer> faults = stats.calls() > 0 || lastFault == null
+        ? stats.faultsByKind() : Map.of(lastFault.kind(), 1);
+    return new Evidence(reason, stats.calls(), faults, stats.slowCalls(), consecutiveFaults,
+        lastFault == null ? 0 : lastFault.status(), lastFault == null ? "" : lastFault.message(),
+        Duration.ZERO, retryAfterFloor(now));
+  }
+
+  /** Forgets the counts, for a phase judged on its own evidence; the Retry-After is kept. */
+  void restartCounting() {
+    window.clear();
+    consecutiveFaults = 0;
+    consecutiveRateLimits = 0;
+  }
+
+  /** Forgets everything: the circuit closed. */
+  void forgetAll() {
+    restartCounting();
+    lastFault = null;
+    retryAfter = Duration.ZERO;
+    retryAfterSeenAt = Instant.EPOCH;
+  }
+
+  private Optional<TripReason> verdict(Instant now, int minimumCalls) {
+    return TripRules.judge(settings, window.stats(now), consecutiveFaults, consecutiveRateLimits, minimumCalls);
+  }
+}

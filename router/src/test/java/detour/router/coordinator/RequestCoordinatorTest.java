@@ -1,0 +1,151 @@
+package detour.router.coordinator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.ConfigFactory;
+import detour.persistence.breaker.FailureKind;
+import detour.providers.breaker.BreakerSettings;
+import detour.providers.breaker.BreakerView;
+import detour.providers.breaker.ProviderBreaker;
+import detour.providers.client.Protocol;
+import detour.providers.client.ProviderClient;
+import detour.providers.client.ProviderSettings;
+import detour.providers.model.CallResult;
+import detour.providers.model.ChatRequest;
+import detour.providers.model.ChatResponse;
+import detour.providers.model.ProviderFailure;
+import detour.providers.model.Usage;
+import detour.router.config.CatalogueModel;
+import detour.router.config.Candidate;
+import detour.router.config.Plan;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** The coordinator alone, over tiny fake clients: decisions that need no network to show. */
+class RequestCoordinatorTest {
+  static final ActorTestKit testKit = ActorTestKit.create();
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  @AfterAll
+  static void shutDown() {
+    testKit.shutdownTestKit();
+  }
+
+  /** A provider that answers by a rule and remembers what it was asked. */
+  record FakeClient(String provider, Function<String, CallResult> rule, List<String> asked) implements ProviderClient {
+    FakeClient(String provider, Function<String, CallResult> rule) {
+      this(provider, rule, new ArrayList<>());
+    }
+
+    @Override
+    public CompletionStage<CallResult> complete(ChatRequest request, String upstreamModel) {
+      asked.add(upstreamModel);
+      return CompletableFuture.completedFuture(rule.apply(upstreamModel));
+    }
+  }
+
+  static CallResult answer() {
+    ObjectNode body = JSON.createObjectNode().put("object", "chat.completion");
+    body.putArray("choices");
+    return new CallResult.Answered(new ChatResponse(body, Usage.none()));
+  }
+
+  static CallResult refuse(FailureKind kind, int status) {
+    return new CallResult.Failed(ProviderFailure.of(kind, status, "refused: " + kind));
+  }
+
+  @Test
+  void aContextLengthRefusalMovesOnOnlyToALargerWindow() {
+    var small = new FakeClient("p1", m -> refuse(FailureKind.CONTEXT_TOO_LONG, 400));
+    var smaller = new FakeClient("p2", m -> answer());
+    var larger = new FakeClient("p3", m -> answer());
+    var outcome = run(List.of(small, smaller, larger), Map.of("p1", 8_192, "p2", 4_096, "p3", 128_000));
+
+    var answered = assertInstanceOf(RouteOutcome.Answered.class, outcome);
+    assertEquals("p3", answered.provider());
+    assertEquals(List.of(), smaller.asked(), "a smaller window is not even tried");
+    assertEquals(Attempt.Result.SKIPPED, answered.trace().attempts().get(1).result());
+  }
+
+  @Test
+  void aPromptTooLongForEveryWindowIsTheCallersErrorNotAnOutage() {
+    var first = new FakeClient("p1", m -> refuse(FailureKind.CONTEXT_TOO_LONG, 400));
+    var second = new FakeClient("p2", m -> refuse(FailureKind.CONTEXT_TOO_LONG, 400));
+    var outcome = run(List.of(first, second), Map.of("p1", 8_192, "p2", 16_384));
+
+    var rejected = assertInstanceOf(RouteOutcome.Rejected.class, outcome);
+    assertEquals(FailureKind.CONTEXT_TOO_LONG, rejected.failure().kind());
+    assertEquals(2, rejected.trace().triedCount());
+  }
+
+  @Test
+  void aClientErrorStopsTheWalk() {
+    var first = new FakeClient("p1", m -> refuse(FailureKind.BAD_REQUEST, 422));
+    var second = new FakeClient("p2", m -> answer());
+    var outcome = run(List.of(first, second), Map.of("p1", 8_192, "p2", 8_192));
+
+    assertInstanceOf(RouteOutcome.Rejected.class, outcome);
+    assertEquals(List.of(), second.asked());
+  }
+
+  @Test
+  void everyOutcomeIsToldToItsProvidersBreaker() {
+    var first = new FakeClient("p1", m -> refuse(FailureKind.OVERLOADED, 529));
+    var second = new FakeClient("p2", m -> answer());
+    Map<String, TestProbe<ProviderBreaker.Command>> breakers = new HashMap<>();
+    run(List.of(first, second), Map.of("p1", 8_192, "p2", 8_192), breakers);
+
+    var failure = breakers.get("p1").expectMessageClass(ProviderBreaker.RecordFailure.class);
+    assertEquals(FailureKind.OVERLOADED, failure.failure().kind());
+    breakers.get("p2").expectMessageClass(ProviderBreaker.RecordSuccess.class);
+  }
+
+  private RouteOutcome run(List<FakeClient> clients, Map<String, Integer> windows) {
+    return run(clients, windows, new HashMap<>());
+  }
+
+  private RouteOutcome run(
+      List<FakeClient> clients, Map<String, Integer> windows, Map<String, TestProbe<ProviderBreaker.Command>> breakers) {
+    Map<String, ProviderClient> byName = new HashMap<>();
+    Map<String, akka.actor.typed.ActorRef<ProviderBreaker.Command>> refs = new HashMap<>();
+    List<Candidate> chain = new ArrayList<>();
+    for (FakeClient client : clients) {
+      byName.put(client.provider(), client);
+      var probe = testKit.<ProviderBreaker.Command>createTestProbe();
+      breakers.put(client.provider(), probe);
+      refs.put(client.provider(), probe.ref());
+      chain.add(new Candidate(
+          new CatalogueModel("m-" + client.provider(), client.provider(), "up-" + client.provider(),
+              windows.get(client.provider())),
+          settings(client.provider()), Optional.empty()));
+    }
+    var fleet = new ProviderFleet(byName, refs, BreakerView.detached());
+    var plan = new Plan("route", chain, Duration.ofSeconds(30), true);
+    var replies = testKit.<RouteOutcome>createTestProbe();
+    ObjectNode body = JSON.createObjectNode().put("model", "route");
+    body.putArray("messages").addObject().put("role", "user").put("content", "hi");
+    testKit.spawn(RequestCoordinator.create("req-1", new ChatRequest(body), plan, fleet, replies.ref()));
+    return replies.receiveMessage();
+  }
+
+  private static ProviderSettings settings(String name) {
+    return new ProviderSettings(name, Protocol.OPENAI_COMPATIBLE, URI.create("http://127.0.0.1:1/v1"),
+        Optional.empty(), false, Map.of(), Duration.ofSeconds(1), Duration.ofSeconds(5), 4, 16,
+        BreakerSettings.defaults().with(ConfigFactory.empty()));
+  }
+}
