@@ -110,7 +110,8 @@ public final class Guardian {
     }
     var fleet = new ProviderFleet(clients, breakers, view);
     var coordinators = ctx.spawn(Coordinators.create(fleet), "coordinators");
-    var routes = new ApiRoutes(new RoutePlanner(settings), coordinators, ctx.getSystem().scheduler(), view, json, clock);
+    var routes = new ApiRoutes(new RoutePlanner(settings), coordinators, ctx.getSystem().scheduler(), fleet,
+        settings.adminToken(), json, clock);
     ctx.pipeToSelf(
         Http.get(ctx.getSystem()).newServerAt(settings.host(), settings.port()).bind(routes.routes()),
         Bound::new);

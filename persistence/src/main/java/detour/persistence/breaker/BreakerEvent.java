@@ -37,4 +37,24 @@ public sealed interface BreakerEvent extends JsonSerializable {
 
   /** The last ramp stage held healthy (or no ramp is configured): the circuit is closed. */
   record Recovered(BreakerScope scope, Instant at) implements BreakerEvent {}
+
+  /** An operator's override, with who asked and why; every one is journaled. */
+  sealed interface Overridden extends BreakerEvent {
+    String operator();
+
+    String reason();
+  }
+
+  /** An operator opened the circuit until {@code until}; then it probes as after any cooldown. */
+  record ForcedOpen(BreakerScope scope, Instant at, Instant until, String operator, String reason)
+      implements Overridden {}
+
+  /** An operator pinned the circuit closed: faults are counted but open nothing, until a reset. */
+  record ForcedClosed(BreakerScope scope, Instant at, String operator, String reason) implements Overridden {}
+
+  /** An operator drained the provider: no traffic and no probes, until a reset or a forced close. */
+  record Drained(BreakerScope scope, Instant at, String operator, String reason) implements Overridden {}
+
+  /** An operator handed the circuit back to the breaker: closed, with nothing counted. */
+  record Reset(BreakerScope scope, Instant at, String operator, String reason) implements Overridden {}
 }

@@ -27,6 +27,9 @@ final class BreakerLog {
           r.until());
     } else if (event instanceof Recovered r) {
       log.info("breaker={} circuit=CLOSED", r.scope().key());
+    } else if (event instanceof BreakerEvent.Overridden o) {
+      log.warn("breaker={} override={} operator=\"{}\" reason=\"{}\"", o.scope().key(),
+          o.getClass().getSimpleName(), o.operator(), o.reason());
     }
   }
 

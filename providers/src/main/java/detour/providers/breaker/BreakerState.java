@@ -14,9 +14,12 @@ import java.time.Instant;
  *     half-open (probes only), the stage's share while recovering
  */
 public record BreakerState(Circuit circuit, Instant until, int reopens, double share) implements CborSerializable {
-  public enum Circuit { CLOSED, OPEN, HALF_OPEN, RECOVERING }
+  public enum Circuit { CLOSED, OPEN, HALF_OPEN, RECOVERING, DRAINED }
 
   public static final BreakerState CLOSED = new BreakerState(Circuit.CLOSED, Instant.EPOCH, 0, 1);
+
+  /** Taken out of rotation by an operator: no traffic, no probes, until reset. */
+  public static final BreakerState DRAINED = new BreakerState(Circuit.DRAINED, Instant.EPOCH, 0, 0);
 
   public static BreakerState open(Instant until, int reopens) {
     return new BreakerState(Circuit.OPEN, until, reopens, 0);

@@ -73,6 +73,11 @@ final class OutcomeJudge {
         Duration.ZERO, retryAfterFloor(now));
   }
 
+  /** What the window holds now. */
+  WindowStats stats(Instant now) {
+    return window.stats(now);
+  }
+
   /** Forgets the counts, for a phase judged on its own evidence; the Retry-After is kept. */
   void restartCounting() {
     window.clear();

@@ -17,9 +17,13 @@ import akka.persistence.typed.javadsl.SignalHandler;
 import detour.persistence.CborSerializable;
 import detour.persistence.JsonSerializable;
 import detour.persistence.breaker.BreakerEvent;
+import detour.persistence.breaker.BreakerEvent.Drained;
+import detour.persistence.breaker.BreakerEvent.ForcedClosed;
+import detour.persistence.breaker.BreakerEvent.ForcedOpen;
 import detour.persistence.breaker.BreakerEvent.ProbingStarted;
 import detour.persistence.breaker.BreakerEvent.RampAdvanced;
 import detour.persistence.breaker.BreakerEvent.Recovered;
+import detour.persistence.breaker.BreakerEvent.Reset;
 import detour.persistence.breaker.BreakerEvent.Tripped;
 import detour.persistence.breaker.BreakerScope;
 import detour.persistence.breaker.Evidence;
@@ -66,6 +70,20 @@ public final class ProviderBreaker
 
   /** The breaker's current state, answered once it has recovered from the journal. */
   public record GetState(ActorRef<BreakerState> replyTo) implements Command {}
+
+  /** Everything an operator may want to see of this breaker. */
+  public record Describe(ActorRef<BreakerReport> replyTo) implements Command {}
+
+  /** What an operator may do to a circuit; see {@link Administer}. */
+  public enum Action { FORCE_OPEN, FORCE_CLOSED, DRAIN, RESET }
+
+  /**
+   * An operator's override, journaled with who and why, answered with the state it led to.
+   *
+   * @param duration how long to stay open, for {@link Action#FORCE_OPEN} only
+   */
+  public record Administer(Action action, Duration duration, String operator, String reason,
+      ActorRef<BreakerState> replyTo) implements Command {}
 
   private enum CooldownOver implements Command { INSTANCE }
 
@@ -125,6 +143,20 @@ public final class ProviderBreaker
   }
 
   /** Ramp stage {@code stage}: the provider takes {@code share} of its traffic until {@code until}. */
+  /** An operator pinned it closed: outcomes are counted for the record, but open nothing. */
+  public record PinnedClosed(String operator, String reason) implements Phase {
+    public BreakerState view() {
+      return BreakerState.CLOSED;
+    }
+  }
+
+  /** An operator drained it: no traffic, no probes. */
+  public record OutOfRotation(String operator, String reason) implements Phase {
+    public BreakerState view() {
+      return BreakerState.DRAINED;
+    }
+  }
+
   public record Recovering(int stage, double share, Instant until, int reopens) implements Phase {
     Recovering advance(RampAdvanced e) {
       return new Recovering(e.stage(), e.share(), e.until(), reopens);
@@ -182,6 +214,8 @@ public final class ProviderBreaker
 
   // Counted, not journaled: a field rather than state, since losing it costs only a recount.
   private final OutcomeJudge judge;
+  // The last trip this node saw, for operators' eyes.
+  private Tripped lastTrip;
   // Held while half-open: whether the one probe permit is out, and the probes passed in a row.
   private boolean probeOut;
   private int probesPassed;
@@ -242,8 +276,25 @@ public final class ProviderBreaker
         .onCommand(RecordFailure.class, (ramp, failure) -> countFailure(failure, true, ramp.reopens() + 1))
         .onCommand(AskForProbe.class, (ramp, ask) -> Effect().reply(ask.replyTo(), new ProbeGranted()))
         .onCommand(StageOver.class, this::advanceRamp);
+    handlers.forStateType(PinnedClosed.class)
+        .onCommand(RecordSuccess.class, (pinned, success) -> {
+          judge.success(clock.instant(), success.latencyMillis(), settings.minimumCalls());  // for the record only
+          return Effect().noReply();
+        })
+        .onCommand(RecordFailure.class, (pinned, failure) -> {
+          judge.failure(clock.instant(), failure.failure(), settings.minimumCalls());
+          return Effect().noReply();
+        })
+        .onCommand(AskForProbe.class, (pinned, ask) -> Effect().reply(ask.replyTo(), new ProbeGranted()));
+    handlers.forStateType(OutOfRotation.class)
+        .onCommand(RecordSuccess.class, (drained, late) -> Effect().noReply())
+        .onCommand(RecordFailure.class, (drained, late) -> Effect().noReply())
+        .onCommand(AskForProbe.class, (drained, ask) -> Effect().reply(ask.replyTo(),
+            new ProbeRefused("drained by " + drained.operator())));
     handlers.forAnyState()
         .onCommand(GetState.class, (phase, get) -> Effect().reply(get.replyTo(), phase.view()))
+        .onCommand(Describe.class, this::describe)
+        .onCommand(Administer.class, this::administer)
         // A timer that fired as the phase changed: nothing to do.
         .onCommand(CooldownOver.class, (phase, stale) -> Effect().noReply())
         .onCommand(StageOver.class, (phase, stale) -> Effect().noReply())
@@ -275,6 +326,30 @@ public final class ProviderBreaker
 
   private int minimumCalls(boolean ramping) {
     return ramping ? settings.rampMinimumCalls() : settings.minimumCalls();
+  }
+
+  private ReplyEffect<BreakerEvent, Phase> describe(Phase phase, Describe ask) {
+    Optional<String> override = phase instanceof PinnedClosed pinned
+        ? Optional.of("forced closed by " + pinned.operator() + ": " + pinned.reason())
+        : phase instanceof OutOfRotation drained
+            ? Optional.of("drained by " + drained.operator() + ": " + drained.reason())
+            : Optional.empty();
+    return Effect().reply(ask.replyTo(), new BreakerReport(scope.key(), phase.view(),
+        judge.stats(clock.instant()), Optional.ofNullable(lastTrip), override));
+  }
+
+  private ReplyEffect<BreakerEvent, Phase> administer(Phase phase, Administer order) {
+    Instant now = clock.instant();
+    BreakerEvent event = switch (order.action()) {
+      case FORCE_OPEN -> new ForcedOpen(scope, now, now.plus(order.duration()), order.operator(), order.reason());
+      case FORCE_CLOSED -> new ForcedClosed(scope, now, order.operator(), order.reason());
+      case DRAIN -> new Drained(scope, now, order.operator(), order.reason());
+      case RESET -> new Reset(scope, now, order.operator(), order.reason());
+    };
+    return Effect().persist(event).thenRun(next -> {
+      BreakerLog.moved(context.getLog(), event);
+      enter(next);
+    }).thenReply(order.replyTo(), Phase::view);
   }
 
   private ReplyEffect<BreakerEvent, Phase> startProbing(Open open, CooldownOver tick) {
@@ -341,6 +416,7 @@ public final class ProviderBreaker
 
   /** Journals a move; once it is written, says so and enters the new phase. */
   private ReplyEffect<BreakerEvent, Phase> move(BreakerEvent event) {
+    if (event instanceof Tripped tripped) lastTrip = tripped;
     return Effect().persist(event).thenRun(phase -> {
       BreakerLog.moved(context.getLog(), event);
       enter(phase);
@@ -368,6 +444,12 @@ public final class ProviderBreaker
         .onEvent(RampAdvanced.class, Recovering::advance)
         .onEvent(Recovered.class, Recovering::recover)
         .onEvent(Tripped.class, Recovering::reopen);
+    // An operator's override applies in any phase.
+    events.forAnyState()
+        .onEvent(ForcedOpen.class, (phase, e) -> new Open(e.until(), 0))
+        .onEvent(ForcedClosed.class, (phase, e) -> new PinnedClosed(e.operator(), e.reason()))
+        .onEvent(Drained.class, (phase, e) -> new OutOfRotation(e.operator(), e.reason()))
+        .onEvent(Reset.class, (phase, e) -> new Closed());
     return events.build();
   }
 
@@ -395,7 +477,7 @@ public final class ProviderBreaker
     } else if (phase instanceof Recovering ramp) {
       timers.startSingleTimer(StageOver.INSTANCE, StageOver.INSTANCE, timeLeft(ramp.until()));
     }
-    if (phase instanceof Closed) {
+    if (phase instanceof Closed || phase instanceof PinnedClosed) {
       judge.forgetAll();
     } else {
       // Each phase is judged on its own evidence: an open circuit's probes and each ramp stage

@@ -301,6 +301,69 @@ class ProviderBreakerTest {
     assertInstanceOf(Recovered.class, quick.runCommand(new RecordSuccess(3, true)).event());
   }
 
+  // ---- Operators' overrides ------------------------------------------------------------------
+
+  @Test
+  void anOperatorCanForceItOpenForAWhileThenItProbesAsUsual() {
+    var state = administer(ProviderBreaker.Action.FORCE_OPEN, Duration.ofMinutes(10));
+    var until = clock.instant().plus(Duration.ofMinutes(10));
+    assertEquals(BreakerState.open(until, 0), state);
+    assertEquals(new BreakerEvent.ForcedOpen(scope, clock.instant(), until, "ana", "provider maintenance"), lastEvent());
+
+    timePasses(Duration.ofMinutes(10));
+    assertEquals(Circuit.HALF_OPEN, stateNow().circuit());
+  }
+
+  @Test
+  void aPinnedClosedCircuitCountsFaultsButNeverOpens() {
+    administer(ProviderBreaker.Action.FORCE_CLOSED, Duration.ZERO);
+    assertEquals(new BreakerEvent.ForcedClosed(scope, clock.instant(), "ana", "provider maintenance"), lastEvent());
+    for (int i = 0; i < 50; i++) {
+      assertTrue(breaker.runCommand(fault(FailureKind.SERVER_ERROR, 500)).hasNoEvents());
+    }
+    assertEquals(BreakerState.CLOSED, stateNow());
+    var report = breaker.<BreakerReport>runCommand(ProviderBreaker.Describe::new).reply();
+    assertEquals(50, report.window().faults());
+    assertEquals(Optional.of("forced closed by ana: provider maintenance"), report.override());
+  }
+
+  @Test
+  void aDrainedProviderGetsNoTrafficAndNoProbesUntilReset() {
+    trip();
+    assertEquals(BreakerState.DRAINED, administer(ProviderBreaker.Action.DRAIN, Duration.ZERO));
+    timePasses(settings.maxCooldown());
+    assertEquals(BreakerState.DRAINED, stateNow(), "no cooldown ends a drain");
+    assertInstanceOf(ProbeRefused.class, askForProbe().reply());
+
+    assertEquals(BreakerState.CLOSED, administer(ProviderBreaker.Action.RESET, Duration.ZERO));
+    assertEquals(new BreakerEvent.Reset(scope, clock.instant(), "ana", "provider maintenance"), lastEvent());
+  }
+
+  @Test
+  void aResetClosesAnOpenCircuitWithNothingCounted() {
+    trip();
+    administer(ProviderBreaker.Action.RESET, Duration.ZERO);
+    failTimes(settings.consecutiveFaults() - 1);
+    assertEquals(BreakerState.CLOSED, stateNow());
+  }
+
+  @Test
+  void overridesSurviveARestart() {
+    administer(ProviderBreaker.Action.DRAIN, Duration.ZERO);
+    assertEquals(new ProviderBreaker.OutOfRotation("ana", "provider maintenance"), breaker.restart().state());
+    administer(ProviderBreaker.Action.FORCE_CLOSED, Duration.ZERO);
+    assertEquals(new ProviderBreaker.PinnedClosed("ana", "provider maintenance"), breaker.restart().state());
+  }
+
+  @Test
+  void describeShowsTheWindowAndTheLastTripsEvidence() {
+    trip();
+    var report = breaker.<BreakerReport>runCommand(ProviderBreaker.Describe::new).reply();
+    assertEquals(scope.key(), report.provider());
+    assertEquals(Circuit.OPEN, report.state().circuit());
+    assertEquals(TripReason.CONSECUTIVE_FAULTS, report.lastTrip().orElseThrow().evidence().reason());
+  }
+
   // ---- Restarts --------------------------------------------------------------------------------
 
   @Test
@@ -381,6 +444,11 @@ class ProviderBreakerTest {
       breaker.runCommand(new RecordSuccess(12, true));
     }
     assertEquals(Circuit.RECOVERING, stateNow().circuit());
+  }
+
+  private BreakerState administer(ProviderBreaker.Action action, Duration duration) {
+    return breaker.<BreakerState>runCommand(
+        replyTo -> new ProviderBreaker.Administer(action, duration, "ana", "provider maintenance", replyTo)).reply();
   }
 
   private CommandResultWithReply<Command, BreakerEvent, Phase, ProbeAnswer> askForProbe() {

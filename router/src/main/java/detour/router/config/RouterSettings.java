@@ -4,10 +4,12 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigValue;
 import detour.providers.client.ProviderSettings;
+import detour.providers.model.Secret;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -20,6 +22,7 @@ import java.util.Set;
  * @param models the catalogue by id
  * @param routes routes by name
  * @param defaultDeadline the deadline of a request that names a catalogue model directly
+ * @param adminToken the admin API's bearer token; the admin API is off without one
  */
 public record RouterSettings(
     String host,
@@ -27,7 +30,8 @@ public record RouterSettings(
     Map<String, ProviderSettings> providers,
     Map<String, CatalogueModel> models,
     Map<String, RouteSettings> routes,
-    Duration defaultDeadline) {
+    Duration defaultDeadline,
+    Optional<Secret> adminToken) {
 
   public RouterSettings {
     providers = Map.copyOf(providers);
@@ -77,8 +81,11 @@ public record RouterSettings(
       routes.put(name, route);
     }
     Config http = detour.getConfig("http");
+    Optional<Secret> adminToken = detour.hasPath("admin.token") && !detour.getString("admin.token").isBlank()
+        ? Optional.of(Secret.of(detour.getString("admin.token")))
+        : Optional.empty();
     return new RouterSettings(http.getString("host"), http.getInt("port"), providers, models, routes,
-        routeDefaults.getDuration("deadline"));
+        routeDefaults.getDuration("deadline"), adminToken);
   }
 
   /** The direct keys of an object, e.g. each provider's name; quoted names with dots survive. */

@@ -138,6 +138,9 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
         case OPEN:
           passOver(i, state.until(), "circuit open until " + state.until());
           break;
+        case DRAINED:
+          skip(candidate, "drained by an operator");  // never a last resort either
+          break;
       }
     }
     if (contextRefusal != null) {

@@ -24,7 +24,9 @@ import detour.providers.breaker.BreakerState;
 import detour.providers.breaker.BreakerView;
 import detour.router.config.Plan;
 import detour.router.config.RoutePlanner;
+import detour.providers.model.Secret;
 import detour.router.coordinator.Coordinators.Coordinate;
+import detour.router.coordinator.ProviderFleet;
 import detour.router.coordinator.RouteOutcome;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -55,21 +57,24 @@ public final class ApiRoutes extends AllDirectives {
   private final ObjectMapper json;
   private final ChatRequestReader reader;
   private final Replies replies;
+  private final AdminRoutes admin;
 
   public ApiRoutes(
       RoutePlanner planner,
       ActorRef<Coordinate> coordinators,
       Scheduler scheduler,
-      BreakerView view,
+      ProviderFleet fleet,
+      Optional<Secret> adminToken,
       ObjectMapper json,
       InstantSource clock) {
     this.planner = planner;
     this.coordinators = coordinators;
     this.scheduler = scheduler;
-    this.view = view;
+    this.view = fleet.view();
     this.json = json;
     this.reader = new ChatRequestReader(json);
     this.replies = new Replies(json, clock);
+    this.admin = new AdminRoutes(adminToken, fleet.breakers(), scheduler, json, replies);
   }
 
   public Route routes() {
@@ -77,7 +82,8 @@ public final class ApiRoutes extends AllDirectives {
         pathPrefix("v1", () -> concat(
             path(PathMatchers.segment("chat").slash("completions"), () -> post(() -> extractRequest(this::chat))),
             path("models", () -> get(() -> complete(models()))))),
-        path("health", () -> get(() -> complete(health()))))));
+        path("health", () -> get(() -> complete(health()))),
+        admin.routes())));
   }
 
   private Route chat(HttpRequest request) {
@@ -141,7 +147,7 @@ public final class ApiRoutes extends AllDirectives {
   private RejectionHandler rejections() {
     return RejectionHandler.defaultHandler().mapRejectionResponse(response -> {
       String message = response.status().equals(StatusCodes.NOT_FOUND)
-          ? "Unknown path. Detour serves POST /v1/chat/completions, GET /v1/models and GET /health."
+          ? "Unknown path. Detour serves POST /v1/chat/completions, GET /v1/models, GET /health and /admin/."
           : strictText(response.entity());
       var error = new ApiError(response.status(), message, "invalid_request_error", null, null);
       return replies.json(response.status(), replies.errorBody(error), List.of());

@@ -1,0 +1,205 @@
+package detour.router.http;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Scheduler;
+import akka.actor.typed.javadsl.AskPattern;
+import akka.http.javadsl.model.HttpRequest;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.server.AllDirectives;
+import akka.http.javadsl.server.PathMatchers;
+import akka.http.javadsl.server.Route;
+import akka.http.javadsl.unmarshalling.Unmarshaller;
+import akka.util.ByteString;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import detour.persistence.breaker.Evidence;
+import detour.providers.breaker.BreakerReport;
+import detour.providers.breaker.BreakerState;
+import detour.providers.breaker.ProviderBreaker;
+import detour.providers.breaker.ProviderBreaker.Action;
+import detour.providers.model.Secret;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin API, for operators: {@code GET /admin/breakers} lists every breaker with its state,
+ * window and last evidence; {@code POST /admin/breakers/<provider>/<action>} forces a circuit open
+ * (for a duration), pins it closed, drains it, or resets it, each journaled with who and why.
+ * Off unless a token is configured; every call must carry it as a bearer token.
+ */
+public final class AdminRoutes extends AllDirectives {
+  private static final Logger log = LoggerFactory.getLogger(AdminRoutes.class);
+  private static final Duration PATIENCE = Duration.ofSeconds(10);
+  private static final Duration LONGEST_FORCED_OPEN = Duration.ofDays(7);
+  private static final Map<String, Action> ACTIONS = Map.of(
+      "open", Action.FORCE_OPEN, "close", Action.FORCE_CLOSED, "drain", Action.DRAIN, "reset", Action.RESET);
+
+  private final Optional<Secret> token;
+  private final Map<String, ActorRef<ProviderBreaker.Command>> breakers;
+  private final Scheduler scheduler;
+  private final ObjectMapper json;
+  private final Replies replies;
+
+  AdminRoutes(Optional<Secret> token, Map<String, ActorRef<ProviderBreaker.Command>> breakers, Scheduler scheduler,
+      ObjectMapper json, Replies replies) {
+    this.token = token;
+    this.breakers = new TreeMap<>(breakers);
+    this.scheduler = scheduler;
+    this.json = json;
+    this.replies = replies;
+  }
+
+  public Route routes() {
+    return pathPrefix("admin", () -> extractRequest(request -> {
+      Optional<ApiError> refused = authorize(request);
+      if (refused.isPresent()) return complete(reply(refused.get()));
+      return concat(
+          path("breakers", () -> get(() -> completeWithFuture(list()))),
+          path(PathMatchers.segment("breakers").slash(PathMatchers.segment()).slash(PathMatchers.segment()),
+              (provider, action) -> post(() -> entity(Unmarshaller.entityToByteString(),
+                  body -> completeWithFuture(administer(provider, action, body))))));
+    }));
+  }
+
+  private Optional<ApiError> authorize(HttpRequest request) {
+    if (token.isEmpty()) {
+      return Optional.of(new ApiError(StatusCodes.NOT_FOUND,
+          "The admin API is off: start Detour with DETOUR_ADMIN_TOKEN set to enable it.", "invalid_request_error",
+          null, "admin_api_off"));
+    }
+    String expected = "Bearer " + token.get().reveal();
+    String given = request.getHeader("Authorization").map(h -> h.value()).orElse("");
+    // Constant time, so the token cannot be guessed a character at a time.
+    if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8))) {
+      return Optional.of(new ApiError(StatusCodes.UNAUTHORIZED,
+          "The admin API needs 'Authorization: Bearer <DETOUR_ADMIN_TOKEN>'.", "invalid_request_error", null,
+          "invalid_admin_token"));
+    }
+    return Optional.empty();
+  }
+
+  private CompletionStage<HttpResponse> list() {
+    List<CompletableFuture<BreakerReport>> asks = new ArrayList<>();
+    for (var breaker : breakers.values()) {
+      asks.add(AskPattern.<ProviderBreaker.Command, BreakerReport>ask(
+          breaker, ProviderBreaker.Describe::new, PATIENCE, scheduler).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).handle((done, failure) -> {
+      if (failure != null) return reply(unavailable(failure));
+      ObjectNode body = json.createObjectNode();
+      ArrayNode list = body.putArray("breakers");
+      asks.forEach(ask -> list.add(reportJson(ask.join())));
+      return replies.json(StatusCodes.OK, body, List.of());
+    });
+  }
+
+  private CompletionStage<HttpResponse> administer(String provider, String actionName, ByteString body) {
+    var breaker = breakers.get(provider);
+    if (breaker == null) {
+      return done(new ApiError(StatusCodes.NOT_FOUND, "No provider '" + provider + "'; known: "
+          + String.join(", ", breakers.keySet()) + ".", "invalid_request_error", null, "unknown_provider"));
+    }
+    Action action = ACTIONS.get(actionName);
+    if (action == null) {
+      return done(new ApiError(StatusCodes.NOT_FOUND, "No action '" + actionName + "'; actions: open, close, drain, reset.",
+          "invalid_request_error", null, "unknown_action"));
+    }
+    JsonNode order;
+    try {
+      order = body.isEmpty() ? json.createObjectNode() : json.readTree(body.toArrayUnsafe());
+    } catch (IOException malformed) {
+      return done(ApiError.invalidRequest("The body is not valid JSON: " + malformed.getMessage(), null));
+    }
+    String operator = order.path("operator").asText("").strip();
+    String reason = order.path("reason").asText("").strip();
+    if (operator.isEmpty() || operator.length() > 100) {
+      return done(ApiError.invalidRequest("'operator' must name who acts (1 to 100 characters): it is journaled.", "operator"));
+    }
+    if (reason.isEmpty() || reason.length() > 500) {
+      return done(ApiError.invalidRequest("'reason' must say why (1 to 500 characters): it is journaled.", "reason"));
+    }
+    Duration duration = Duration.ZERO;
+    if (action == Action.FORCE_OPEN) {
+      JsonNode seconds = order.path("duration_seconds");
+      if (!seconds.canConvertToLong() || seconds.asLong() <= 0
+          || seconds.asLong() > LONGEST_FORCED_OPEN.toSeconds()) {
+        return done(ApiError.invalidRequest("'duration_seconds' must be a whole number of seconds from 1 to "
+            + LONGEST_FORCED_OPEN.toSeconds() + " for 'open'.", "duration_seconds"));
+      }
+      duration = Duration.ofSeconds(seconds.asLong());
+    }
+    Duration forHowLong = duration;
+    return AskPattern.<ProviderBreaker.Command, BreakerState>ask(breaker,
+            replyTo -> new ProviderBreaker.Administer(action, forHowLong, operator, reason, replyTo), PATIENCE, scheduler)
+        .handle((state, failure) -> {
+          if (failure != null) return reply(unavailable(failure));
+          ObjectNode answer = json.createObjectNode().put("provider", provider).put("action", actionName);
+          answer.set("state", stateJson(state));
+          return replies.json(StatusCodes.OK, answer, List.of());
+        });
+  }
+
+  private ObjectNode reportJson(BreakerReport report) {
+    ObjectNode node = json.createObjectNode().put("provider", report.provider());
+    node.set("state", stateJson(report.state()));
+    report.override().ifPresent(o -> node.put("override", o));
+    ObjectNode window = node.putObject("window")
+        .put("calls", report.window().calls())
+        .put("faults", report.window().faults())
+        .put("rate_limits", report.window().rateLimits())
+        .put("slow_calls", report.window().slowCalls());
+    ObjectNode byKind = window.putObject("faults_by_class");
+    report.window().faultsByKind().forEach((kind, n) -> byKind.put(kind.name().toLowerCase(Locale.ROOT), n));
+    report.lastTrip().ifPresent(trip -> {
+      ObjectNode last = node.putObject("last_trip").put("at", trip.at().toString()).put("until", trip.until().toString());
+      Evidence e = trip.evidence();
+      last.put("reason", e.reason().name().toLowerCase(Locale.ROOT))
+          .put("window_calls", e.windowCalls())
+          .put("consecutive_faults", e.consecutiveFaults())
+          .put("slow_calls", e.slowCalls())
+          .put("sample_status", e.sampleStatus())
+          .put("sample_message", e.sampleMessage())
+          .put("cooldown_ms", e.cooldown().toMillis())
+          .put("retry_after_ms", e.retryAfter().toMillis());
+      ObjectNode faults = last.putObject("faults_by_class");
+      e.faultsByKind().forEach((kind, n) -> faults.put(kind.name().toLowerCase(Locale.ROOT), n));
+    });
+    return node;
+  }
+
+  private ObjectNode stateJson(BreakerState state) {
+    ObjectNode node = json.createObjectNode().put("circuit", state.circuit().name().toLowerCase(Locale.ROOT));
+    if (state.until().isAfter(java.time.Instant.EPOCH)) node.put("until", state.until().toString());
+    node.put("share", state.share()).put("reopens", state.reopens());
+    return node;
+  }
+
+  private ApiError unavailable(Throwable failure) {
+    log.error("a breaker did not answer the admin API", failure);
+    return new ApiError(StatusCodes.SERVICE_UNAVAILABLE, "A breaker did not answer in time; nothing was changed "
+        + "unless its journal write was already under way. Try again.", "server_error", null, "breaker_unavailable");
+  }
+
+  private CompletionStage<HttpResponse> done(ApiError error) {
+    return CompletableFuture.completedFuture(reply(error));
+  }
+
+  private HttpResponse reply(ApiError error) {
+    return replies.json(error.status(), replies.errorBody(error), List.of());
+  }
+}

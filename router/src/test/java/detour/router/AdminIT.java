@@ -1,0 +1,122 @@
+package detour.router;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import detour.providers.breaker.BreakerState.Circuit;
+import detour.providers.simulator.ProviderSimulator;
+import detour.providers.testing.TestClock;
+import detour.router.testing.RouterHarness;
+import detour.router.testing.RouterHarness.Reply;
+import java.net.http.HttpRequest;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Operators act on breakers over HTTP; every action is checked, authenticated and journaled. */
+class AdminIT {
+  static final String TOKEN = "admin-token-for-tests";
+  static ProviderSimulator simulator;
+  static RouterHarness router;
+
+  @BeforeAll
+  static void start(@TempDir Path journalDir) {
+    simulator = ProviderSimulator.start(Map.of("a", 0, "b", 0));
+    router = RouterHarness.start(simulator, List.of("a", "b"), journalDir.resolve("journal"),
+        TestClock.at("2026-01-05T09:00:00Z"), RouterHarness.SIMPLE_RECOVERY + "\ndetour.admin.token = \"" + TOKEN + "\"");
+  }
+
+  @AfterAll
+  static void stop() {
+    router.close();
+    simulator.close();
+  }
+
+  @BeforeEach
+  void resetEverything() {
+    post("/admin/breakers/a/reset", "{\"operator\":\"test\",\"reason\":\"clean slate\"}", TOKEN);
+    simulator.resetAll();
+  }
+
+  @Test
+  void everyCallNeedsTheToken() {
+    assertEquals(401, get("/admin/breakers", null).status());
+    Reply wrong = get("/admin/breakers", "not-the-token");
+    assertEquals(401, wrong.status());
+    assertEquals("invalid_admin_token", wrong.body().path("error").path("code").asText());
+  }
+
+  @Test
+  void listsEveryBreakerWithItsStateAndWindow() {
+    router.chat();
+    Reply reply = get("/admin/breakers", TOKEN);
+    assertEquals(200, reply.status());
+    var breakers = reply.body().path("breakers");
+    assertEquals(2, breakers.size());
+    assertEquals("a", breakers.get(0).path("provider").asText());
+    assertEquals("closed", breakers.get(0).path("state").path("circuit").asText());
+    assertEquals(1, breakers.get(0).path("window").path("calls").asInt());
+  }
+
+  @Test
+  void forcingTheCircuitOpenMovesTrafficAtOnce() {
+    Reply reply = post("/admin/breakers/a/open",
+        "{\"operator\":\"ana\",\"reason\":\"provider maintenance\",\"duration_seconds\":600}", TOKEN);
+    assertEquals(200, reply.status());
+    assertEquals("open", reply.body().path("state").path("circuit").asText());
+    router.assertCircuit("a", Circuit.OPEN);
+
+    assertEquals("b", router.chat().header("x-detour-provider"));
+    assertEquals(0, simulator.instance("a").requests());
+  }
+
+  @Test
+  void aDrainedProviderIsNeverTriedNotEvenAsALastResort() {
+    post("/admin/breakers/a/drain", "{\"operator\":\"ana\",\"reason\":\"bad answers\"}", TOKEN);
+    post("/admin/breakers/b/open", "{\"operator\":\"ana\",\"reason\":\"test\",\"duration_seconds\":60}", TOKEN);
+    try {
+      Reply reply = router.chat();
+      assertEquals("drained by an operator", reply.trace().path("attempts").get(0).path("detail").asText());
+      assertEquals(0, simulator.instance("a").requests());
+    } finally {
+      post("/admin/breakers/b/reset", "{\"operator\":\"test\",\"reason\":\"clean slate\"}", TOKEN);
+    }
+  }
+
+  @Test
+  void badOrdersAreRefusedClearlyAndChangeNothing() {
+    assertBad(post("/admin/breakers/a/open", "{\"operator\":\"ana\",\"reason\":\"x\"}", TOKEN), 400, "duration_seconds");
+    assertBad(post("/admin/breakers/a/open", "{\"operator\":\"ana\",\"reason\":\"x\",\"duration_seconds\":-5}", TOKEN),
+        400, "duration_seconds");
+    assertBad(post("/admin/breakers/a/drain", "{\"reason\":\"x\"}", TOKEN), 400, "operator");
+    assertBad(post("/admin/breakers/a/drain", "{\"operator\":\"ana\"}", TOKEN), 400, "reason");
+    assertBad(post("/admin/breakers/a/drain", "{not json", TOKEN), 400, "not valid JSON");
+    assertBad(post("/admin/breakers/nope/drain", "{\"operator\":\"ana\",\"reason\":\"x\"}", TOKEN), 404, "nope");
+    assertBad(post("/admin/breakers/a/explode", "{\"operator\":\"ana\",\"reason\":\"x\"}", TOKEN), 404, "explode");
+    router.assertCircuit("a", Circuit.CLOSED);
+  }
+
+  private static void assertBad(Reply reply, int status, String mentions) {
+    assertEquals(status, reply.status(), reply.raw().body());
+    assertTrue(reply.body().path("error").path("message").asText().contains(mentions), reply.raw().body());
+  }
+
+  private static Reply get(String path, String token) {
+    var request = HttpRequest.newBuilder(router.uri(path)).GET();
+    if (token != null) request.header("Authorization", "Bearer " + token);
+    return router.send(request);
+  }
+
+  private static Reply post(String path, String body, String token) {
+    var request = HttpRequest.newBuilder(router.uri(path))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) request.header("Authorization", "Bearer " + token);
+    return router.send(request);
+  }
+}
