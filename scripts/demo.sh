@@ -93,9 +93,9 @@ trickle 3
 banner "outage: the primary now answers every request with 503"
 control PUT "$PRIMARY_PORT" '{"mode":"error","status":503}' behaviour
 trickle 10
-banner "the primary recovers; its circuit stays open until the cooldown ends, then one probe tests it"
+banner "the primary recovers: after its cooldown, three probes in a row, then 10 % and 50 % of the traffic, then all"
 control PUT "$PRIMARY_PORT" '{"mode":"ok"}' behaviour
-trickle 7
+trickle 16
 
 primary_stats="$(curl -s "http://127.0.0.1:$PRIMARY_PORT/_simulator/stats")"
 fallback_stats="$(curl -s "http://127.0.0.1:$FALLBACK_PORT/_simulator/stats")"
