@@ -24,6 +24,8 @@ import detour.router.coordinator.Coordinators;
 import detour.router.coordinator.ProviderFleet;
 import detour.router.http.ApiRoutes;
 import java.net.InetSocketAddress;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.HashMap;
@@ -44,7 +46,7 @@ public final class Guardian {
 
   private record SchemaChecked(Throwable failure) implements Command {}
 
-  private record BreakerRecovered(String provider, BreakerState state, Throwable failure) implements Command {}
+  private record BreakerRecovered(String scope, BreakerState state, Throwable failure) implements Command {}
 
   private record Bound(ServerBinding binding, Throwable failure) implements Command {}
 
@@ -75,25 +77,34 @@ public final class Guardian {
             provider.name(), why)));
     BreakerView view = new BreakerView();
     Map<String, ActorRef<ProviderBreaker.Command>> breakers = new HashMap<>();
-    for (ProviderSettings provider : settings.providers().values()) {
-      var scope = BreakerScope.provider(provider.name());
+    for (BreakerScope scope : scopes(settings)) {
+      var provider = settings.providers().get(scope.provider());
       var breaker = ctx.spawn(ProviderBreaker.supervised(scope, provider.breaker(), clock, view),
-          "breaker-" + provider.name());
-      breakers.put(provider.name(), breaker);
+          "breaker-" + URLEncoder.encode(scope.key(), StandardCharsets.UTF_8));
+      breakers.put(scope.key(), breaker);
       ctx.ask(BreakerState.class, breaker, RECOVERY_PATIENCE, ProviderBreaker.GetState::new,
-          (state, failure) -> new BreakerRecovered(provider.name(), state, failure));
+          (state, failure) -> new BreakerRecovered(scope.key(), state, failure));
     }
     Set<String> waiting = new HashSet<>(breakers.keySet());
     if (waiting.isEmpty()) return serve(ctx, settings, clock, started, view, breakers);
     return Behaviors.receive(Command.class)
         .onMessage(BreakerRecovered.class, msg -> {
           if (msg.failure() != null) {
-            return fail(ctx, started, "breaker '" + msg.provider() + "' did not recover from the journal", msg.failure());
+            return fail(ctx, started, "breaker '" + msg.scope() + "' did not recover from the journal", msg.failure());
           }
-          waiting.remove(msg.provider());
+          waiting.remove(msg.scope());
           return waiting.isEmpty() ? serve(ctx, settings, clock, started, view, breakers) : Behaviors.same();
         })
         .build();
+  }
+
+  /** One breaker per provider, and one per model a route may send it. */
+  private static Set<BreakerScope> scopes(RouterSettings settings) {
+    Set<BreakerScope> scopes = new java.util.LinkedHashSet<>();
+    settings.providers().keySet().forEach(provider -> scopes.add(BreakerScope.provider(provider)));
+    settings.models().values().forEach(model ->
+        scopes.add(BreakerScope.model(model.provider(), model.upstreamModel())));
+    return scopes;
   }
 
   private static Behavior<Command> serve(

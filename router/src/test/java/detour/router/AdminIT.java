@@ -57,10 +57,13 @@ class AdminIT {
     Reply reply = get("/admin/breakers", TOKEN);
     assertEquals(200, reply.status());
     var breakers = reply.body().path("breakers");
-    assertEquals(2, breakers.size());
-    assertEquals("a", breakers.get(0).path("provider").asText());
+    assertEquals(4, breakers.size(), "one per provider and one per model");
+    assertEquals("a", breakers.get(0).path("breaker").asText());
+    assertEquals("a/model-a", breakers.get(1).path("breaker").asText());
+    assertEquals("model-a", breakers.get(1).path("model").asText());
     assertEquals("closed", breakers.get(0).path("state").path("circuit").asText());
     assertEquals(1, breakers.get(0).path("window").path("calls").asInt());
+    assertEquals(1, breakers.get(1).path("window").path("calls").asInt());
   }
 
   @Test
@@ -85,6 +88,20 @@ class AdminIT {
       assertEquals(0, simulator.instance("a").requests());
     } finally {
       post("/admin/breakers/b/reset", "{\"operator\":\"test\",\"reason\":\"clean slate\"}", TOKEN);
+    }
+  }
+
+  @Test
+  void aModelsBreakerIsNamedInTheBody() {
+    Reply reply = post("/admin/breakers/a/drain",
+        "{\"operator\":\"ana\",\"reason\":\"bad answers\",\"model\":\"model-a\"}", TOKEN);
+    try {
+      assertEquals(200, reply.status(), reply.raw().body());
+      assertEquals("a/model-a", reply.body().path("breaker").asText());
+      router.assertCircuit("a/model-a", Circuit.DRAINED);
+      router.assertCircuit("a", Circuit.CLOSED);
+    } finally {
+      post("/admin/breakers/a/reset", "{\"operator\":\"t\",\"reason\":\"x\",\"model\":\"model-a\"}", TOKEN);
     }
   }
 

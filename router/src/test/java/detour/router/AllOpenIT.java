@@ -54,7 +54,7 @@ class AllOpenIT {
       assertEquals("skipped", attempts.get(0).path("result").asText());
       assertEquals("skipped", attempts.get(1).path("result").asText());
       assertTrue(attempts.get(2).path("last_resort").asBoolean(), "the trace marks the last resort");
-      router.assertCircuit("a", Circuit.OPEN);  // one last-resort success proves nothing to the breaker
+      router.assertCircuit("a/model-a", Circuit.OPEN);  // one last-resort success proves nothing to the breaker
     }
   }
 
@@ -81,10 +81,10 @@ class AllOpenIT {
   private static void openBoth(RouterHarness router) {
     simulator.instance("a").behave(Behaviour.error(503));
     for (int i = 0; i < 5; i++) router.chat();
-    router.assertCircuit("a", Circuit.OPEN);
+    router.assertCircuit("a/model-a", Circuit.OPEN);
     router.timePasses(Duration.ofSeconds(1));
     simulator.instance("b").behave(Behaviour.error(503));
     for (int i = 0; i < 5; i++) router.chat();
-    router.assertCircuit("b", Circuit.OPEN);
+    router.assertCircuit("b/model-b", Circuit.OPEN);
   }
 }

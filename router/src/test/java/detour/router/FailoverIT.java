@@ -148,7 +148,8 @@ class FailoverIT {
     for (int i = 0; i < 5; i++) {
       assertEquals("b", router.chat().header("x-detour-provider"));
     }
-    router.assertCircuit("a", Circuit.OPEN);
+    router.assertCircuit("a/model-a", Circuit.OPEN);  // a 503 is the model's fault
+    router.assertCircuit("a", Circuit.CLOSED);
 
     // Open: callers still get answers, the primary gets nothing.
     for (int i = 0; i < 10; i++) {
@@ -163,17 +164,17 @@ class FailoverIT {
     // The provider heals; nothing reaches it before the cooldown ends.
     primary.behave(Behaviour.ok());
     router.timePasses(Duration.ofSeconds(29));
-    router.assertCircuit("a", Circuit.OPEN);
+    router.assertCircuit("a/model-a", Circuit.OPEN);
     assertEquals("b", router.chat().header("x-detour-provider"));
     assertEquals(5, primary.requests());
 
     router.timePasses(Duration.ofSeconds(1));
-    router.assertCircuit("a", Circuit.HALF_OPEN);
+    router.assertCircuit("a/model-a", Circuit.HALF_OPEN);
     Reply probe = router.chat();
     assertEquals("a", probe.header("x-detour-provider"));
     assertTrue(probe.trace().path("attempts").get(0).path("probe").asBoolean(), "the trace marks the probe");
     assertEquals(6, primary.requests(), "exactly one probe reached the primary");
-    router.assertCircuit("a", Circuit.CLOSED);
+    router.assertCircuit("a/model-a", Circuit.CLOSED);
 
     for (int i = 0; i < 3; i++) {
       assertEquals("a", router.chat().header("x-detour-provider"));
@@ -187,22 +188,22 @@ class FailoverIT {
     primary.behave(Behaviour.error(503));
     for (int i = 0; i < 5; i++) router.chat();
     router.timePasses(Duration.ofSeconds(30));
-    router.assertCircuit("a", Circuit.HALF_OPEN);
+    router.assertCircuit("a/model-a", Circuit.HALF_OPEN);
 
     Reply reply = router.chat();
 
     assertEquals("b", reply.header("x-detour-provider"));
     assertEquals(6, primary.requests());
-    router.assertCircuit("a", Circuit.OPEN);
-    assertEquals(1, router.circuit("a").reopens());
+    router.assertCircuit("a/model-a", Circuit.OPEN);
+    assertEquals(1, router.circuit("a/model-a").reopens());
 
     // Healed during the second cooldown, which is twice the first: the next probe closes it.
     primary.behave(Behaviour.ok());
     router.timePasses(Duration.ofSeconds(30));
-    router.assertCircuit("a", Circuit.OPEN);
+    router.assertCircuit("a/model-a", Circuit.OPEN);
     router.timePasses(Duration.ofSeconds(30));
     assertEquals("a", router.chat().header("x-detour-provider"));
     assertEquals(7, primary.requests());
-    router.assertCircuit("a", Circuit.CLOSED);
+    router.assertCircuit("a/model-a", Circuit.CLOSED);
   }
 }

@@ -43,7 +43,7 @@ class RestartIT {
     BreakerState opened;
     try (var first = RouterHarness.start(simulator, List.of("a", "b"), journal, clock)) {
       for (int i = 0; i < 5; i++) first.chat();
-      opened = first.circuit("a");
+      opened = first.circuit("a/model-a");
       assertEquals(Circuit.OPEN, opened.circuit());
       first.timePasses(Duration.ofSeconds(10));
     }
@@ -51,19 +51,19 @@ class RestartIT {
     primary.behave(Behaviour.ok());
 
     try (var second = RouterHarness.start(simulator, List.of("a", "b"), journal, clock)) {
-      assertEquals(opened, second.circuit("a"), "recovered from the journal, deadline included");
+      assertEquals(opened, second.circuit("a/model-a"), "recovered from the journal, deadline included");
       for (int i = 0; i < 3; i++) {
         assertEquals("b", second.chat().header("x-detour-provider"));
       }
       assertEquals(5, primary.requests(), "the restarted node sends the primary nothing");
 
       second.timePasses(Duration.ofSeconds(20).minusMillis(1));
-      second.assertCircuit("a", Circuit.OPEN);
+      second.assertCircuit("a/model-a", Circuit.OPEN);
       second.timePasses(Duration.ofMillis(1));
-      second.assertCircuit("a", Circuit.HALF_OPEN);
+      second.assertCircuit("a/model-a", Circuit.HALF_OPEN);
       assertEquals("a", second.chat().header("x-detour-provider"));
       assertEquals(6, primary.requests());
-      second.assertCircuit("a", Circuit.CLOSED);
+      second.assertCircuit("a/model-a", Circuit.CLOSED);
     }
   }
 }

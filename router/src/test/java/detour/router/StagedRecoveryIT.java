@@ -45,24 +45,24 @@ class StagedRecoveryIT {
     try (var router = RouterHarness.start(simulator, List.of("a", "b"), journalDir.resolve("journal"),
         TestClock.at("2026-01-05T09:00:00Z"), "")) {
       for (int i = 0; i < 5; i++) router.chat();
-      router.assertCircuit("a", Circuit.OPEN);
+      router.assertCircuit("a/model-a", Circuit.OPEN);
       primary.behave(Behaviour.ok());
 
       // The cooldown is 30 s +/- 20 % jitter: past 36 s it is over whatever was drawn.
       router.timePasses(Duration.ofSeconds(36));
-      router.assertCircuit("a", Circuit.HALF_OPEN);
+      router.assertCircuit("a/model-a", Circuit.HALF_OPEN);
       for (int probe = 1; probe <= 3; probe++) {
         assertEquals("a", router.chat().header("x-detour-provider"), "probe " + probe);
       }
       assertEquals(8, primary.requests());
-      router.assertCircuit("a", Circuit.RECOVERING);
+      router.assertCircuit("a/model-a", Circuit.RECOVERING);
 
       assertEquals(2, primaryAnswersOf(router, 20), "stage 1: one request in ten");
       router.timePasses(Duration.ofSeconds(10));
-      assertEquals(0.5, router.circuit("a").share());
+      assertEquals(0.5, router.circuit("a/model-a").share());
       assertEquals(5, primaryAnswersOf(router, 10), "stage 2: one request in two");
       router.timePasses(Duration.ofSeconds(10));
-      router.assertCircuit("a", Circuit.CLOSED);
+      router.assertCircuit("a/model-a", Circuit.CLOSED);
       assertEquals(10, primaryAnswersOf(router, 10), "closed: all of it");
     }
   }
@@ -77,12 +77,12 @@ class StagedRecoveryIT {
       primary.behave(Behaviour.ok());
       router.timePasses(Duration.ofSeconds(36));
       for (int probe = 0; probe < 3; probe++) router.chat();
-      router.assertCircuit("a", Circuit.RECOVERING);
+      router.assertCircuit("a/model-a", Circuit.RECOVERING);
 
       primary.behave(Behaviour.error(500));
       primaryAnswersOf(router, 30);  // three of them reach the primary, and fail over
-      router.assertCircuit("a", Circuit.OPEN);
-      assertEquals(1, router.circuit("a").reopens());
+      router.assertCircuit("a/model-a", Circuit.OPEN);
+      assertEquals(1, router.circuit("a/model-a").reopens());
     }
   }
 

@@ -3,23 +3,40 @@ package detour.persistence.breaker;
 import java.util.Objects;
 
 /**
- * What one breaker guards: a whole provider today. Kept as its own type so that per-model scopes
- * (rate limits are often per model) can be added without changing the journal's shape.
+ * What one breaker guards: a whole provider, or one of its models. Failures blamed on the provider
+ * (refused connections, DNS, TLS, our key) count against the provider's breaker; those blamed on a
+ * model (its rate limit, its 5xx, its timeouts) against that model's, so one model's trouble does
+ * not take the provider's other models out of rotation.
  *
  * @param provider the provider's name in the configuration, e.g. {@code openai}
+ * @param model the upstream model's name, or empty for the whole provider
  */
-public record BreakerScope(String provider) {
+public record BreakerScope(String provider, String model) {
   public BreakerScope {
     Objects.requireNonNull(provider, "provider");
+    model = model == null ? "" : model;
     if (provider.isBlank()) throw new IllegalArgumentException("a breaker scope needs a provider name");
+    if (provider.contains("/")) throw new IllegalArgumentException("a provider name may not contain '/': " + provider);
   }
 
   public static BreakerScope provider(String provider) {
-    return new BreakerScope(provider);
+    return new BreakerScope(provider, "");
   }
 
-  /** The entity id inside the persistence id {@code ProviderBreaker|<key>}: stable, never renamed. */
+  public static BreakerScope model(String provider, String model) {
+    if (model == null || model.isBlank()) throw new IllegalArgumentException("a model scope needs a model name");
+    return new BreakerScope(provider, model);
+  }
+
+  public boolean providerWide() {
+    return model.isEmpty();
+  }
+
+  /**
+   * The breaker's name: {@code openai} for a provider, {@code openai/gpt-4o-mini} for a model (the
+   * first '/' separates them; model names may hold more). Part of the persistence id: stable.
+   */
   public String key() {
-    return provider;
+    return providerWide() ? provider : provider + "/" + model;
   }
 }

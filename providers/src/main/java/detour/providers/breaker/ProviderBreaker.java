@@ -334,7 +334,7 @@ public final class ProviderBreaker
         : phase instanceof OutOfRotation drained
             ? Optional.of("drained by " + drained.operator() + ": " + drained.reason())
             : Optional.empty();
-    return Effect().reply(ask.replyTo(), new BreakerReport(scope.key(), phase.view(),
+    return Effect().reply(ask.replyTo(), new BreakerReport(scope, phase.view(),
         judge.stats(clock.instant()), Optional.ofNullable(lastTrip), override));
   }
 

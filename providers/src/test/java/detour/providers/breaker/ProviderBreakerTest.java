@@ -359,7 +359,7 @@ class ProviderBreakerTest {
   void describeShowsTheWindowAndTheLastTripsEvidence() {
     trip();
     var report = breaker.<BreakerReport>runCommand(ProviderBreaker.Describe::new).reply();
-    assertEquals(scope.key(), report.provider());
+    assertEquals(scope, report.scope());
     assertEquals(Circuit.OPEN, report.state().circuit());
     assertEquals(TripReason.CONSECUTIVE_FAULTS, report.lastTrip().orElseThrow().evidence().reason());
   }

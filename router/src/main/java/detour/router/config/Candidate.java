@@ -1,5 +1,6 @@
 package detour.router.config;
 
+import detour.persistence.breaker.BreakerScope;
 import detour.providers.client.ProviderSettings;
 import java.util.Optional;
 
@@ -13,5 +14,15 @@ import java.util.Optional;
 public record Candidate(CatalogueModel model, ProviderSettings provider, Optional<String> unusable) {
   public String providerName() {
     return provider.name();
+  }
+
+  /** The key of the breaker that guards the whole provider. */
+  public String providerScope() {
+    return BreakerScope.provider(provider.name()).key();
+  }
+
+  /** The key of the breaker that guards this model on its provider. */
+  public String modelScope() {
+    return BreakerScope.model(provider.name(), model.upstreamModel()).key();
   }
 }

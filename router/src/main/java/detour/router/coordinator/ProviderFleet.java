@@ -5,18 +5,23 @@ import detour.providers.breaker.BreakerState;
 import detour.providers.breaker.BreakerView;
 import detour.providers.breaker.ProviderBreaker;
 import detour.providers.client.ProviderClient;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What every coordinator shares: each provider's client and breaker, and the view of their states.
- * Immutable after start-up and safe to read from any thread.
+ * What every coordinator shares: each provider's client, every breaker (one per provider and one
+ * per model, by scope key), and the view of their states. Immutable after start-up, except the
+ * ramp counters, and safe to use from any thread.
  */
 public final class ProviderFleet {
   private final Map<String, ProviderClient> clients;
   private final Map<String, ActorRef<ProviderBreaker.Command>> breakers;
   private final BreakerView view;
+  private final Map<String, List<String>> modelScopes;
   private final ConcurrentHashMap<String, AtomicLong> rampCounters = new ConcurrentHashMap<>();
 
   public ProviderFleet(
@@ -26,18 +31,38 @@ public final class ProviderFleet {
     this.clients = Map.copyOf(clients);
     this.breakers = Map.copyOf(breakers);
     this.view = view;
+    Map<String, List<String>> models = new HashMap<>();
+    for (String key : breakers.keySet()) {
+      int slash = key.indexOf('/');
+      if (slash > 0) models.computeIfAbsent(key.substring(0, slash), p -> new ArrayList<>()).add(key);
+    }
+    this.modelScopes = Map.copyOf(models);
   }
 
   public ProviderClient client(String provider) {
     return clients.get(provider);
   }
 
-  public ActorRef<ProviderBreaker.Command> breaker(String provider) {
-    return breakers.get(provider);
+  /** The breaker of a scope, by its key ({@code openai} or {@code openai/gpt-4o-mini}). */
+  public ActorRef<ProviderBreaker.Command> breaker(String scopeKey) {
+    return breakers.get(scopeKey);
   }
 
-  public BreakerState state(String provider) {
-    return view.stateOf(provider);
+  public BreakerState state(String scopeKey) {
+    return view.stateOf(scopeKey);
+  }
+
+  /**
+   * The open circuits among a provider's models. Two or more open at once is a fault across the
+   * provider, and the coordinator treats the whole provider as open.
+   */
+  public List<BreakerState> openModels(String provider) {
+    List<BreakerState> open = new ArrayList<>();
+    for (String key : modelScopes.getOrDefault(provider, List.of())) {
+      BreakerState state = view.stateOf(key);
+      if (state.circuit() == BreakerState.Circuit.OPEN) open.add(state);
+    }
+    return open;
   }
 
   /**
@@ -45,8 +70,8 @@ public final class ProviderFleet {
    * spaced rather than random: at 10 % exactly every tenth request goes, so a ramp stage gets its
    * share however little traffic there is, and tests can count on it.
    */
-  public boolean admitWhileRamping(String provider, double share) {
-    long n = rampCounters.computeIfAbsent(provider, p -> new AtomicLong()).getAndIncrement();
+  public boolean admitWhileRamping(String scopeKey, double share) {
+    long n = rampCounters.computeIfAbsent(scopeKey, p -> new AtomicLong()).getAndIncrement();
     return Math.floor((n + 1) * share) > Math.floor(n * share);
   }
 

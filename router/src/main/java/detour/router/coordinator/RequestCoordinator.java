@@ -7,8 +7,10 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
+import detour.persistence.breaker.Blame;
 import detour.persistence.breaker.FailureKind;
 import detour.providers.breaker.BreakerState;
+import detour.providers.breaker.BreakerState.Circuit;
 import detour.providers.breaker.ProviderBreaker;
 import detour.providers.breaker.ProviderBreaker.ProbeAnswer;
 import detour.providers.breaker.ProviderBreaker.ProbeGranted;
@@ -40,7 +42,7 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
 
   private record AttemptTimedOut(int index) implements Command {}
 
-  private record ProbeAnswered(int index, ProbeAnswer answer) implements Command {}
+  private record ProbeAnswered(int index, String scopeKey, ProbeAnswer answer) implements Command {}
 
   private enum DeadlineReached implements Command { INSTANCE }
 
@@ -66,7 +68,8 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
 
   /** The candidate being tried or asked for a probe; -1 between candidates. */
   private int current = -1;
-  private boolean currentIsProbe;
+  /** The key of the breaker that granted the current attempt as its probe, or null. */
+  private String currentProbeScope;
   private boolean currentIsLastResort;
   private long currentStartedNanos;
   /** Whether any candidate has been tried at all. */
@@ -124,24 +127,8 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
             + " tokens is no larger than the " + refusedWindow + " that refused the prompt");
         continue;
       }
-      BreakerState state = fleet.state(candidate.providerName());
-      switch (state.circuit()) {
-        case CLOSED:
-          return attempt(i, false, false);
-        case HALF_OPEN:
-          return askForProbe(i);
-        case RECOVERING:
-          if (fleet.admitWhileRamping(candidate.providerName(), state.share())) return attempt(i, false, false);
-          passOver(i, Instant.EPOCH, "recovering: takes " + Math.round(state.share() * 100) + "% of traffic until "
-              + state.until());
-          break;
-        case OPEN:
-          passOver(i, state.until(), "circuit open until " + state.until());
-          break;
-        case DRAINED:
-          skip(candidate, "drained by an operator");  // never a last resort either
-          break;
-      }
+      Behavior<Command> next = throughCircuits(i, candidate);
+      if (next != null) return next;
     }
     if (contextRefusal != null) {
       return answer(new RouteOutcome.Rejected(contextRefusal, trace()));  // too long for every window
@@ -149,11 +136,51 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
     if (!triedAny && soonest >= 0 && plan.lastResort()) {
       // Every usable candidate was passed over for its circuit: rather than fail at once, try the
       // one that is closest to being probed again. Its breaker does not count the outcome.
-      return attempt(soonest, false, true);
+      return attempt(soonest, null, true);
     }
     Optional<Instant> retryAt = soonest >= 0 && soonestUntil.isAfter(Instant.EPOCH)
         ? Optional.of(soonestUntil) : Optional.empty();
     return answer(new RouteOutcome.Exhausted(retryAt, trace()));
+  }
+
+  /**
+   * Reads both circuits a call to the candidate passes through, its provider's and its model's,
+   * the stricter deciding: drained, then open (or two of the provider's models open: a fault
+   * across the provider), then half-open (ask for the probe), then recovering (its share).
+   * Returns the next behaviour when the candidate is tried or asked about, null when passed over.
+   */
+  private Behavior<Command> throughCircuits(int i, Candidate candidate) {
+    String providerKey = candidate.providerScope();
+    String modelKey = candidate.modelScope();
+    BreakerState provider = fleet.state(providerKey);
+    BreakerState model = fleet.state(modelKey);
+    if (provider.circuit() == Circuit.DRAINED || model.circuit() == Circuit.DRAINED) {
+      skip(candidate, "drained by an operator");  // never a last resort either
+      return null;
+    }
+    if (provider.circuit() == Circuit.OPEN || model.circuit() == Circuit.OPEN) {
+      BreakerState open = provider.circuit() == Circuit.OPEN ? provider : model;
+      String which = open == provider ? "provider " + providerKey : "model " + modelKey;
+      passOver(i, open.until(), "circuit of " + which + " open until " + open.until());
+      return null;
+    }
+    var openModels = fleet.openModels(candidate.providerName());
+    if (openModels.size() >= 2) {
+      Instant until = openModels.stream().map(BreakerState::until).min(Instant::compareTo).orElseThrow();
+      passOver(i, until, openModels.size() + " of provider " + providerKey
+          + "'s model circuits are open: a fault across the provider");
+      return null;
+    }
+    if (provider.circuit() == Circuit.HALF_OPEN) return askForProbe(i, providerKey);
+    if (model.circuit() == Circuit.HALF_OPEN) return askForProbe(i, modelKey);
+    BreakerState ramping = provider.share() <= model.share() ? provider : model;
+    String rampKey = ramping == provider ? providerKey : modelKey;
+    if (ramping.share() >= 1 || fleet.admitWhileRamping(rampKey, ramping.share())) {
+      return attempt(i, null, false);
+    }
+    passOver(i, Instant.EPOCH, "recovering: " + rampKey + " takes " + Math.round(ramping.share() * 100)
+        + "% of traffic until " + ramping.until());
+    return null;
   }
 
   /** Passes over a candidate for its circuit, remembering the one that reopens soonest. */
@@ -165,11 +192,10 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
     }
   }
 
-  private Behavior<Command> askForProbe(int index) {
+  private Behavior<Command> askForProbe(int index, String scopeKey) {
     current = index;
-    var breaker = fleet.breaker(plan.candidates().get(index).providerName());
-    getContext().ask(ProbeAnswer.class, breaker, PROBE_ASK_TIMEOUT, ProviderBreaker.AskForProbe::new,
-        (answer, failure) -> new ProbeAnswered(index,
+    getContext().ask(ProbeAnswer.class, fleet.breaker(scopeKey), PROBE_ASK_TIMEOUT, ProviderBreaker.AskForProbe::new,
+        (answer, failure) -> new ProbeAnswered(index, scopeKey,
             answer != null ? answer : new ProbeRefused("the breaker did not answer: " + failure.getMessage())));
     return this;
   }
@@ -177,17 +203,18 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
   private Behavior<Command> onProbeAnswered(ProbeAnswered msg) {
     if (msg.index() != current) return this;
     if (msg.answer() instanceof ProbeGranted) {
-      return attempt(msg.index(), true, false);
+      return attempt(msg.index(), msg.scopeKey(), false);
     }
     passOver(msg.index(), Instant.EPOCH, "circuit half-open: " + ((ProbeRefused) msg.answer()).reason());
     return tryFrom(msg.index() + 1);
   }
 
-  private Behavior<Command> attempt(int index, boolean probe, boolean lastResort) {
+  /** @param probeScope the key of the breaker whose probe this is, or null */
+  private Behavior<Command> attempt(int index, String probeScope, boolean lastResort) {
     Candidate candidate = plan.candidates().get(index);
     current = index;
     triedAny = true;
-    currentIsProbe = probe;
+    currentProbeScope = probeScope;
     currentIsLastResort = lastResort;
     currentStartedNanos = System.nanoTime();
     getContext().pipeToSelf(
@@ -203,11 +230,12 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
     timers.cancel(ATTEMPT_TIMER);
     Candidate candidate = plan.candidates().get(msg.index());
     long latency = millisSince(currentStartedNanos);
-    var breaker = fleet.breaker(candidate.providerName());
     if (msg.result() instanceof CallResult.Answered answered) {
-      breaker.tell(new ProviderBreaker.RecordSuccess(latency, currentIsProbe));
+      // A success is news to both circuits the call passed through.
+      tell(candidate.providerScope(), new ProviderBreaker.RecordSuccess(latency, isProbe(candidate.providerScope())));
+      tell(candidate.modelScope(), new ProviderBreaker.RecordSuccess(latency, isProbe(candidate.modelScope())));
       attempts.add(new Attempt(candidate.providerName(), candidate.model().id(), Attempt.Result.ANSWERED,
-          200, latency, Optional.empty(), "", currentIsProbe, currentIsLastResort));
+          200, latency, Optional.empty(), "", currentProbeScope != null, currentIsLastResort));
       return answer(new RouteOutcome.Answered(
           answered.response(), candidate.providerName(), candidate.model().id(), trace()));
     }
@@ -224,9 +252,9 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
 
   private Behavior<Command> failed(int index, ProviderFailure failure, long latency) {
     Candidate candidate = plan.candidates().get(index);
-    fleet.breaker(candidate.providerName()).tell(new ProviderBreaker.RecordFailure(failure, currentIsProbe));
+    reportFailure(candidate, failure);
     attempts.add(new Attempt(candidate.providerName(), candidate.model().id(), Attempt.Result.FAILED,
-        failure.status(), latency, Optional.of(failure.kind()), failure.message(), currentIsProbe,
+        failure.status(), latency, Optional.of(failure.kind()), failure.message(), currentProbeScope != null,
         currentIsLastResort));
     if (!failure.kind().failsOver()) {
       return answer(new RouteOutcome.Rejected(failure, trace()));
@@ -246,12 +274,37 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
       Candidate candidate = plan.candidates().get(current);
       // The caller's deadline is nobody's fault: the breaker only frees a probe permit it held.
       var abandoned = ProviderFailure.of(FailureKind.DEADLINE, 0, "abandoned at the route's deadline of " + readable(plan.deadline()));
-      fleet.breaker(candidate.providerName()).tell(new ProviderBreaker.RecordFailure(abandoned, currentIsProbe));
+      reportFailure(candidate, abandoned);
       attempts.add(new Attempt(candidate.providerName(), candidate.model().id(), Attempt.Result.FAILED, 0,
-          millisSince(currentStartedNanos), Optional.of(FailureKind.DEADLINE), abandoned.message(), currentIsProbe,
+          millisSince(currentStartedNanos), Optional.of(FailureKind.DEADLINE), abandoned.message(),
+          currentProbeScope != null,
           currentIsLastResort));
     }
     return answer(new RouteOutcome.DeadlineExceeded(trace()));
+  }
+
+  /**
+   * Tells a failure to the circuit it is blamed on (see {@link FailureKind}), and to the circuit
+   * whose probe this was, whatever the blame, so that its permit is never left hanging.
+   */
+  private void reportFailure(Candidate candidate, ProviderFailure failure) {
+    Blame blame = failure.kind().blame();
+    String providerKey = candidate.providerScope();
+    String modelKey = candidate.modelScope();
+    if (blame == Blame.PROVIDER || isProbe(providerKey)) {
+      tell(providerKey, new ProviderBreaker.RecordFailure(failure, isProbe(providerKey)));
+    }
+    if (blame == Blame.MODEL || isProbe(modelKey)) {
+      tell(modelKey, new ProviderBreaker.RecordFailure(failure, isProbe(modelKey)));
+    }
+  }
+
+  private boolean isProbe(String scopeKey) {
+    return scopeKey.equals(currentProbeScope);
+  }
+
+  private void tell(String scopeKey, ProviderBreaker.Command outcome) {
+    fleet.breaker(scopeKey).tell(outcome);
   }
 
   private void skip(Candidate candidate, String reason) {

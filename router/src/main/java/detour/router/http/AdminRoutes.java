@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The admin API, for operators: {@code GET /admin/breakers} lists every breaker with its state,
- * window and last evidence; {@code POST /admin/breakers/<provider>/<action>} forces a circuit open
+ * window and last evidence; {@code POST /admin/breakers/<provider>/<action>} (with {@code "model"} in
+ * the body for one model's breaker) forces a circuit open
  * (for a duration), pins it closed, drains it, or resets it, each journaled with who and why.
  * Off unless a token is configured; every call must carry it as a bearer token.
  */
@@ -109,11 +110,6 @@ public final class AdminRoutes extends AllDirectives {
   }
 
   private CompletionStage<HttpResponse> administer(String provider, String actionName, ByteString body) {
-    var breaker = breakers.get(provider);
-    if (breaker == null) {
-      return done(new ApiError(StatusCodes.NOT_FOUND, "No provider '" + provider + "'; known: "
-          + String.join(", ", breakers.keySet()) + ".", "invalid_request_error", null, "unknown_provider"));
-    }
     Action action = ACTIONS.get(actionName);
     if (action == null) {
       return done(new ApiError(StatusCodes.NOT_FOUND, "No action '" + actionName + "'; actions: open, close, drain, reset.",
@@ -124,6 +120,14 @@ public final class AdminRoutes extends AllDirectives {
       order = body.isEmpty() ? json.createObjectNode() : json.readTree(body.toArrayUnsafe());
     } catch (IOException malformed) {
       return done(ApiError.invalidRequest("The body is not valid JSON: " + malformed.getMessage(), null));
+    }
+    String model = order.path("model").asText("").strip();
+    String scopeKey = model.isEmpty() ? provider : provider + "/" + model;
+    var breaker = breakers.get(scopeKey);
+    if (breaker == null) {
+      return done(new ApiError(StatusCodes.NOT_FOUND, "No breaker '" + scopeKey + "'; known: "
+          + String.join(", ", breakers.keySet()) + ". Name a model's breaker with \"model\" in the body.",
+          "invalid_request_error", model.isEmpty() ? null : "model", "unknown_breaker"));
     }
     String operator = order.path("operator").asText("").strip();
     String reason = order.path("reason").asText("").strip();
@@ -148,14 +152,17 @@ public final class AdminRoutes extends AllDirectives {
             replyTo -> new ProviderBreaker.Administer(action, forHowLong, operator, reason, replyTo), PATIENCE, scheduler)
         .handle((state, failure) -> {
           if (failure != null) return reply(unavailable(failure));
-          ObjectNode answer = json.createObjectNode().put("provider", provider).put("action", actionName);
+          ObjectNode answer = json.createObjectNode().put("breaker", scopeKey).put("action", actionName);
           answer.set("state", stateJson(state));
           return replies.json(StatusCodes.OK, answer, List.of());
         });
   }
 
   private ObjectNode reportJson(BreakerReport report) {
-    ObjectNode node = json.createObjectNode().put("provider", report.provider());
+    ObjectNode node = json.createObjectNode()
+        .put("breaker", report.scope().key())
+        .put("provider", report.scope().provider());
+    if (!report.scope().providerWide()) node.put("model", report.scope().model());
     node.set("state", stateJson(report.state()));
     report.override().ifPresent(o -> node.put("override", o));
     ObjectNode window = node.putObject("window")

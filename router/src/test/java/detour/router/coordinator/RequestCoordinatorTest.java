@@ -104,15 +104,23 @@ class RequestCoordinatorTest {
   }
 
   @Test
-  void everyOutcomeIsToldToItsProvidersBreaker() {
+  void eachFailureIsToldToTheCircuitItIsBlamedOnAndEachSuccessToBoth() {
     var first = new FakeClient("p1", m -> refuse(FailureKind.OVERLOADED, 529));
-    var second = new FakeClient("p2", m -> answer());
+    var second = new FakeClient("p2", m -> refuse(FailureKind.CONNECT_REFUSED, 0));
+    var third = new FakeClient("p3", m -> answer());
     Map<String, TestProbe<ProviderBreaker.Command>> breakers = new HashMap<>();
-    run(List.of(first, second), Map.of("p1", 8_192, "p2", 8_192), breakers);
+    run(List.of(first, second, third), Map.of("p1", 8_192, "p2", 8_192, "p3", 8_192), breakers);
 
-    var failure = breakers.get("p1").expectMessageClass(ProviderBreaker.RecordFailure.class);
-    assertEquals(FailureKind.OVERLOADED, failure.failure().kind());
-    breakers.get("p2").expectMessageClass(ProviderBreaker.RecordSuccess.class);
+    // 529 is the model's fault: its provider's other models stay routable.
+    var overloaded = breakers.get("p1/up-p1").expectMessageClass(ProviderBreaker.RecordFailure.class);
+    assertEquals(FailureKind.OVERLOADED, overloaded.failure().kind());
+    breakers.get("p1").expectNoMessage(Duration.ofMillis(50));
+    // A refused connection is the whole provider's.
+    var refused = breakers.get("p2").expectMessageClass(ProviderBreaker.RecordFailure.class);
+    assertEquals(FailureKind.CONNECT_REFUSED, refused.failure().kind());
+    breakers.get("p2/up-p2").expectNoMessage(Duration.ofMillis(50));
+    breakers.get("p3").expectMessageClass(ProviderBreaker.RecordSuccess.class);
+    breakers.get("p3/up-p3").expectMessageClass(ProviderBreaker.RecordSuccess.class);
   }
 
   private RouteOutcome run(List<FakeClient> clients, Map<String, Integer> windows) {
@@ -126,9 +134,11 @@ class RequestCoordinatorTest {
     List<Candidate> chain = new ArrayList<>();
     for (FakeClient client : clients) {
       byName.put(client.provider(), client);
-      var probe = testKit.<ProviderBreaker.Command>createTestProbe();
-      breakers.put(client.provider(), probe);
-      refs.put(client.provider(), probe.ref());
+      for (String scope : List.of(client.provider(), client.provider() + "/up-" + client.provider())) {
+        var probe = testKit.<ProviderBreaker.Command>createTestProbe();
+        breakers.put(scope, probe);
+        refs.put(scope, probe.ref());
+      }
       chain.add(new Candidate(
           new CatalogueModel("m-" + client.provider(), client.provider(), "up-" + client.provider(),
               windows.get(client.provider())),
