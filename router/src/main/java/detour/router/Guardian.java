@@ -15,7 +15,12 @@ import detour.persistence.breaker.BreakerScope;
 import detour.providers.ProviderClients;
 import detour.providers.breaker.BreakerState;
 import detour.providers.breaker.BreakerView;
+import detour.providers.breaker.Prober;
 import detour.providers.breaker.ProviderBreaker;
+import detour.providers.model.ChatRequest;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import detour.router.config.CatalogueModel;
+import java.util.Optional;
 import detour.providers.client.ProviderClient;
 import detour.providers.client.ProviderSettings;
 import detour.router.config.RoutePlanner;
@@ -75,25 +80,33 @@ public final class Guardian {
     settings.providers().values().forEach(provider -> provider.unusable().ifPresent(why ->
         ctx.getLog().warn("provider={} is left out of every route: {} (set it from the environment)",
             provider.name(), why)));
+    ObjectMapper json = JsonMapper.builder().build();
+    Map<String, ProviderClient> clients = new HashMap<>();
+    for (ProviderSettings provider : settings.providers().values()) {
+      clients.put(provider.name(), ProviderClients.create(provider, ctx.getSystem(), json));
+    }
     BreakerView view = new BreakerView();
     Map<String, ActorRef<ProviderBreaker.Command>> breakers = new HashMap<>();
     for (BreakerScope scope : scopes(settings)) {
       var provider = settings.providers().get(scope.provider());
-      var breaker = ctx.spawn(ProviderBreaker.supervised(scope, provider.breaker(), clock, view),
+      var prober = activeProber(scope, settings, clients.get(scope.provider()), json);
+      var breaker = ctx.spawn(ProviderBreaker.supervised(scope, provider.breaker(), clock, view, prober),
           "breaker-" + URLEncoder.encode(scope.key(), StandardCharsets.UTF_8));
       breakers.put(scope.key(), breaker);
       ctx.ask(BreakerState.class, breaker, RECOVERY_PATIENCE, ProviderBreaker.GetState::new,
           (state, failure) -> new BreakerRecovered(scope.key(), state, failure));
     }
     Set<String> waiting = new HashSet<>(breakers.keySet());
-    if (waiting.isEmpty()) return serve(ctx, settings, clock, started, view, breakers);
+    if (waiting.isEmpty()) return serve(ctx, settings, clock, started, new ProviderFleet(clients, breakers, view), json);
     return Behaviors.receive(Command.class)
         .onMessage(BreakerRecovered.class, msg -> {
           if (msg.failure() != null) {
             return fail(ctx, started, "breaker '" + msg.scope() + "' did not recover from the journal", msg.failure());
           }
           waiting.remove(msg.scope());
-          return waiting.isEmpty() ? serve(ctx, settings, clock, started, view, breakers) : Behaviors.same();
+          return waiting.isEmpty()
+              ? serve(ctx, settings, clock, started, new ProviderFleet(clients, breakers, view), json)
+              : Behaviors.same();
         })
         .build();
   }
@@ -107,19 +120,34 @@ public final class Guardian {
     return scopes;
   }
 
+  /**
+   * The breaker's own prober when its provider turns active probing on: a one-token request to the
+   * scope's model, or for a provider-wide breaker to {@code active-probe.model} (by default the
+   * provider's first catalogue model).
+   */
+  private static Optional<Prober> activeProber(
+      BreakerScope scope, RouterSettings settings, ProviderClient client, ObjectMapper json) {
+    var breaker = settings.providers().get(scope.provider()).breaker();
+    if (!breaker.activeProbe()) return Optional.empty();
+    Optional<String> model = !scope.providerWide() ? Optional.of(scope.model())
+        : !breaker.activeProbeModel().isEmpty() ? Optional.of(breaker.activeProbeModel())
+        : settings.models().values().stream().filter(m -> m.provider().equals(scope.provider()))
+            .map(CatalogueModel::upstreamModel).findFirst();
+    return model.map(upstream -> {
+      ObjectNode body = json.createObjectNode().put("model", upstream).put("max_tokens", 1);
+      body.putArray("messages").addObject().put("role", "user").put("content", "ping");
+      var probe = new ChatRequest(body);
+      return () -> client.complete(probe, upstream);
+    });
+  }
+
   private static Behavior<Command> serve(
       ActorContext<Command> ctx,
       RouterSettings settings,
       InstantSource clock,
       CompletableFuture<Started> started,
-      BreakerView view,
-      Map<String, ActorRef<ProviderBreaker.Command>> breakers) {
-    ObjectMapper json = JsonMapper.builder().build();
-    Map<String, ProviderClient> clients = new HashMap<>();
-    for (ProviderSettings provider : settings.providers().values()) {
-      clients.put(provider.name(), ProviderClients.create(provider, ctx.getSystem(), json));
-    }
-    var fleet = new ProviderFleet(clients, breakers, view);
+      ProviderFleet fleet,
+      ObjectMapper json) {
     var coordinators = ctx.spawn(Coordinators.create(fleet), "coordinators");
     var routes = new ApiRoutes(new RoutePlanner(settings), coordinators, ctx.getSystem().scheduler(), fleet,
         settings.adminToken(), json, clock);

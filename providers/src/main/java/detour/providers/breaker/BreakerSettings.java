@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * How one breaker judges its provider, from {@code detour.breaker} (overridable per provider). The
@@ -29,6 +30,10 @@ import java.util.List;
  * @param rampStages shares of traffic (each in (0, 1)) given back in turn before the circuit closes
  * @param rampStageDuration how long each stage must stay healthy
  * @param rampMinimumCalls outcomes a ramp stage needs before its failure rate can re-open it
+ * @param activeProbe whether the breaker sends its own tiny probes while half-open
+ * @param activeProbeInterval the pause between two of its own probes
+ * @param activeProbeModel the upstream model a provider-wide breaker probes with; empty: the
+ *     provider's first catalogue model
  */
 public record BreakerSettings(
     int consecutiveFaults,
@@ -49,7 +54,10 @@ public record BreakerSettings(
     Duration probeLease,
     List<Double> rampStages,
     Duration rampStageDuration,
-    int rampMinimumCalls) {
+    int rampMinimumCalls,
+    boolean activeProbe,
+    Duration activeProbeInterval,
+    String activeProbeModel) {
 
   public BreakerSettings {
     rampStages = List.copyOf(rampStages);
@@ -78,6 +86,7 @@ public record BreakerSettings(
     }
     positive(rampStageDuration, "ramp-stage-duration");
     check(rampMinimumCalls >= 1, "ramp-minimum-calls must be at least 1, got " + rampMinimumCalls);
+    check(!activeProbeInterval.isNegative(), "active-probe.interval must not be negative");
   }
 
   /** The shipped defaults, as written in providers' reference.conf. */
@@ -106,7 +115,10 @@ public record BreakerSettings(
           c.getDuration("probe-lease"),
           c.getDoubleList("ramp-stages"),
           c.getDuration("ramp-stage-duration"),
-          c.getInt("ramp-minimum-calls"));
+          c.getInt("ramp-minimum-calls"),
+          c.getBoolean("active-probe.enabled"),
+          c.getDuration("active-probe.interval"),
+          c.getString("active-probe.model"));
     } catch (IllegalArgumentException bad) {
       throw new ConfigException.BadValue(c.origin(), path, bad.getMessage());
     }
@@ -138,6 +150,8 @@ public record BreakerSettings(
     m.put("ramp-stages", rampStages);
     m.put("ramp-stage-duration", rampStageDuration.toMillis() + "ms");
     m.put("ramp-minimum-calls", rampMinimumCalls);
+    m.put("active-probe", Map.of("enabled", activeProbe, "interval", activeProbeInterval.toMillis() + "ms",
+        "model", activeProbeModel));
     return m;
   }
 

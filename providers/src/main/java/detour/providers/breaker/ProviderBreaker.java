@@ -28,6 +28,8 @@ import detour.persistence.breaker.BreakerEvent.Tripped;
 import detour.persistence.breaker.BreakerScope;
 import detour.persistence.breaker.Evidence;
 import detour.persistence.breaker.TripReason;
+import detour.providers.client.FailureClassifier;
+import detour.providers.model.CallResult;
 import detour.providers.model.ProviderFailure;
 import java.time.Duration;
 import java.time.Instant;
@@ -90,6 +92,12 @@ public final class ProviderBreaker
   private enum StageOver implements Command { INSTANCE }
 
   private enum ProbeLeaseExpired implements Command { INSTANCE }
+
+  /** Time to send the breaker's own probe (active probing only). */
+  private enum SendActiveProbe implements Command { INSTANCE }
+
+  /** The breaker's own probe came back. */
+  private record ActiveProbeDone(CallResult result, long latencyMillis) implements Command {}
 
   public sealed interface ProbeAnswer extends CborSerializable {}
 
@@ -187,20 +195,28 @@ public final class ProviderBreaker
 
   public static Behavior<Command> create(
       BreakerScope scope, BreakerSettings settings, InstantSource clock, BreakerView view) {
-    return create(scope, settings, clock, view, new SplittableRandom());
+    return create(scope, settings, clock, view, new SplittableRandom(), Optional.empty());
   }
 
-  /** @param random draws the cooldown's jitter; seeded in tests */
   public static Behavior<Command> create(
       BreakerScope scope, BreakerSettings settings, InstantSource clock, BreakerView view, RandomGenerator random) {
+    return create(scope, settings, clock, view, random, Optional.empty());
+  }
+
+  /**
+   * @param random draws the cooldown's jitter; seeded in tests
+   * @param prober sends the breaker's own probes while half-open; empty: real requests probe
+   */
+  public static Behavior<Command> create(BreakerScope scope, BreakerSettings settings, InstantSource clock,
+      BreakerView view, RandomGenerator random, Optional<Prober> prober) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(
-        timers -> new ProviderBreaker(ctx, timers, scope, settings, clock, view, random)));
+        timers -> new ProviderBreaker(ctx, timers, scope, settings, clock, view, random, prober)));
   }
 
   /** As {@link #create}, restarted with backoff when it fails. */
   public static Behavior<Command> supervised(
-      BreakerScope scope, BreakerSettings settings, InstantSource clock, BreakerView view) {
-    return Behaviors.supervise(create(scope, settings, clock, view))
+      BreakerScope scope, BreakerSettings settings, InstantSource clock, BreakerView view, Optional<Prober> prober) {
+    return Behaviors.supervise(create(scope, settings, clock, view, new SplittableRandom(), prober))
         .onFailure(SupervisorStrategy.restartWithBackoff(MIN_BACKOFF, MAX_BACKOFF, 0.2));
   }
 
@@ -211,6 +227,7 @@ public final class ProviderBreaker
   private final InstantSource clock;
   private final BreakerView view;
   private final CooldownPolicy cooldowns;
+  private final Optional<Prober> prober;
 
   // Counted, not journaled: a field rather than state, since losing it costs only a recount.
   private final OutcomeJudge judge;
@@ -227,7 +244,8 @@ public final class ProviderBreaker
       BreakerSettings settings,
       InstantSource clock,
       BreakerView view,
-      RandomGenerator random) {
+      RandomGenerator random,
+      Optional<Prober> prober) {
     super(persistenceId(scope), SupervisorStrategy.restartWithBackoff(MIN_BACKOFF, MAX_BACKOFF, 0.2));
     this.context = context;
     this.timers = timers;
@@ -236,6 +254,7 @@ public final class ProviderBreaker
     this.clock = clock;
     this.view = view;
     this.cooldowns = new CooldownPolicy(settings, random);
+    this.prober = prober;
     this.judge = new OutcomeJudge(settings);
   }
 
@@ -270,7 +289,9 @@ public final class ProviderBreaker
         .onCommand(RecordSuccess.class, this::judgeProbeSuccess)
         .onCommand(RecordFailure.class, this::judgeProbeFailure)
         .onCommand(AskForProbe.class, this::grantProbe)
-        .onCommand(ProbeLeaseExpired.class, this::reclaimProbe);
+        .onCommand(ProbeLeaseExpired.class, this::reclaimProbe)
+        .onCommand(SendActiveProbe.class, this::sendActiveProbe)
+        .onCommand(ActiveProbeDone.class, this::judgeActiveProbe);
     handlers.forStateType(Recovering.class)
         .onCommand(RecordSuccess.class, (ramp, success) -> countSuccess(success, true, ramp.reopens() + 1))
         .onCommand(RecordFailure.class, (ramp, failure) -> countFailure(failure, true, ramp.reopens() + 1))
@@ -298,6 +319,8 @@ public final class ProviderBreaker
         // A timer that fired as the phase changed: nothing to do.
         .onCommand(CooldownOver.class, (phase, stale) -> Effect().noReply())
         .onCommand(StageOver.class, (phase, stale) -> Effect().noReply())
+        .onCommand(SendActiveProbe.class, (phase, stale) -> Effect().noReply())
+        .onCommand(ActiveProbeDone.class, (phase, late) -> Effect().noReply())
         .onCommand(ProbeLeaseExpired.class, (phase, stale) -> Effect().noReply());
     return handlers.build();
   }
@@ -357,6 +380,9 @@ public final class ProviderBreaker
   }
 
   private ReplyEffect<BreakerEvent, Phase> grantProbe(HalfOpen halfOpen, AskForProbe ask) {
+    if (prober.isPresent()) {
+      return Effect().reply(ask.replyTo(), new ProbeRefused("the breaker probes by itself"));
+    }
     if (probeOut) {
       return Effect().reply(ask.replyTo(), new ProbeRefused("a probe is already in flight"));
     }
@@ -369,6 +395,7 @@ public final class ProviderBreaker
     context.getLog().warn("breaker={} probe never reported back within {}; another may probe",
         scope.key(), settings.probeLease());
     probeOut = false;
+    scheduleActiveProbe(Duration.ZERO);
     return Effect().noReply();
   }
 
@@ -379,9 +406,35 @@ public final class ProviderBreaker
     releaseProbe();
     probesPassed++;
     if (probesPassed < halfOpen.probes()) {
+      scheduleActiveProbe(settings.activeProbeInterval());
       return Effect().noReply();
     }
     return move(firstStageOrRecovered());
+  }
+
+  private ReplyEffect<BreakerEvent, Phase> sendActiveProbe(HalfOpen halfOpen, SendActiveProbe tick) {
+    if (probeOut || prober.isEmpty()) return Effect().noReply();
+    probeOut = true;
+    timers.startSingleTimer(ProbeLeaseExpired.INSTANCE, ProbeLeaseExpired.INSTANCE, settings.probeLease());
+    long started = System.nanoTime();
+    context.pipeToSelf(prober.get().probe(), (result, bug) -> new ActiveProbeDone(
+        result != null ? result : new CallResult.Failed(FailureClassifier.fromThrowable(bug)),
+        (System.nanoTime() - started) / 1_000_000));
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<BreakerEvent, Phase> judgeActiveProbe(HalfOpen halfOpen, ActiveProbeDone done) {
+    if (!probeOut) return Effect().noReply();  // its lease ran out; a later probe decides
+    if (done.result() instanceof CallResult.Failed failed) {
+      var verdict = judgeProbeFailure(halfOpen, new RecordFailure(failed.failure(), true));
+      if (!failed.failure().kind().providersFault()) scheduleActiveProbe(settings.activeProbeInterval());
+      return verdict;
+    }
+    return judgeProbeSuccess(halfOpen, new RecordSuccess(done.latencyMillis(), true));
+  }
+
+  private void scheduleActiveProbe(Duration delay) {
+    if (prober.isPresent()) timers.startSingleTimer(SendActiveProbe.INSTANCE, SendActiveProbe.INSTANCE, delay);
   }
 
   private ReplyEffect<BreakerEvent, Phase> judgeProbeFailure(HalfOpen halfOpen, RecordFailure msg) {
@@ -472,6 +525,10 @@ public final class ProviderBreaker
     probesPassed = 0;
     timers.cancel(CooldownOver.INSTANCE);
     timers.cancel(StageOver.INSTANCE);
+    timers.cancel(SendActiveProbe.INSTANCE);
+    if (phase instanceof HalfOpen) {
+      scheduleActiveProbe(Duration.ZERO);
+    }
     if (phase instanceof Open open) {
       timers.startSingleTimer(CooldownOver.INSTANCE, CooldownOver.INSTANCE, timeLeft(open.until()));
     } else if (phase instanceof Recovering ramp) {

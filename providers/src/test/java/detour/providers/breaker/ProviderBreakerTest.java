@@ -301,6 +301,74 @@ class ProviderBreakerTest {
     assertInstanceOf(Recovered.class, quick.runCommand(new RecordSuccess(3, true)).event());
   }
 
+  // ---- Active probing ---------------------------------------------------------------------------
+
+  @Test
+  void withActiveProbingTheBreakerProbesByItselfAndRampsWithoutRealTraffic() {
+    var probes = new java.util.concurrent.atomic.AtomicInteger();
+    var active = activeBreaker(() -> {
+      probes.incrementAndGet();
+      return java.util.concurrent.CompletableFuture.completedFuture(answered());
+    });
+    tripAndCoolDown(active, activeSettings());
+    // The first probe goes at once, the next two each after the interval.
+    stateOf(active);
+    timePasses(active, activeSettings().activeProbeInterval());
+    timePasses(active, activeSettings().activeProbeInterval());
+    assertEquals(3, probes.get());
+    assertEquals(Circuit.RECOVERING, stateOf(active).circuit());
+  }
+
+  @Test
+  void realRequestsDoNotProbeWhileTheBreakerProbesByItself() {
+    var active = activeBreaker(() -> new java.util.concurrent.CompletableFuture<>());  // never answers
+    tripAndCoolDown(active, activeSettings());
+    assertInstanceOf(ProbeRefused.class, active.<ProbeAnswer>runCommand(AskForProbe::new).reply());
+  }
+
+  @Test
+  void aFailedActiveProbeReopensTheCircuit() {
+    var active = activeBreaker(() -> java.util.concurrent.CompletableFuture.completedFuture(
+        new detour.providers.model.CallResult.Failed(ProviderFailure.of(FailureKind.SERVER_ERROR, 500, "still down"))));
+    tripAndCoolDown(active, activeSettings());
+    var state = stateOf(active);
+    assertEquals(Circuit.OPEN, state.circuit());
+    assertEquals(1, state.reopens());
+  }
+
+  private BreakerSettings activeSettings() {
+    return settings.with(ConfigFactory.parseString("active-probe.enabled = on"));
+  }
+
+  private EventSourcedBehaviorTestKit<Command, BreakerEvent, Phase> activeBreaker(Prober prober) {
+    return EventSourcedBehaviorTestKit.create(testKit.system(), ProviderBreaker.create(
+        BreakerScope.provider("active-" + UUID.randomUUID()), activeSettings(), clock, view, NO_JITTER,
+        Optional.of(prober)));
+  }
+
+  private void tripAndCoolDown(EventSourcedBehaviorTestKit<Command, BreakerEvent, Phase> other, BreakerSettings s) {
+    for (int i = 0; i < s.consecutiveFaults(); i++) other.runCommand(fault(FailureKind.SERVER_ERROR, 503));
+    timePasses(other, s.cooldown());
+  }
+
+  private static BreakerState stateOf(EventSourcedBehaviorTestKit<Command, BreakerEvent, Phase> other) {
+    return other.<BreakerState>runCommand(GetState::new).reply();
+  }
+
+  private void timePasses(EventSourcedBehaviorTestKit<Command, BreakerEvent, Phase> other, Duration d) {
+    stateOf(other);
+    clock.advance(d);
+    manualTime.timePasses(d);
+    stateOf(other);
+  }
+
+  private static detour.providers.model.CallResult answered() {
+    var body = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+    body.putArray("choices");
+    return new detour.providers.model.CallResult.Answered(
+        new detour.providers.model.ChatResponse(body, detour.providers.model.Usage.none()));
+  }
+
   // ---- Operators' overrides ------------------------------------------------------------------
 
   @Test
