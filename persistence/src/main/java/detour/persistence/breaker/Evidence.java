@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param windowCalls calls in the breaker's window at the decision
  * @param faultsByKind provider faults in the window, by class (rate limits included)
  * @param slowCalls answers in the window slower than {@code slow-call-duration}
- * @param consecutiveFaults provider faults in a row at the decision
+ * @param consecutiveFaults provider faults in a row (rate limits aside) at the decision
+ * @param consecutiveRateLimits 429s in a row at the decision
  * @param sampleStatus the HTTP status of the last fault, 0 when none arrived (a timeout, a reset)
  * @param sampleMessage the last fault's error message, scrubbed; empty when there was none
  * @param cooldown the open period chosen (growth, jitter and any Retry-After applied)
@@ -24,6 +25,7 @@ public record Evidence(
     Map<FailureKind, Integer> faultsByKind,
     int slowCalls,
     int consecutiveFaults,
+    int consecutiveRateLimits,
     int sampleStatus,
     String sampleMessage,
     Duration cooldown,
@@ -39,7 +41,7 @@ public record Evidence(
 
   /** The same evidence with the open period that was finally chosen. */
   public Evidence withCooldown(Duration chosen) {
-    return new Evidence(reason, windowCalls, faultsByKind, slowCalls, consecutiveFaults, sampleStatus, sampleMessage,
-        chosen, retryAfter);
+    return new Evidence(reason, windowCalls, faultsByKind, slowCalls, consecutiveFaults, consecutiveRateLimits,
+        sampleStatus, sampleMessage, chosen, retryAfter);
   }
 }

@@ -20,9 +20,9 @@ public enum FailureKind {
   // Timeouts.
   /** No TCP (and TLS) connection within {@code connect-timeout}. */
   CONNECT_TIMEOUT(Blame.PROVIDER, true),
-  /** A stream produced no first token in time. */
+  /** A stream produced no first token in time (produced once streaming lands). */
   FIRST_TOKEN_TIMEOUT(Blame.MODEL, true),
-  /** A stream stalled between tokens. */
+  /** A stream stalled between tokens (produced once streaming lands). */
   INTER_TOKEN_TIMEOUT(Blame.MODEL, true),
   /** No complete answer within {@code attempt-timeout} (or an upstream 408). */
   TOTAL_TIMEOUT(Blame.MODEL, true),
@@ -30,7 +30,7 @@ public enum FailureKind {
   // The provider answered with its own fault.
   /** 5xx other than 503 and 529; a 2xx body that is not a completion. */
   SERVER_ERROR(Blame.MODEL, true),
-  /** 503, 529, or the provider's own "overloaded" answer. */
+  /** 503 or 529: the provider is overloaded. */
   OVERLOADED(Blame.MODEL, true),
   /** 429, with or without Retry-After. Fails the request over; opens only when sustained. */
   RATE_LIMITED(Blame.MODEL, true),
@@ -38,17 +38,24 @@ public enum FailureKind {
   AUTH(Blame.PROVIDER, true),
   /** 402, or a 429 saying our account is out of credit: no wait will help. */
   QUOTA(Blame.PROVIDER, true),
+  /**
+   * 404: the provider does not know the model (or the path). The model name comes from our
+   * catalogue, not from the caller, so this is our configuration's fault, not the caller's.
+   */
+  NOT_FOUND(Blame.MODEL, true),
+  /** A 3xx where an API answers: a base-url that points at the wrong place (http for https). */
+  MISCONFIGURED(Blame.PROVIDER, true),
 
   // The caller's request.
   /** The prompt does not fit this model's window: moves on only to a candidate with a larger one. */
   CONTEXT_TOO_LONG(Blame.NOBODY, true),
   /** The provider's content policy refused the request: returned as is. */
   CONTENT_POLICY(Blame.NOBODY, false),
-  /** 400, 404, 422 and the like: the caller's own mistake, returned as is. */
+  /** 400, 422 and other 4xx: the caller's own mistake, returned as is. */
   BAD_REQUEST(Blame.NOBODY, false),
 
   // The caller's choices, and our own limits.
-  /** The caller went away. */
+  /** The caller went away (produced once caller cancellation lands). */
   CANCELLED(Blame.NOBODY, false),
   /** The request's own deadline passed during the attempt. */
   DEADLINE(Blame.NOBODY, false),

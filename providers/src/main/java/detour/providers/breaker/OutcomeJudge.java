@@ -17,15 +17,21 @@ import java.util.Optional;
  */
 final class OutcomeJudge {
   private final BreakerSettings settings;
+  private final boolean judgesSlowCalls;
   private final OutcomeWindow window;
   private int consecutiveFaults;
   private int consecutiveRateLimits;
   private ProviderFailure lastFault;
-  private Duration retryAfter = Duration.ZERO;
-  private Instant retryAfterSeenAt = Instant.EPOCH;
+  /** The latest moment any Retry-After the provider gave points to. */
+  private Instant retryNotBefore = Instant.EPOCH;
 
-  OutcomeJudge(BreakerSettings settings) {
+  /**
+   * @param judgesSlowCalls whether slow answers count: a model's breaker judges them, a provider's
+   *     does not, since one slow model must not take its provider's other models out
+   */
+  OutcomeJudge(BreakerSettings settings, boolean judgesSlowCalls) {
     this.settings = settings;
+    this.judgesSlowCalls = judgesSlowCalls;
     this.window = new OutcomeWindow(settings.windowSize(), settings.windowDuration());
   }
 
@@ -33,7 +39,7 @@ final class OutcomeJudge {
   Optional<TripReason> success(Instant now, long latencyMillis, int minimumCalls) {
     consecutiveFaults = 0;
     consecutiveRateLimits = 0;
-    window.recordSuccess(now, latencyMillis >= settings.slowCallDuration().toMillis());
+    window.recordSuccess(now, judgesSlowCalls && latencyMillis >= settings.slowCallDuration().toMillis());
     return verdict(now, minimumCalls);
   }
 
@@ -53,22 +59,19 @@ final class OutcomeJudge {
   /** Keeps a fault as the sample, and its Retry-After as the floor of the next open period. */
   void note(Instant now, ProviderFailure failure) {
     lastFault = failure;
-    failure.retryAfter().ifPresent(wait -> {
-      retryAfter = wait.compareTo(retryAfterFloor(now)) > 0 ? wait : retryAfterFloor(now);
-      retryAfterSeenAt = now;
-    });
+    failure.retryAfter().map(now::plus).filter(retryNotBefore::isBefore).ifPresent(at -> retryNotBefore = at);
   }
 
-  /** The longest Retry-After the provider gave within the window's duration; zero if none. */
+  /** How much of the latest Retry-After the provider gave is still to run; zero if none. */
   Duration retryAfterFloor(Instant now) {
-    return retryAfterSeenAt.isBefore(now.minus(settings.windowDuration())) ? Duration.ZERO : retryAfter;
+    return now.isBefore(retryNotBefore) ? Duration.between(now, retryNotBefore) : Duration.ZERO;
   }
 
   Evidence evidence(TripReason reason, Instant now) {
     WindowStats stats = window.stats(now);
     Map<FailureKind, Integer> faults = stats.calls() > 0 || lastFault == null
         ? stats.faultsByKind() : Map.of(lastFault.kind(), 1);
-    return new Evidence(reason, stats.calls(), faults, stats.slowCalls(), consecutiveFaults,
+    return new Evidence(reason, stats.calls(), faults, stats.slowCalls(), consecutiveFaults, consecutiveRateLimits,
         lastFault == null ? 0 : lastFault.status(), lastFault == null ? "" : lastFault.message(),
         Duration.ZERO, retryAfterFloor(now));
   }
@@ -89,8 +92,7 @@ final class OutcomeJudge {
   void forgetAll() {
     restartCounting();
     lastFault = null;
-    retryAfter = Duration.ZERO;
-    retryAfterSeenAt = Instant.EPOCH;
+    retryNotBefore = Instant.EPOCH;
   }
 
   private Optional<TripReason> verdict(Instant now, int minimumCalls) {

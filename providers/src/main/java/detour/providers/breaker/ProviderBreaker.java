@@ -150,7 +150,6 @@ public final class ProviderBreaker
     }
   }
 
-  /** Ramp stage {@code stage}: the provider takes {@code share} of its traffic until {@code until}. */
   /** An operator pinned it closed: outcomes are counted for the record, but open nothing. */
   public record PinnedClosed(String operator, String reason) implements Phase {
     public BreakerState view() {
@@ -165,6 +164,7 @@ public final class ProviderBreaker
     }
   }
 
+  /** Ramp stage {@code stage}: the provider takes {@code share} of its traffic until {@code until}. */
   public record Recovering(int stage, double share, Instant until, int reopens) implements Phase {
     Recovering advance(RampAdvanced e) {
       return new Recovering(e.stage(), e.share(), e.until(), reopens);
@@ -255,7 +255,7 @@ public final class ProviderBreaker
     this.view = view;
     this.cooldowns = new CooldownPolicy(settings, random);
     this.prober = prober;
-    this.judge = new OutcomeJudge(settings);
+    this.judge = new OutcomeJudge(settings, !scope.providerWide());
   }
 
   @Override

@@ -81,6 +81,8 @@ public final class FailureClassifier {
     if (status == 402) return FailureKind.QUOTA;
     if (status == 401 || status == 403) return FailureKind.AUTH;
     if (status == 408) return FailureKind.TOTAL_TIMEOUT;
+    if (status == 404) return FailureKind.NOT_FOUND;
+    if (status >= 300 && status < 400) return FailureKind.MISCONFIGURED;
     if (status == 503 || status == 529) return FailureKind.OVERLOADED;
     if (status >= 500) return FailureKind.SERVER_ERROR;
     if (type.equals("context_length_exceeded") || lower.contains("maximum context length")

@@ -51,6 +51,8 @@ public record ProviderSettings(
     check(maxConnections > 0, "max-connections must be at least 1, got " + maxConnections);
     check(maxOpenRequests > 0 && Integer.bitCount(maxOpenRequests) == 1,
         "max-open-requests must be a power of two, got " + maxOpenRequests);
+    check(breaker.probeLease().compareTo(attemptTimeout) >= 0, "breaker.probe-lease (" + breaker.probeLease()
+        + ") must be at least attempt-timeout (" + attemptTimeout + "), or a slow probe's permit is handed out twice");
   }
 
   /**

@@ -25,7 +25,7 @@ class OutcomeJudgeTest {
   void threePercentOfScatteredFaultsNeverOpenTheCircuit() {
     for (long seed = 0; seed < 20; seed++) {
       var random = new SplittableRandom(seed);
-      var judge = new OutcomeJudge(settings);
+      var judge = new OutcomeJudge(settings, true);
       Instant now = Instant.parse("2026-01-05T09:00:00Z");
       for (int call = 0; call < 30_000; call++) {  // ten minutes at 50 requests per second
         now = now.plus(AT_50_PER_SECOND);
@@ -41,7 +41,7 @@ class OutcomeJudgeTest {
   void sixtyPercentOfFaultsOpenItWithinTwoSecondsAtFiftyRequestsPerSecond() {
     for (long seed = 0; seed < 200; seed++) {
       var random = new SplittableRandom(seed);
-      var judge = new OutcomeJudge(settings);
+      var judge = new OutcomeJudge(settings, true);
       Instant now = Instant.parse("2026-01-05T09:00:00Z");
       for (int call = 0; call < 1_500; call++) {  // thirty healthy seconds fill the window first
         now = now.plus(AT_50_PER_SECOND);
@@ -61,8 +61,28 @@ class OutcomeJudgeTest {
   }
 
   @Test
+  void aProvidersBreakerLeavesSlowAnswersToItsModels() {
+    var provider = new OutcomeJudge(settings, false);
+    Instant now = Instant.parse("2026-01-05T09:00:00Z");
+    for (int i = 0; i < 50; i++) {
+      assertEquals(Optional.empty(), provider.success(now, settings.slowCallDuration().toMillis() * 2, 10));
+    }
+  }
+
+  @Test
+  void aRetryAfterFloorRunsDownWithTime() {
+    var judge = new OutcomeJudge(settings, true);
+    Instant now = Instant.parse("2026-01-05T09:00:00Z");
+    judge.failure(now, new ProviderFailure(FailureKind.RATE_LIMITED, 429, "wait", "", Optional.of(Duration.ofSeconds(60))), 10);
+    judge.failure(now.plusSeconds(20),
+        new ProviderFailure(FailureKind.RATE_LIMITED, 429, "wait", "", Optional.of(Duration.ofSeconds(5))), 10);
+    assertEquals(Duration.ofSeconds(30), judge.retryAfterFloor(now.plusSeconds(30)), "the longer one still holds");
+    assertEquals(Duration.ZERO, judge.retryAfterFloor(now.plusSeconds(61)));
+  }
+
+  @Test
   void outcomesOlderThanTheWindowNoLongerCount() {
-    var judge = new OutcomeJudge(settings);
+    var judge = new OutcomeJudge(settings, true);
     Instant now = Instant.parse("2026-01-05T09:00:00Z");
     for (int i = 0; i < 9; i++) {
       judge.failure(now, FAULT, settings.minimumCalls());

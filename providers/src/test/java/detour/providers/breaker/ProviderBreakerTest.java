@@ -47,7 +47,7 @@ class ProviderBreakerTest {
 
   final TestClock clock = TestClock.at("2026-01-05T09:00:00Z");
   final BreakerSettings settings = BreakerSettings.defaults();
-  final BreakerScope scope = BreakerScope.provider("sim-" + UUID.randomUUID());  // its own journal stream
+  final BreakerScope scope = BreakerScope.model("sim-" + UUID.randomUUID(), "model-x");  // own journal stream
   final BreakerView view = BreakerView.detached();
   final EventSourcedBehaviorTestKit<Command, BreakerEvent, Phase> breaker = EventSourcedBehaviorTestKit.create(
       testKit.system(), ProviderBreaker.create(scope, settings, clock, view, NO_JITTER));
@@ -85,7 +85,7 @@ class ProviderBreakerTest {
 
     var until = clock.instant().plus(settings.cooldown());
     var evidence = new Evidence(TripReason.CONSECUTIVE_FAULTS, 5,
-        Map.of(FailureKind.SERVER_ERROR, 4, FailureKind.OVERLOADED, 1), 0, 5, 529, "upstream said 529",
+        Map.of(FailureKind.SERVER_ERROR, 4, FailureKind.OVERLOADED, 1), 0, 5, 0, 529, "upstream said 529",
         settings.cooldown(), Duration.ZERO);
     assertEquals(new Tripped(scope, clock.instant(), until, 0, evidence), result.event());
     assertEquals(new ProviderBreaker.Open(until, 0), result.state());
@@ -125,6 +125,15 @@ class ProviderBreakerTest {
   }
 
   @Test
+  void aProvidersBreakerLeavesSlowAnswersToItsModelsBreakers() {
+    var provider = EventSourcedBehaviorTestKit.<Command, BreakerEvent, Phase>create(testKit.system(),
+        ProviderBreaker.create(BreakerScope.provider("whole-" + UUID.randomUUID()), settings, clock, view, NO_JITTER));
+    for (int i = 0; i < settings.windowSize(); i++) {
+      assertTrue(provider.runCommand(new RecordSuccess(settings.slowCallDuration().toMillis() * 2, false)).hasNoEvents());
+    }
+  }
+
+  @Test
   void aSingleRateLimitNeverOpensTheCircuit() {
     assertTrue(breaker.runCommand(rateLimited(Optional.of(Duration.ofSeconds(5)))).hasNoEvents());
     for (int i = 0; i < 20; i++) breaker.runCommand(new RecordSuccess(10, false));
@@ -140,6 +149,7 @@ class ProviderBreakerTest {
     var tripped = (Tripped) breaker.runCommand(rateLimited(Optional.empty())).event();
 
     assertEquals(TripReason.RATE_LIMITS, tripped.evidence().reason());
+    assertEquals(settings.consecutiveRateLimits(), tripped.evidence().consecutiveRateLimits());
     assertEquals(Duration.ofSeconds(120), tripped.evidence().retryAfter());
     assertEquals(Duration.ofSeconds(120), tripped.evidence().cooldown(), "Retry-After is the cooldown's floor");
     assertEquals(clock.instant().plusSeconds(120), tripped.until());

@@ -32,7 +32,8 @@ class FailureClassifierTest {
       "429, RATE_LIMITED",
       "401, AUTH", "402, QUOTA", "403, AUTH",
       "408, TOTAL_TIMEOUT",
-      "400, BAD_REQUEST", "404, BAD_REQUEST", "422, BAD_REQUEST"})
+      "400, BAD_REQUEST", "422, BAD_REQUEST",
+      "404, NOT_FOUND", "301, MISCONFIGURED", "307, MISCONFIGURED"})
   void mapsEveryStatusToOneClass(int status, FailureKind expected) {
     assertEquals(expected, FailureClassifier.fromStatus(status, null, MissingNode.getInstance(), () -> NOW).kind());
   }
@@ -54,6 +55,8 @@ class FailureClassifierTest {
     expected.put(FailureKind.RATE_LIMITED, "MODEL fails over");
     expected.put(FailureKind.AUTH, "PROVIDER fails over");
     expected.put(FailureKind.QUOTA, "PROVIDER fails over");
+    expected.put(FailureKind.NOT_FOUND, "MODEL fails over");
+    expected.put(FailureKind.MISCONFIGURED, "PROVIDER fails over");
     expected.put(FailureKind.CONTEXT_TOO_LONG, "NOBODY fails over");
     expected.put(FailureKind.CONTENT_POLICY, "NOBODY stops");
     expected.put(FailureKind.BAD_REQUEST, "NOBODY stops");

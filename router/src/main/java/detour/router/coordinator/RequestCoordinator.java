@@ -29,9 +29,10 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Walks one request's chain: tries each candidate whose circuit lets it, reports every outcome to
- * that provider's breaker, moves on after a provider's fault, and answers exactly once, by the
- * route's deadline at the latest. Every path ends in {@link #answer}, which stops it.
+ * Walks one request's chain: tries each candidate whose circuits (its provider's and its model's)
+ * let it, reports every outcome to the circuit it is blamed on, moves on after a provider's or a
+ * model's fault, and answers exactly once, by the route's deadline at the latest. Every path ends
+ * in {@link #answer}, which stops it.
  */
 public final class RequestCoordinator extends AbstractBehavior<RequestCoordinator.Command> {
 
@@ -135,7 +136,9 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
     }
     if (!triedAny && soonest >= 0 && plan.lastResort()) {
       // Every usable candidate was passed over for its circuit: rather than fail at once, try the
-      // one that is closest to being probed again. Its breaker does not count the outcome.
+      // one closest to taking traffic again: recovering or half-open ones first, then the open one
+      // whose cooldown ends first. Open and half-open breakers ignore the outcome (it is not their
+      // probe); a recovering one counts it like any call of its ramp.
       return attempt(soonest, null, true);
     }
     Optional<Instant> retryAt = soonest >= 0 && soonestUntil.isAfter(Instant.EPOCH)
@@ -159,8 +162,11 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
       return null;
     }
     if (provider.circuit() == Circuit.OPEN || model.circuit() == Circuit.OPEN) {
-      BreakerState open = provider.circuit() == Circuit.OPEN ? provider : model;
-      String which = open == provider ? "provider " + providerKey : "model " + modelKey;
+      // Both may be open: the call can go only once the later of the two lets it.
+      boolean providerDecides = provider.circuit() == Circuit.OPEN
+          && (model.circuit() != Circuit.OPEN || !provider.until().isBefore(model.until()));
+      BreakerState open = providerDecides ? provider : model;
+      String which = providerDecides ? "provider " + providerKey : "model " + modelKey;
       passOver(i, open.until(), "circuit of " + which + " open until " + open.until());
       return null;
     }
