@@ -8,39 +8,33 @@ import detour.providers.simulator.Behaviour;
 import detour.providers.simulator.ProviderSimulator;
 import detour.providers.testing.TestClock;
 import detour.router.testing.RouterHarness;
+import detour.router.testing.SimulatorExtension;
 import detour.router.testing.RouterHarness.Reply;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A request that really fails over: the router over HTTP, in front of the provider simulator. */
 class FailoverIT {
+  @RegisterExtension static final SimulatorExtension upstreams = new SimulatorExtension("a", "b");
   static ProviderSimulator simulator;
 
   @TempDir Path journalDir;
   RouterHarness router;
 
   @BeforeAll
-  static void startSimulator() {
-    simulator = ProviderSimulator.start(Map.of("a", 0, "b", 0));
-  }
-
-  @AfterAll
-  static void stopSimulator() {
-    simulator.close();
+  static void simulator() {
+    simulator = upstreams.simulator();
   }
 
   @BeforeEach
   void startRouter() {
-    simulator.instance("a").reset();
-    simulator.instance("b").reset();
     router = RouterHarness.start(simulator, List.of("a", "b"), journalDir.resolve("journal"),
         TestClock.at("2026-01-05T09:00:00Z"));
   }

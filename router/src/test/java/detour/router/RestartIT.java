@@ -8,29 +8,25 @@ import detour.providers.simulator.Behaviour;
 import detour.providers.simulator.ProviderSimulator;
 import detour.providers.testing.TestClock;
 import detour.router.testing.RouterHarness;
+import detour.router.testing.SimulatorExtension;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Breaker state survives the node: an open circuit is still open, with its original deadline. */
 class RestartIT {
+  @RegisterExtension static final SimulatorExtension upstreams = new SimulatorExtension("a", "b");
   static ProviderSimulator simulator;
 
   @TempDir Path journalDir;
 
   @BeforeAll
-  static void startSimulator() {
-    simulator = ProviderSimulator.start(Map.of("a", 0, "b", 0));
-  }
-
-  @AfterAll
-  static void stopSimulator() {
-    simulator.close();
+  static void simulator() {
+    simulator = upstreams.simulator();
   }
 
   @Test

@@ -7,35 +7,25 @@ import detour.providers.simulator.Behaviour;
 import detour.providers.simulator.ProviderSimulator;
 import detour.providers.testing.TestClock;
 import detour.router.testing.RouterHarness;
+import detour.router.testing.SimulatorExtension;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** With the shipped breaker defaults, a healed primary earns its traffic back in stages. */
 class StagedRecoveryIT {
+  @RegisterExtension static final SimulatorExtension upstreams = new SimulatorExtension("a", "b");
   static ProviderSimulator simulator;
 
   @TempDir Path journalDir;
 
   @BeforeAll
-  static void startSimulator() {
-    simulator = ProviderSimulator.start(Map.of("a", 0, "b", 0));
-  }
-
-  @AfterAll
-  static void stopSimulator() {
-    simulator.close();
-  }
-
-  @BeforeEach
-  void resetSimulator() {
-    simulator.resetAll();
+  static void simulator() {
+    simulator = upstreams.simulator();
   }
 
   @Test

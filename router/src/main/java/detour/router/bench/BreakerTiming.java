@@ -45,6 +45,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class BreakerTiming {
   static final int RATE_PER_SECOND = 50;
+  /** The primary's model breaker: a 503 is blamed on the model (see FailureKind). */
+  static final String WATCHED = "primary/big";
 
   public static void main(String[] args) throws Exception {
     ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("detour.router.coordinator")).setLevel(Level.WARN);
@@ -165,7 +167,7 @@ public final class BreakerTiming {
     }
   }
 
-  /** Polls the breaker view every millisecond and notes when the primary's circuit changes. */
+  /** Polls the breaker view every millisecond and notes when the primary model's circuit changes. */
   private static final class Watch {
     final BreakerView view;
     final Thread thread;
@@ -183,7 +185,7 @@ public final class BreakerTiming {
     private void poll() {
       Circuit last = Circuit.CLOSED;
       while (running) {
-        Circuit now = view.stateOf("primary").circuit();
+        Circuit now = view.stateOf(WATCHED).circuit();
         if (now != last) {
           changed = true;
           firstSeen.put(now, System.nanoTime());
@@ -211,7 +213,7 @@ public final class BreakerTiming {
       firstSeen.remove(circuit);
       long deadline = System.nanoTime() + patience.toNanos();
       while (System.nanoTime() < deadline) {
-        if (view.stateOf("primary").circuit() == circuit) return firstSeen.getOrDefault(circuit, System.nanoTime());
+        if (view.stateOf(WATCHED).circuit() == circuit) return firstSeen.getOrDefault(circuit, System.nanoTime());
         Long seen = firstSeen.get(circuit);
         if (seen != null) return seen;
         Thread.sleep(1);
