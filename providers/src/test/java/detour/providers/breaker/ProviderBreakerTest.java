@@ -207,6 +207,28 @@ class ProviderBreakerTest {
   }
 
   @Test
+  void amongManyConcurrentRequestsExactlyOneGetsTheProbePermit() throws Exception {
+    tripAndCoolDown();
+    // A live actor, asked from many threads at once; it recovers the half-open phase from the same
+    // journal stream and only hands out permits, so it writes nothing.
+    var live = testKit.spawn(ProviderBreaker.create(scope, settings, clock, BreakerView.detached(), NO_JITTER));
+    var answers = new java.util.concurrent.ConcurrentLinkedQueue<ProbeAnswer>();
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      var asks = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+      for (int i = 0; i < 64; i++) {
+        asks.add(pool.submit(() -> answers.add(akka.actor.typed.javadsl.AskPattern.<Command, ProbeAnswer>ask(
+            live, AskForProbe::new, Duration.ofSeconds(10), testKit.scheduler()).toCompletableFuture().join())));
+      }
+      for (var ask : asks) ask.get(20, java.util.concurrent.TimeUnit.SECONDS);
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(64, answers.size());
+    assertEquals(1, answers.stream().filter(ProbeGranted.class::isInstance).count(), "one permit at a time");
+  }
+
+  @Test
   void needsEveryProbeToSucceedInARowBeforeTrafficRamps() {
     tripAndCoolDown();
     for (int i = 1; i < settings.halfOpenProbes(); i++) {
