@@ -1,0 +1,41 @@
+package detour.persistence.breaker;
+
+import detour.persistence.breaker.BreakerEvent.Drained;
+import detour.persistence.breaker.BreakerEvent.ForcedClosed;
+import detour.persistence.breaker.BreakerEvent.ForcedOpen;
+import detour.persistence.breaker.BreakerEvent.ProbingStarted;
+import detour.persistence.breaker.BreakerEvent.RampAdvanced;
+import detour.persistence.breaker.BreakerEvent.Recovered;
+import detour.persistence.breaker.BreakerEvent.Reset;
+import detour.persistence.breaker.BreakerEvent.Tripped;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Every breaker event as first released (schema v1), each matched by a golden file
+ * {@code events/v1/<name>.json} written once from it. Never edit these: add a v2 beside them.
+ */
+final class ReleasedEvents {
+  private ReleasedEvents() {}
+
+  static final BreakerScope MODEL = BreakerScope.model("openai", "gpt-4o-mini");
+  static final BreakerScope PROVIDER = BreakerScope.provider("openai");
+  static final Instant AT = Instant.parse("2026-11-25T13:02:11.481Z");
+
+  static Map<String, BreakerEvent> v1() {
+    Map<String, BreakerEvent> events = new LinkedHashMap<>();
+    events.put("Tripped", new Tripped(MODEL, AT, AT.plusMillis(31_842), 0, new Evidence(
+        TripReason.CONSECUTIVE_FAULTS, 50, Map.of(FailureKind.OVERLOADED, 5, FailureKind.RATE_LIMITED, 2), 1, 5, 0,
+        503, "The server is overloaded or not ready yet.", Duration.ofMillis(31_842), Duration.ofSeconds(20))));
+    events.put("ProbingStarted", new ProbingStarted(MODEL, AT, 3));
+    events.put("RampAdvanced", new RampAdvanced(MODEL, AT, 1, 0.5, AT.plusSeconds(10)));
+    events.put("Recovered", new Recovered(MODEL, AT));
+    events.put("ForcedOpen", new ForcedOpen(PROVIDER, AT, AT.plusSeconds(600), "ana", "provider maintenance"));
+    events.put("ForcedClosed", new ForcedClosed(PROVIDER, AT, "ana", "known flaky hour"));
+    events.put("Drained", new Drained(PROVIDER, AT, "ana", "wrong answers"));
+    events.put("Reset", new Reset(PROVIDER, AT, "ana", "incident over"));
+    return events;
+  }
+}
