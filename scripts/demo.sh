@@ -103,3 +103,8 @@ banner "done: $n requests, $((n - failed)) answered with HTTP 200, $failed not"
 say "primary  saw: $primary_stats"
 say "fallback saw: $fallback_stats"
 say "router log: $WORK/router.log"
+
+banner "the audit of this incident, replayed from the journal while Detour still runs (scripts/detour audit):"
+DETOUR_H2_FILE="$WORK/journal" java -Xmx256m -Dh2.bindAddress=127.0.0.1 \
+  -Dconfig.file="$ROOT/scripts/conf/simulated.conf" -cp "$JAR" detour.persistence.audit.AuditMain 2>&1 \
+  | grep -v -E '^[0-9T:.-]+Z? +(INFO|DEBUG)' || true
