@@ -149,7 +149,7 @@ public final class Guardian {
       ProviderFleet fleet,
       ObjectMapper json) {
     var coordinators = ctx.spawn(Coordinators.create(fleet), "coordinators");
-    var routes = new ApiRoutes(new RoutePlanner(settings), coordinators, ctx.getSystem().scheduler(), fleet,
+    var routes = new ApiRoutes(new RoutePlanner(settings), coordinators, ctx.getSystem(), fleet,
         settings.adminToken(), json, clock);
     ctx.pipeToSelf(
         Http.get(ctx.getSystem()).newServerAt(settings.host(), settings.port()).bind(routes.routes()),

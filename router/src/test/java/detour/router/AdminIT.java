@@ -106,6 +106,30 @@ class AdminIT {
   }
 
   @Test
+  void incidentsAreServedAsTheAuditsJsonWithFilters() {
+    post("/admin/breakers/b/drain", "{\"operator\":\"ana\",\"reason\":\"audit me\"}", TOKEN);
+    post("/admin/breakers/b/reset", "{\"operator\":\"ana\",\"reason\":\"done\"}", TOKEN);
+
+    Reply reply = get("/admin/incidents?provider=b", TOKEN);
+
+    assertEquals(200, reply.status(), reply.raw().body());
+    assertEquals("detour.audit/v1", reply.body().path("schema").asText());
+    var incidents = reply.body().path("incidents");  // other tests of this class may add their own
+    var drained = java.util.stream.StreamSupport.stream(incidents.spliterator(), false)
+        .filter(i -> "audit me".equals(i.path("timeline").get(0).path("reason").asText()))
+        .findFirst().orElseThrow(() -> new AssertionError("no incident for the drain: " + reply.raw().body()));
+    assertEquals("b", drained.path("breaker").asText());
+    assertEquals("drained", drained.path("timeline").get(0).path("event").asText());
+    assertEquals("reset", drained.path("timeline").get(1).path("event").asText());
+    assertTrue(java.util.stream.StreamSupport.stream(incidents.spliterator(), false)
+        .allMatch(i -> i.path("provider").asText().equals("b")), "filtered by provider");
+
+    assertEquals(0, get("/admin/incidents?provider=nobody", TOKEN).body().path("incidents").size());
+    assertBad(get("/admin/incidents?from=yesterday", TOKEN), 400, "ISO-8601");
+    assertEquals(401, get("/admin/incidents", null).status());
+  }
+
+  @Test
   void badOrdersAreRefusedClearlyAndChangeNothing() {
     assertBad(post("/admin/breakers/a/open", "{\"operator\":\"ana\",\"reason\":\"x\"}", TOKEN), 400, "duration_seconds");
     assertBad(post("/admin/breakers/a/open", "{\"operator\":\"ana\",\"reason\":\"x\",\"duration_seconds\":-5}", TOKEN),

@@ -1,6 +1,7 @@
 package detour.router.http;
 
 import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Scheduler;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.http.javadsl.model.HttpRequest;
@@ -15,7 +16,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import detour.persistence.audit.AuditFilter;
+import detour.persistence.audit.AuditReport;
+import detour.persistence.audit.IncidentTimeline;
+import detour.persistence.audit.JournalReader;
 import detour.persistence.breaker.Evidence;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import detour.providers.breaker.BreakerReport;
 import detour.providers.breaker.BreakerState;
 import detour.providers.breaker.ProviderBreaker;
@@ -40,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * The admin API, for operators: {@code GET /admin/breakers} lists every breaker with its state,
  * window and last evidence; {@code POST /admin/breakers/<provider>/<action>} (with {@code "model"} in
  * the body for one model's breaker) forces a circuit open
- * (for a duration), pins it closed, drains it, or resets it, each journaled with who and why.
+ * (for a duration), pins it closed, drains it, or resets it, each journaled with who and why;
+ * {@code GET /admin/incidents} replays the journal into the audit's incidents (JSON).
  * Off unless a token is configured; every call must carry it as a bearer token.
  */
 public final class AdminRoutes extends AllDirectives {
@@ -53,14 +61,16 @@ public final class AdminRoutes extends AllDirectives {
   private final Optional<Secret> token;
   private final Map<String, ActorRef<ProviderBreaker.Command>> breakers;
   private final Scheduler scheduler;
+  private final JournalReader journal;
   private final ObjectMapper json;
   private final Replies replies;
 
-  AdminRoutes(Optional<Secret> token, Map<String, ActorRef<ProviderBreaker.Command>> breakers, Scheduler scheduler,
+  AdminRoutes(Optional<Secret> token, Map<String, ActorRef<ProviderBreaker.Command>> breakers, ActorSystem<?> system,
       ObjectMapper json, Replies replies) {
     this.token = token;
     this.breakers = new TreeMap<>(breakers);
-    this.scheduler = scheduler;
+    this.scheduler = system.scheduler();
+    this.journal = new JournalReader(system);
     this.json = json;
     this.replies = replies;
   }
@@ -71,6 +81,9 @@ public final class AdminRoutes extends AllDirectives {
       if (refused.isPresent()) return complete(reply(refused.get()));
       return concat(
           path("breakers", () -> get(() -> completeWithFuture(list()))),
+          path("incidents", () -> get(() -> parameterOptional("provider", provider ->
+              parameterOptional("from", from -> parameterOptional("to", to ->
+                  completeWithFuture(incidents(provider, from, to))))))),
           path(PathMatchers.segment("breakers").slash(PathMatchers.segment()).slash(PathMatchers.segment()),
               (provider, action) -> post(() -> entity(Unmarshaller.entityToByteString(),
                   body -> completeWithFuture(administer(provider, action, body))))));
@@ -106,6 +119,27 @@ public final class AdminRoutes extends AllDirectives {
       ArrayNode list = body.putArray("breakers");
       asks.forEach(ask -> list.add(reportJson(ask.join())));
       return replies.json(StatusCodes.OK, body, List.of());
+    });
+  }
+
+  /** The audit's incident timeline, as {@code scripts/detour audit --format json} prints it. */
+  private CompletionStage<HttpResponse> incidents(Optional<String> provider, Optional<String> from, Optional<String> to) {
+    AuditFilter filter;
+    try {
+      filter = new AuditFilter(provider, from.map(Instant::parse), to.map(Instant::parse));
+    } catch (DateTimeParseException bad) {
+      return done(ApiError.invalidRequest("'from' and 'to' must be ISO-8601 instants such as 2026-11-25T13:00:00Z: "
+          + bad.getParsedString(), null));
+    }
+    return journal.breakerEvents().handle((perBreaker, failure) -> {
+      if (failure != null) {
+        log.error("the audit could not read the journal", failure);
+        return reply(new ApiError(StatusCodes.SERVICE_UNAVAILABLE, "The journal could not be read; try again.",
+            "server_error", null, "journal_unavailable"));
+      }
+      var incidents = IncidentTimeline.ofAll(perBreaker).stream().filter(filter::admits).toList();
+      return HttpResponse.create().withEntity(akka.http.javadsl.model.ContentTypes.APPLICATION_JSON,
+          new AuditReport(incidents, Instant.now()).json());
     });
   }
 

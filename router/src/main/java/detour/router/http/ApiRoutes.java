@@ -1,6 +1,7 @@
 package detour.router.http;
 
 import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Scheduler;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.http.javadsl.model.ContentType;
@@ -62,19 +63,19 @@ public final class ApiRoutes extends AllDirectives {
   public ApiRoutes(
       RoutePlanner planner,
       ActorRef<Coordinate> coordinators,
-      Scheduler scheduler,
+      ActorSystem<?> system,
       ProviderFleet fleet,
       Optional<Secret> adminToken,
       ObjectMapper json,
       InstantSource clock) {
     this.planner = planner;
     this.coordinators = coordinators;
-    this.scheduler = scheduler;
+    this.scheduler = system.scheduler();
     this.view = fleet.view();
     this.json = json;
     this.reader = new ChatRequestReader(json);
     this.replies = new Replies(json, clock);
-    this.admin = new AdminRoutes(adminToken, fleet.breakers(), scheduler, json, replies);
+    this.admin = new AdminRoutes(adminToken, fleet.breakers(), system, json, replies);
   }
 
   public Route routes() {
