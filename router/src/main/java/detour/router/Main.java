@@ -23,9 +23,10 @@ public final class Main {
 
   public static void main(String[] args) {
     JournalSchema.keepH2OnLoopback();
-    Config config = DetourConfig.load();
+    Config config;
     RouterSettings settings;
     try {
+      config = DetourConfig.load();
       settings = RouterSettings.from(config);
     } catch (ConfigException bad) {
       log.error("Detour did not start: the configuration is invalid: {}", bad.getMessage());

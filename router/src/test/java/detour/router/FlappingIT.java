@@ -44,8 +44,8 @@ class FlappingIT {
         assertEquals(200, router.chat().status(), "every caller is still answered");
         requests++;
       }
+      // The loop stops at 100 requests: an open circuit now means it opened within them.
       router.assertCircuit("a/model-a", Circuit.OPEN);
-      assertTrue(requests <= 100, "opened within 100 requests: " + requests);
     }
   }
 }

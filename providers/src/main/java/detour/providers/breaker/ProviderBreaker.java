@@ -16,6 +16,7 @@ import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
 import detour.persistence.CborSerializable;
 import detour.persistence.JsonSerializable;
+import detour.persistence.breaker.Blame;
 import detour.persistence.breaker.BreakerEvent;
 import detour.persistence.breaker.BreakerEvent.Drained;
 import detour.persistence.breaker.BreakerEvent.ForcedClosed;
@@ -97,7 +98,8 @@ public final class ProviderBreaker
   private enum SendActiveProbe implements Command { INSTANCE }
 
   /** The breaker's own probe came back. */
-  private record ActiveProbeDone(CallResult result, long latencyMillis) implements Command {}
+  /** @param probe which of the breaker's own probes this is: a late one no longer decides */
+  private record ActiveProbeDone(int probe, CallResult result, long latencyMillis) implements Command {}
 
   public sealed interface ProbeAnswer extends CborSerializable {}
 
@@ -235,6 +237,8 @@ public final class ProviderBreaker
   private Tripped lastTrip;
   // Held while half-open: whether the one probe permit is out, and the probes passed in a row.
   private boolean probeOut;
+  // The number of the breaker's own latest probe (active probing only).
+  private int activeProbes;
   private int probesPassed;
 
   private ProviderBreaker(
@@ -415,22 +419,32 @@ public final class ProviderBreaker
   private ReplyEffect<BreakerEvent, Phase> sendActiveProbe(HalfOpen halfOpen, SendActiveProbe tick) {
     if (probeOut || prober.isEmpty()) return Effect().noReply();
     probeOut = true;
+    int probe = ++activeProbes;
     timers.startSingleTimer(ProbeLeaseExpired.INSTANCE, ProbeLeaseExpired.INSTANCE, settings.probeLease());
     long started = System.nanoTime();
-    context.pipeToSelf(prober.get().probe(), (result, bug) -> new ActiveProbeDone(
+    context.pipeToSelf(prober.get().probe(), (result, bug) -> new ActiveProbeDone(probe,
         result != null ? result : new CallResult.Failed(FailureClassifier.fromThrowable(bug)),
         (System.nanoTime() - started) / 1_000_000));
     return Effect().noReply();
   }
 
   private ReplyEffect<BreakerEvent, Phase> judgeActiveProbe(HalfOpen halfOpen, ActiveProbeDone done) {
-    if (!probeOut) return Effect().noReply();  // its lease ran out; a later probe decides
+    if (!probeOut || done.probe() != activeProbes) {
+      return Effect().noReply();  // its lease ran out and a later probe now decides
+    }
     if (done.result() instanceof CallResult.Failed failed) {
-      var verdict = judgeProbeFailure(halfOpen, new RecordFailure(failed.failure(), true));
-      if (!failed.failure().kind().providersFault()) scheduleActiveProbe(settings.activeProbeInterval());
-      return verdict;
+      return judgeProbeFailure(halfOpen, new RecordFailure(failed.failure(), true));
     }
     return judgeProbeSuccess(halfOpen, new RecordSuccess(done.latencyMillis(), true));
+  }
+
+  /**
+   * Whether a failure is this breaker's evidence: a provider's breaker judges faults blamed on the
+   * provider, a model's breaker those blamed on the model (see {@link Blame}).
+   */
+  private boolean countsHere(ProviderFailure failure) {
+    Blame blame = failure.kind().blame();
+    return blame == (scope.providerWide() ? Blame.PROVIDER : Blame.MODEL);
   }
 
   private void scheduleActiveProbe(Duration delay) {
@@ -442,9 +456,11 @@ public final class ProviderBreaker
       return Effect().noReply();
     }
     ProviderFailure failure = msg.failure();
-    if (!failure.kind().providersFault()) {
-      // The probe proved nothing (a client error, a cancel): free the permit for the next request.
+    if (!countsHere(failure)) {
+      // The probe proved nothing about this scope (a client error, or a fault blamed on the other
+      // circuit the call passed through): free the permit for the next request.
       releaseProbe();
+      scheduleActiveProbe(settings.activeProbeInterval());
       return Effect().noReply();
     }
     Instant now = clock.instant();

@@ -1,5 +1,6 @@
 package detour.providers.client;
 
+import akka.http.scaladsl.model.EntityStreamSizeException;
 import akka.stream.BufferOverflowException;
 import com.fasterxml.jackson.databind.JsonNode;
 import detour.persistence.breaker.FailureKind;
@@ -52,16 +53,22 @@ public final class FailureClassifier {
     if (t instanceof BufferOverflowException) {
       return ProviderFailure.of(FailureKind.SHED, 0, "Detour's queue for this provider is full");
     }
+    if (t instanceof EntityStreamSizeException tooBig) {
+      // The answer outgrew what Detour reads (a caller's large n or logprobs): not the provider's fault.
+      return ProviderFailure.of(FailureKind.BAD_REQUEST, 0,
+          "the provider's answer is larger than Detour reads (" + tooBig.limit() + " bytes)");
+    }
     String text = chainText(t);
     FailureKind kind;
-    if (has(t, UnknownHostException.class) || text.contains("UnknownHostException")) {
+    // Akka raises a connect timeout as a ConnectException subclass: test its text first.
+    if (text.contains("Connect timeout")) {
+      kind = FailureKind.CONNECT_TIMEOUT;
+    } else if (has(t, UnknownHostException.class) || text.contains("UnknownHostException")) {
       kind = FailureKind.DNS;
     } else if (has(t, SSLException.class) || text.contains("SSLHandshakeException") || text.contains("SSLException")) {
       kind = FailureKind.TLS;
     } else if (text.contains("Connection refused") || has(t, ConnectException.class)) {
       kind = FailureKind.CONNECT_REFUSED;
-    } else if (text.contains("Connect timeout")) {
-      kind = FailureKind.CONNECT_TIMEOUT;
     } else if (t instanceof TimeoutException) {
       kind = FailureKind.TOTAL_TIMEOUT;  // the connection's idle-timeout: the attempt's whole budget
     } else {
@@ -96,13 +103,21 @@ public final class FailureClassifier {
     return FailureKind.BAD_REQUEST;
   }
 
-  /** Retry-After is either delay-seconds or an HTTP-date (RFC 9110, 10.2.3). */
+  /** Longer Retry-After values are cut to this: no answer should make a breaker wait for days. */
+  static final Duration LONGEST_RETRY_AFTER = Duration.ofDays(1);
+
+  /** Retry-After is either delay-seconds or an HTTP-date (RFC 9110, 10.2.3); cut to a day. */
   static Optional<Duration> parseRetryAfter(String header, Supplier<ZonedDateTime> now) {
+    return parse(header, now).map(wait -> wait.compareTo(LONGEST_RETRY_AFTER) > 0 ? LONGEST_RETRY_AFTER : wait);
+  }
+
+  private static Optional<Duration> parse(String header, Supplier<ZonedDateTime> now) {
     if (header == null || header.isBlank()) return Optional.empty();
     String value = header.trim();
     try {
       long seconds = Long.parseLong(value);
-      return seconds >= 0 ? Optional.of(Duration.ofSeconds(seconds)) : Optional.empty();
+      return seconds >= 0 ? Optional.of(Duration.ofSeconds(Math.min(seconds, LONGEST_RETRY_AFTER.toSeconds())))
+          : Optional.empty();
     } catch (NumberFormatException notSeconds) {
       try {
         ZonedDateTime at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME);

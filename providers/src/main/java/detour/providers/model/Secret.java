@@ -15,6 +15,7 @@ public final class Secret {
   }
 
   public static Secret of(String value) {
+    SecretScrubber.remember(value);
     return new Secret(value);
   }
 

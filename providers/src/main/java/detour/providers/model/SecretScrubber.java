@@ -1,5 +1,7 @@
 package detour.providers.model;
 
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.regex.Pattern;
 
 /**
@@ -14,13 +16,26 @@ public final class SecretScrubber {
   private static final Pattern CREDENTIALS = Pattern.compile(
       "(?i)(bearer\\s+)[A-Za-z0-9._~+/=-]+"
           + "|sk-[A-Za-z0-9_-]{6,}"
+          + "|gsk_[A-Za-z0-9]{10,}"
+          + "|\\b[0-9a-f]{32}\\b"
           + "|AIza[0-9A-Za-z_-]{10,}"
           + "|((?:api[-_]?key|key|token|secret|password)\\s*[=:]\\s*)[^\\s&\"',;]+");
 
   private SecretScrubber() {}
 
+  /** Every configured secret, so that one no pattern knows is still removed wherever it is echoed. */
+  private static final Set<String> KNOWN = new CopyOnWriteArraySet<>();
+
+  /** Called for every configured key and header value; short values are not worth matching. */
+  static void remember(String secret) {
+    if (secret != null && secret.length() >= 8) KNOWN.add(secret);
+  }
+
   public static String scrub(String text) {
     if (text == null || text.isEmpty()) return "";
+    for (String secret : KNOWN) {
+      if (text.contains(secret)) text = text.replace(secret, "***");
+    }
     String cleaned = CREDENTIALS.matcher(text).replaceAll(match -> {
       String prefix = match.group(1) != null ? match.group(1) : match.group(2) != null ? match.group(2) : "";
       return java.util.regex.Matcher.quoteReplacement(prefix + "***");

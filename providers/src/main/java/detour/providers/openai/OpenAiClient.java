@@ -35,6 +35,9 @@ import java.util.concurrent.CompletionStage;
  * connections. Thread-safe: one instance serves every request to that provider.
  */
 public final class OpenAiClient implements ProviderClient {
+  /** The largest answer read; Akka's own default for reading a body whole would be 8 MiB. */
+  static final long MAX_ANSWER_BYTES = 64L * 1024 * 1024;
+
   private final ProviderSettings settings;
   private final Http http;
   private final ConnectionPoolSettings pool;
@@ -75,7 +78,7 @@ public final class OpenAiClient implements ProviderClient {
     }
     return http.singleRequest(call, http.defaultClientHttpsContext(), pool, log)
         .thenCompose(response -> response.entity()
-            .toStrict(settings.attemptTimeout().toMillis(), materializer)
+            .toStrict(settings.attemptTimeout().toMillis(), MAX_ANSWER_BYTES, materializer)
             .thenApply(entity -> read(response, entity.getData())))
         .exceptionally(thrown -> new CallResult.Failed(FailureClassifier.fromThrowable(thrown)));
   }

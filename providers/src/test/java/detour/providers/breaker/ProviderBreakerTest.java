@@ -264,6 +264,17 @@ class ProviderBreakerTest {
   }
 
   @Test
+  void aProbeThatFailsForTheOtherCircuitsReasonProvesNothingHere() {
+    tripAndCoolDown();
+    askForProbe();
+    // A refused connection is the provider's fault, not this model's: the permit is freed, no verdict.
+    var result = breaker.runCommand(
+        new RecordFailure(ProviderFailure.of(FailureKind.CONNECT_REFUSED, 0, "refused"), true));
+    assertTrue(result.hasNoEvents());
+    assertInstanceOf(ProbeGranted.class, askForProbe().reply());
+  }
+
+  @Test
   void lateOutcomesOfCallsBegunBeforeTheTripChangeNothing() {
     trip();
     assertTrue(breaker.runCommand(new RecordSuccess(5, false)).hasNoEvents());
@@ -374,7 +385,7 @@ class ProviderBreakerTest {
 
   private EventSourcedBehaviorTestKit<Command, BreakerEvent, Phase> activeBreaker(Prober prober) {
     return EventSourcedBehaviorTestKit.create(testKit.system(), ProviderBreaker.create(
-        BreakerScope.provider("active-" + UUID.randomUUID()), activeSettings(), clock, view, NO_JITTER,
+        BreakerScope.model("active-" + UUID.randomUUID(), "model-x"), activeSettings(), clock, view, NO_JITTER,
         Optional.of(prober)));
   }
 

@@ -103,6 +103,26 @@ class FailureClassifierTest {
   }
 
   @Test
+  void anAbsurdRetryAfterIsCutToADay() {
+    var failure = FailureClassifier.fromStatus(429, "99999999999999999", MissingNode.getInstance(), () -> NOW);
+    assertEquals(Optional.of(Duration.ofDays(1)), failure.retryAfter());
+  }
+
+  @Test
+  void anAnswerTooLargeToReadIsNotTheProvidersFault() {
+    var failure = FailureClassifier.fromThrowable(new akka.http.scaladsl.model.EntityStreamSizeException(64, scala.Option.empty()));
+    assertEquals(FailureKind.BAD_REQUEST, failure.kind());
+  }
+
+  @Test
+  void configuredSecretsAreScrubbedWhateverTheirShape() throws IOException {
+    detour.providers.model.Secret.of("Zq8-unusual-shaped-key-4711");
+    JsonNode body = JSON.readTree("{\"error\":{\"message\":\"API key provided: Zq8-unusual-shaped-key-4711 and gsk_abcdefghijklmnopqrstu\"}}");
+    String message = FailureClassifier.fromStatus(401, null, body, () -> NOW).message();
+    assertFalse(message.contains("Zq8-unusual") || message.contains("gsk_abcdef"), message);
+  }
+
+  @Test
   void anUnreadableRetryAfterIsIgnored() {
     assertEquals(Optional.empty(),
         FailureClassifier.fromStatus(429, "soon", MissingNode.getInstance(), () -> NOW).retryAfter());
@@ -113,8 +133,11 @@ class FailureClassifierTest {
     assertEquals(FailureKind.CONNECT_REFUSED, FailureClassifier.fromThrowable(new CompletionException(
         new StreamTcpException("Tcp command [Connect(localhost:1)] failed because of java.net.ConnectException: Connection refused"))).kind());
     assertEquals(FailureKind.CONNECT_REFUSED, FailureClassifier.fromThrowable(new ConnectException("refused")).kind());
-    assertEquals(FailureKind.CONNECT_TIMEOUT, FailureClassifier.fromThrowable(
-        new StreamTcpException("Tcp command [Connect(x:443)] failed because of akka.io.TcpOutgoingConnection$$anon$2: Connect timeout of Some(5 seconds) expired")).kind());
+    // As Akka raises it: a ConnectException subclass, chained as the cause.
+    var connectTimeout = new StreamTcpException(
+        "Tcp command [Connect(x:443)] failed because of java.net.ConnectException: Connect timeout of Some(5 seconds) expired");
+    connectTimeout.initCause(new ConnectException("Connect timeout of Some(5 seconds) expired"));
+    assertEquals(FailureKind.CONNECT_TIMEOUT, FailureClassifier.fromThrowable(new CompletionException(connectTimeout)).kind());
     assertEquals(FailureKind.DNS, FailureClassifier.fromThrowable(new java.net.UnknownHostException("nowhere.invalid")).kind());
     assertEquals(FailureKind.TLS, FailureClassifier.fromThrowable(new javax.net.ssl.SSLHandshakeException("bad cert")).kind());
     assertEquals(FailureKind.TOTAL_TIMEOUT, FailureClassifier.fromThrowable(new TimeoutException("idle")).kind());

@@ -80,12 +80,19 @@ public record RouterSettings(
               + "), or the server would cut the request before the route answers");
       routes.put(name, route);
     }
+    Duration defaultDeadline = routeDefaults.getDuration("deadline");
+    require(!defaultDeadline.isNegative() && !defaultDeadline.isZero()
+        && defaultDeadline.compareTo(serverRequestTimeout) < 0, routeDefaults, "detour.route-defaults.deadline",
+        "must be positive and shorter than akka.http.server.request-timeout (" + serverRequestTimeout + ")");
     Config http = detour.getConfig("http");
     Optional<Secret> adminToken = detour.hasPath("admin.token") && !detour.getString("admin.token").isBlank()
         ? Optional.of(Secret.of(detour.getString("admin.token")))
         : Optional.empty();
+    // The token guards forcing circuits open across the fleet: refuse one that is easy to guess.
+    require(adminToken.map(t -> t.reveal().length() >= 16).orElse(true), detour, "detour.admin.token",
+        "must be at least 16 characters (DETOUR_ADMIN_TOKEN)");
     return new RouterSettings(http.getString("host"), http.getInt("port"), providers, models, routes,
-        routeDefaults.getDuration("deadline"), adminToken);
+        defaultDeadline, adminToken);
   }
 
   /** The direct keys of an object, e.g. each provider's name; quoted names with dots survive. */

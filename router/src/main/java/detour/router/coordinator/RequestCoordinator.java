@@ -26,6 +26,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -69,6 +71,10 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
 
   /** The candidate being tried or asked for a probe; -1 between candidates. */
   private int current = -1;
+  /** Whether a call is in flight (rather than a probe permit being asked for, or nothing). */
+  private boolean attempting;
+  /** The time the call in flight may take. */
+  private Duration currentBudget = Duration.ZERO;
   /** The key of the breaker that granted the current attempt as its probe, or null. */
   private String currentProbeScope;
   private boolean currentIsLastResort;
@@ -117,6 +123,8 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
   /** Tries the first candidate from {@code index} on whose circuit lets it; answers when none is left. */
   private Behavior<Command> tryFrom(int index) {
     current = -1;
+    attempting = false;
+    currentProbeScope = null;
     for (int i = index; i < plan.candidates().size(); i++) {
       Candidate candidate = plan.candidates().get(i);
       if (candidate.unusable().isPresent()) {
@@ -200,6 +208,7 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
 
   private Behavior<Command> askForProbe(int index, String scopeKey) {
     current = index;
+    attempting = false;
     getContext().ask(ProbeAnswer.class, fleet.breaker(scopeKey), PROBE_ASK_TIMEOUT, ProviderBreaker.AskForProbe::new,
         (answer, failure) -> new ProbeAnswered(index, scopeKey,
             answer != null ? answer : new ProbeRefused("the breaker did not answer: " + failure.getMessage())));
@@ -220,15 +229,37 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
     Candidate candidate = plan.candidates().get(index);
     current = index;
     triedAny = true;
+    attempting = true;
     currentProbeScope = probeScope;
     currentIsLastResort = lastResort;
     currentStartedNanos = System.nanoTime();
-    getContext().pipeToSelf(
-        fleet.client(candidate.providerName()).complete(request, candidate.model().upstreamModel()),
-        (result, bug) -> new AttemptDone(index,
-            result != null ? result : new CallResult.Failed(FailureClassifier.fromThrowable(bug))));
-    timers.startSingleTimer(ATTEMPT_TIMER, new AttemptTimedOut(index), candidate.provider().attemptTimeout());
+    currentBudget = budget(index);
+    CompletionStage<CallResult> call;
+    try {
+      call = fleet.client(candidate.providerName()).complete(request, candidate.model().upstreamModel());
+    } catch (RuntimeException bug) {
+      call = CompletableFuture.failedFuture(bug);  // still an answer for the caller, never a crash
+    }
+    getContext().pipeToSelf(call, (result, bug) -> new AttemptDone(index,
+        result != null ? result : new CallResult.Failed(FailureClassifier.fromThrowable(bug))));
+    timers.startSingleTimer(ATTEMPT_TIMER, new AttemptTimedOut(index), currentBudget);
     return this;
+  }
+
+  /**
+   * The time an attempt may take: its provider's attempt-timeout, and, while other candidates
+   * remain, no more than an equal share of the route's deadline among its usable candidates, so that
+   * a stalled primary leaves its fallbacks time to answer. The last candidate is cut by the deadline
+   * itself.
+   */
+  private Duration budget(int index) {
+    Duration timeout = plan.candidates().get(index).provider().attemptTimeout();
+    var usable = plan.candidates().stream().filter(c -> c.unusable().isEmpty()).toList();
+    boolean othersLeft = plan.candidates().subList(index + 1, plan.candidates().size()).stream()
+        .anyMatch(c -> c.unusable().isEmpty());
+    if (!othersLeft || usable.size() < 2) return timeout;
+    Duration share = plan.deadline().dividedBy(usable.size());
+    return share.compareTo(timeout) < 0 ? share : timeout;
   }
 
   private Behavior<Command> onAttemptDone(AttemptDone msg) {
@@ -250,10 +281,13 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
   }
 
   private Behavior<Command> onAttemptTimedOut(AttemptTimedOut msg) {
-    if (msg.index() != current) return this;
+    if (msg.index() != current || !attempting) return this;
     Duration limit = plan.candidates().get(msg.index()).provider().attemptTimeout();
-    return failed(msg.index(), ProviderFailure.of(FailureKind.TOTAL_TIMEOUT, 0, "no answer within " + readable(limit)),
-        millisSince(currentStartedNanos));
+    String why = currentBudget.compareTo(limit) < 0
+        ? "no answer within " + readable(currentBudget) + ", its share of the route's " + readable(plan.deadline())
+            + " deadline"
+        : "no answer within " + readable(limit);
+    return failed(msg.index(), ProviderFailure.of(FailureKind.TOTAL_TIMEOUT, 0, why), millisSince(currentStartedNanos));
   }
 
   private Behavior<Command> failed(int index, ProviderFailure failure, long latency) {
@@ -276,7 +310,7 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
   }
 
   private Behavior<Command> onDeadline() {
-    if (current >= 0) {
+    if (attempting) {
       Candidate candidate = plan.candidates().get(current);
       // The caller's deadline is nobody's fault: the breaker only frees a probe permit it held.
       var abandoned = ProviderFailure.of(FailureKind.DEADLINE, 0, "abandoned at the route's deadline of " + readable(plan.deadline()));

@@ -54,6 +54,7 @@ import org.slf4j.LoggerFactory;
 public final class AdminRoutes extends AllDirectives {
   private static final Logger log = LoggerFactory.getLogger(AdminRoutes.class);
   private static final Duration PATIENCE = Duration.ofSeconds(10);
+  private static final Duration LISTING_PATIENCE = Duration.ofSeconds(3);
   private static final Duration LONGEST_FORCED_OPEN = Duration.ofDays(7);
   private static final Map<String, Action> ACTIONS = Map.of(
       "open", Action.FORCE_OPEN, "close", Action.FORCE_CLOSED, "drain", Action.DRAIN, "reset", Action.RESET);
@@ -108,16 +109,18 @@ public final class AdminRoutes extends AllDirectives {
   }
 
   private CompletionStage<HttpResponse> list() {
-    List<CompletableFuture<BreakerReport>> asks = new ArrayList<>();
-    for (var breaker : breakers.values()) {
-      asks.add(AskPattern.<ProviderBreaker.Command, BreakerReport>ask(
-          breaker, ProviderBreaker.Describe::new, PATIENCE, scheduler).toCompletableFuture());
-    }
-    return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).handle((done, failure) -> {
-      if (failure != null) return reply(unavailable(failure));
+    // Each breaker answers for itself: one restarting breaker must not hide the others.
+    Map<String, CompletableFuture<ObjectNode>> asks = new TreeMap<>();
+    breakers.forEach((key, breaker) -> asks.put(key, AskPattern.<ProviderBreaker.Command, BreakerReport>ask(
+            breaker, ProviderBreaker.Describe::new, LISTING_PATIENCE, scheduler)
+        .thenApply(this::reportJson)
+        .exceptionally(failure -> json.createObjectNode().put("breaker", key)
+            .put("unavailable", "did not answer within " + LISTING_PATIENCE.toSeconds() + " s: " + failure.getMessage()))
+        .toCompletableFuture()));
+    return CompletableFuture.allOf(asks.values().toArray(CompletableFuture[]::new)).thenApply(done -> {
       ObjectNode body = json.createObjectNode();
       ArrayNode list = body.putArray("breakers");
-      asks.forEach(ask -> list.add(reportJson(ask.join())));
+      asks.values().forEach(ask -> list.add(ask.join()));
       return replies.json(StatusCodes.OK, body, List.of());
     });
   }
