@@ -115,7 +115,7 @@ public final class ProviderBreaker
 
   public record Closed() implements Phase {
     Open trip(Tripped e) {
-      return new Open(e.until(), e.reopens());
+      return new Open(e.until(), e.reopens(), e.evidence().reason());
     }
 
     public BreakerState view() {
@@ -123,13 +123,14 @@ public final class ProviderBreaker
     }
   }
 
-  public record Open(Instant until, int reopens) implements Phase {
+  /** @param cause the rule that opened it; null when an operator did */
+  public record Open(Instant until, int reopens, TripReason cause) implements Phase {
     HalfOpen probe(ProbingStarted e) {
       return new HalfOpen(reopens, e.probes());
     }
 
     public BreakerState view() {
-      return BreakerState.open(until, reopens);
+      return BreakerState.open(until, reopens, cause);
     }
   }
 
@@ -144,7 +145,7 @@ public final class ProviderBreaker
     }
 
     Open reopen(Tripped e) {
-      return new Open(e.until(), e.reopens());
+      return new Open(e.until(), e.reopens(), e.evidence().reason());
     }
 
     public BreakerState view() {
@@ -177,7 +178,7 @@ public final class ProviderBreaker
     }
 
     Open reopen(Tripped e) {
-      return new Open(e.until(), e.reopens());
+      return new Open(e.until(), e.reopens(), e.evidence().reason());
     }
 
     public BreakerState view() {
@@ -515,7 +516,7 @@ public final class ProviderBreaker
         .onEvent(Tripped.class, Recovering::reopen);
     // An operator's override applies in any phase.
     events.forAnyState()
-        .onEvent(ForcedOpen.class, (phase, e) -> new Open(e.until(), 0))
+        .onEvent(ForcedOpen.class, (phase, e) -> new Open(e.until(), 0, null))
         .onEvent(ForcedClosed.class, (phase, e) -> new PinnedClosed(e.operator(), e.reason()))
         .onEvent(Drained.class, (phase, e) -> new OutOfRotation(e.operator(), e.reason()))
         .onEvent(Reset.class, (phase, e) -> new Closed());

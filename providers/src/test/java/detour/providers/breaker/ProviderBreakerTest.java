@@ -88,8 +88,8 @@ class ProviderBreakerTest {
         Map.of(FailureKind.SERVER_ERROR, 4, FailureKind.OVERLOADED, 1), 0, 5, 0, 529, "upstream said 529",
         settings.cooldown(), Duration.ZERO);
     assertEquals(new Tripped(scope, clock.instant(), until, 0, evidence), result.event());
-    assertEquals(new ProviderBreaker.Open(until, 0), result.state());
-    assertEquals(BreakerState.open(until, 0), view.stateOf(scope.key()));
+    assertEquals(new ProviderBreaker.Open(until, 0, TripReason.CONSECUTIVE_FAULTS), result.state());
+    assertEquals(BreakerState.open(until, 0, TripReason.CONSECUTIVE_FAULTS), view.stateOf(scope.key()));
   }
 
   @Test
@@ -256,7 +256,7 @@ class ProviderBreakerTest {
     assertEquals(TripReason.PROBE_FAILED, tripped.evidence().reason());
     assertEquals(1, tripped.reopens());
     assertEquals(settings.cooldown().multipliedBy(2), tripped.evidence().cooldown());
-    assertEquals(BreakerState.open(tripped.until(), 1), view.stateOf(scope.key()));
+    assertEquals(BreakerState.open(tripped.until(), 1, TripReason.PROBE_FAILED), view.stateOf(scope.key()));
 
     timePasses(settings.cooldown().multipliedBy(2));
     assertEquals(BreakerState.halfOpen(1), stateNow());
@@ -418,7 +418,7 @@ class ProviderBreakerTest {
   void anOperatorCanForceItOpenForAWhileThenItProbesAsUsual() {
     var state = administer(ProviderBreaker.Action.FORCE_OPEN, Duration.ofMinutes(10));
     var until = clock.instant().plus(Duration.ofMinutes(10));
-    assertEquals(BreakerState.open(until, 0), state);
+    assertEquals(BreakerState.open(until, 0, null), state);
     assertEquals(new BreakerEvent.ForcedOpen(scope, clock.instant(), until, "ana", "provider maintenance"), lastEvent());
 
     timePasses(Duration.ofMinutes(10));
@@ -484,8 +484,8 @@ class ProviderBreakerTest {
     timePasses(Duration.ofSeconds(10));
 
     var restarted = breaker.restart();
-    assertEquals(new ProviderBreaker.Open(until, 0), restarted.state());
-    assertEquals(BreakerState.open(until, 0), view.stateOf(scope.key()));
+    assertEquals(new ProviderBreaker.Open(until, 0, TripReason.CONSECUTIVE_FAULTS), restarted.state());
+    assertEquals(BreakerState.open(until, 0, TripReason.CONSECUTIVE_FAULTS), view.stateOf(scope.key()));
 
     timePasses(Duration.ofSeconds(20).minusMillis(1));
     assertEquals(Circuit.OPEN, stateNow().circuit());

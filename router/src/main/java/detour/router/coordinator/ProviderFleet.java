@@ -1,6 +1,7 @@
 package detour.router.coordinator;
 
 import akka.actor.typed.ActorRef;
+import detour.persistence.breaker.TripReason;
 import detour.providers.breaker.BreakerState;
 import detour.providers.breaker.BreakerView;
 import detour.providers.breaker.ProviderBreaker;
@@ -53,14 +54,18 @@ public final class ProviderFleet {
   }
 
   /**
-   * The open circuits among a provider's models. Two or more open at once is a fault across the
-   * provider, and the coordinator treats the whole provider as open.
+   * The circuits of a provider's models that opened on faults (not on their own rate limits, nor by
+   * an operator's hand). Two or more at once is a fault across the provider, and the coordinator
+   * treats the whole provider as open.
    */
-  public List<BreakerState> openModels(String provider) {
+  public List<BreakerState> faultyModels(String provider) {
     List<BreakerState> open = new ArrayList<>();
     for (String key : modelScopes.getOrDefault(provider, List.of())) {
       BreakerState state = view.stateOf(key);
-      if (state.circuit() == BreakerState.Circuit.OPEN) open.add(state);
+      if (state.circuit() == BreakerState.Circuit.OPEN && state.cause() != null
+          && state.cause() != TripReason.RATE_LIMITS) {
+        open.add(state);
+      }
     }
     return open;
   }

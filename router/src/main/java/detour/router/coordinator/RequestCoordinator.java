@@ -178,7 +178,7 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
       passOver(i, open.until(), "circuit of " + which + " open until " + open.until());
       return null;
     }
-    var openModels = fleet.openModels(candidate.providerName());
+    var openModels = fleet.faultyModels(candidate.providerName());
     if (openModels.size() >= 2) {
       Instant until = openModels.stream().map(BreakerState::until).min(Instant::compareTo).orElseThrow();
       passOver(i, until, openModels.size() + " of provider " + providerKey

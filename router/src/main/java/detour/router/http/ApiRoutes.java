@@ -139,6 +139,7 @@ public final class ApiRoutes extends AllDirectives {
         b.put("until", state.until().toString());
       }
       if (state.circuit() == BreakerState.Circuit.RECOVERING) b.put("share", state.share());
+      if (state.cause() != null) b.put("cause", state.cause().name().toLowerCase(Locale.ROOT));
       if (state.reopens() > 0) b.put("reopens", state.reopens());
     });
     return replies.json(StatusCodes.OK, health, List.of());

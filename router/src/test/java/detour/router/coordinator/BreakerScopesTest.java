@@ -118,6 +118,19 @@ class BreakerScopesTest {
     assertTrue(viaW.trace().attempts().get(0).detail().contains("a fault across the provider"));
   }
 
+  @Test
+  void twoModelsAtTheirOwnRateLimitsDoNotTakeTheProviderOut() {
+    answers.put("x", rateLimited());
+    answers.put("y", rateLimited());
+    answers.put("w", answer());
+    for (int i = 0; i < 10; i++) answered(route("x", p));
+    for (int i = 0; i < 10; i++) answered(route("y", p));
+    assertEquals(Circuit.OPEN, circuit(p + "/x"));
+    assertEquals(Circuit.OPEN, circuit(p + "/y"));
+
+    assertEquals(p, answered(route("w", p)).provider(), "rate limits are each model's own");
+  }
+
   // ---- helpers -------------------------------------------------------------------------------
 
   private RouteOutcome.Answered answered(RouteOutcome outcome) {
