@@ -6,14 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import detour.providers.breaker.BreakerState.Circuit;
 import detour.providers.simulator.Behaviour;
-import detour.providers.simulator.ProviderSimulator;
 import detour.providers.testing.TestClock;
 import detour.router.testing.RouterHarness;
 import detour.router.testing.SimulatorExtension;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,20 +19,13 @@ import org.junit.jupiter.api.io.TempDir;
 /** When every candidate's circuit is open, the route still tries the one closest to recovery. */
 class AllOpenIT {
   @RegisterExtension static final SimulatorExtension upstreams = new SimulatorExtension("a", "b");
-  static ProviderSimulator simulator;
-
   @TempDir Path journalDir;
-
-  @BeforeAll
-  static void simulator() {
-    simulator = upstreams.simulator();
-  }
 
   @Test
   void triesTheCandidateWhoseCooldownEndsFirstAndSaysSo() {
     try (var router = start(RouterHarness.SIMPLE_RECOVERY)) {
       openBoth(router);
-      simulator.instance("a").behave(Behaviour.ok());  // healed, but its circuit opened first
+      upstreams.instance("a").behave(Behaviour.ok());  // healed, but its circuit opened first
 
       var reply = router.chat();
 
@@ -52,28 +43,28 @@ class AllOpenIT {
   void failsAtOnceWithRetryAfterWhenTheRouteSaysSo() {
     try (var router = start(RouterHarness.SIMPLE_RECOVERY + "\ndetour.route-defaults.when-all-open = fail")) {
       openBoth(router);
-      long before = simulator.instance("a").requests() + simulator.instance("b").requests();
+      long before = upstreams.instance("a").requests() + upstreams.instance("b").requests();
 
       var reply = router.chat();
 
       assertEquals(503, reply.status());
       assertNotNull(reply.header("Retry-After"));
-      assertEquals(before, simulator.instance("a").requests() + simulator.instance("b").requests());
+      assertEquals(before, upstreams.instance("a").requests() + upstreams.instance("b").requests());
     }
   }
 
   private RouterHarness start(String config) {
-    return RouterHarness.start(simulator, List.of("a", "b"), journalDir.resolve("journal"),
+    return RouterHarness.start(upstreams.simulator(), List.of("a", "b"), journalDir.resolve("journal"),
         TestClock.at("2026-01-05T09:00:00Z"), config);
   }
 
   /** Opens a's circuit, then, a second later, b's: a's cooldown ends first. */
   private static void openBoth(RouterHarness router) {
-    simulator.instance("a").behave(Behaviour.error(503));
+    upstreams.instance("a").behave(Behaviour.error(503));
     for (int i = 0; i < 5; i++) router.chat();
     router.assertCircuit("a/model-a", Circuit.OPEN);
     router.timePasses(Duration.ofSeconds(1));
-    simulator.instance("b").behave(Behaviour.error(503));
+    upstreams.instance("b").behave(Behaviour.error(503));
     for (int i = 0; i < 5; i++) router.chat();
     router.assertCircuit("b/model-b", Circuit.OPEN);
   }

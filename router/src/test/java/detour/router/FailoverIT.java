@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import detour.providers.breaker.BreakerState.Circuit;
 import detour.providers.simulator.Behaviour;
-import detour.providers.simulator.ProviderSimulator;
 import detour.providers.testing.TestClock;
 import detour.router.testing.RouterHarness;
 import detour.router.testing.SimulatorExtension;
@@ -14,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -23,19 +21,12 @@ import org.junit.jupiter.api.io.TempDir;
 /** A request that really fails over: the router over HTTP, in front of the provider simulator. */
 class FailoverIT {
   @RegisterExtension static final SimulatorExtension upstreams = new SimulatorExtension("a", "b");
-  static ProviderSimulator simulator;
-
   @TempDir Path journalDir;
   RouterHarness router;
 
-  @BeforeAll
-  static void simulator() {
-    simulator = upstreams.simulator();
-  }
-
   @BeforeEach
   void startRouter() {
-    router = RouterHarness.start(simulator, List.of("a", "b"), journalDir.resolve("journal"),
+    router = RouterHarness.start(upstreams.simulator(), List.of("a", "b"), journalDir.resolve("journal"),
         TestClock.at("2026-01-05T09:00:00Z"));
   }
 
@@ -56,12 +47,12 @@ class FailoverIT {
     assertEquals("1", reply.header("x-detour-attempts"));
     assertEquals("answered", reply.trace().path("attempts").get(0).path("result").asText());
     assertTrue(reply.body().path("usage").path("total_tokens").asInt() > 0, "usage is passed through");
-    assertEquals(0, simulator.instance("b").requests());
+    assertEquals(0, upstreams.instance("b").requests());
   }
 
   @Test
   void primaryAnswering503FailsOverToTheFallbackWithATraceNamingBoth() {
-    simulator.instance("a").behave(Behaviour.error(503));
+    upstreams.instance("a").behave(Behaviour.error(503));
 
     Reply reply = router.chat();
 
@@ -80,7 +71,7 @@ class FailoverIT {
 
   @Test
   void aRefusedConnectionFailsOverToo() {
-    simulator.instance("a").behave(Behaviour.reset());
+    upstreams.instance("a").behave(Behaviour.reset());
 
     Reply reply = router.chat();
 
@@ -93,10 +84,10 @@ class FailoverIT {
   void aPrimaryThatDoesNotAnswerWithinTheAttemptTimeoutIsAbandonedForTheFallback() throws Exception {
     // Slow in real time, so the abandoned call still ends and the node can stop; on the router's
     // manual clock it never answers before the attempt-timeout.
-    simulator.instance("a").behave(Behaviour.slow(3_000));
+    upstreams.instance("a").behave(Behaviour.slow(3_000));
 
     var pending = router.chatInBackground();
-    router.awaitUntil("the primary has the request", () -> simulator.instance("a").requests() == 1);
+    router.awaitUntil("the primary has the request", () -> upstreams.instance("a").requests() == 1);
     router.timePasses(Duration.ofSeconds(60));  // the providers' default attempt-timeout
     Reply reply = pending.get(20, java.util.concurrent.TimeUnit.SECONDS);
 
@@ -109,20 +100,20 @@ class FailoverIT {
 
   @Test
   void aClientErrorIsReturnedAsIsWithoutFailover() {
-    simulator.instance("a").behave(Behaviour.error(400));
+    upstreams.instance("a").behave(Behaviour.error(400));
 
     Reply reply = router.chat();
 
     assertEquals(400, reply.status());
     assertEquals("invalid_request_error", reply.body().path("error").path("type").asText());
-    assertEquals(0, simulator.instance("b").requests(), "a client error never fails over");
+    assertEquals(0, upstreams.instance("b").requests(), "a client error never fails over");
     router.assertCircuit("a", Circuit.CLOSED);
   }
 
   @Test
   void whenEveryCandidateFailsTheCallerGets503WithTheFullTrace() {
-    simulator.instance("a").behave(Behaviour.error(500));
-    simulator.instance("b").behave(Behaviour.error(502));
+    upstreams.instance("a").behave(Behaviour.error(500));
+    upstreams.instance("b").behave(Behaviour.error(502));
 
     Reply reply = router.chat();
 
@@ -137,7 +128,7 @@ class FailoverIT {
 
   @Test
   void afterFiveFaultsThePrimaryGetsNothingUntilTheCooldownThenOneProbeBringsTrafficBack() {
-    var primary = simulator.instance("a");
+    var primary = upstreams.instance("a");
     primary.behave(Behaviour.error(503));
     for (int i = 0; i < 5; i++) {
       assertEquals("b", router.chat().header("x-detour-provider"));
@@ -178,7 +169,7 @@ class FailoverIT {
 
   @Test
   void aFailedProbeReopensTheCircuitForTwiceAsLong() {
-    var primary = simulator.instance("a");
+    var primary = upstreams.instance("a");
     primary.behave(Behaviour.error(503));
     for (int i = 0; i < 5; i++) router.chat();
     router.timePasses(Duration.ofSeconds(30));

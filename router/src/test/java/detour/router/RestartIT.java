@@ -5,14 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import detour.providers.breaker.BreakerState;
 import detour.providers.breaker.BreakerState.Circuit;
 import detour.providers.simulator.Behaviour;
-import detour.providers.simulator.ProviderSimulator;
 import detour.providers.testing.TestClock;
 import detour.router.testing.RouterHarness;
 import detour.router.testing.SimulatorExtension;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,24 +18,17 @@ import org.junit.jupiter.api.io.TempDir;
 /** Breaker state survives the node: an open circuit is still open, with its original deadline. */
 class RestartIT {
   @RegisterExtension static final SimulatorExtension upstreams = new SimulatorExtension("a", "b");
-  static ProviderSimulator simulator;
-
   @TempDir Path journalDir;
-
-  @BeforeAll
-  static void simulator() {
-    simulator = upstreams.simulator();
-  }
 
   @Test
   void anOpenCircuitStaysOpenAcrossARestartUntilItsOriginalCooldownEnds() {
     var clock = TestClock.at("2026-01-05T09:00:00Z");
     var journal = journalDir.resolve("journal");
-    var primary = simulator.instance("a");
+    var primary = upstreams.instance("a");
     primary.behave(Behaviour.error(503));
 
     BreakerState opened;
-    try (var first = RouterHarness.start(simulator, List.of("a", "b"), journal, clock)) {
+    try (var first = RouterHarness.start(upstreams.simulator(), List.of("a", "b"), journal, clock)) {
       for (int i = 0; i < 5; i++) first.chat();
       opened = first.circuit("a/model-a");
       assertEquals(Circuit.OPEN, opened.circuit());
@@ -46,7 +37,7 @@ class RestartIT {
     assertEquals(5, primary.requests());
     primary.behave(Behaviour.ok());
 
-    try (var second = RouterHarness.start(simulator, List.of("a", "b"), journal, clock)) {
+    try (var second = RouterHarness.start(upstreams.simulator(), List.of("a", "b"), journal, clock)) {
       assertEquals(opened, second.circuit("a/model-a"), "recovered from the journal, deadline included");
       for (int i = 0; i < 3; i++) {
         assertEquals("b", second.chat().header("x-detour-provider"));

@@ -4,14 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import detour.providers.breaker.BreakerState.Circuit;
 import detour.providers.simulator.Behaviour;
-import detour.providers.simulator.ProviderSimulator;
 import detour.providers.testing.TestClock;
 import detour.router.testing.RouterHarness;
 import detour.router.testing.SimulatorExtension;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,20 +17,13 @@ import org.junit.jupiter.api.io.TempDir;
 /** With the shipped breaker defaults, a healed primary earns its traffic back in stages. */
 class StagedRecoveryIT {
   @RegisterExtension static final SimulatorExtension upstreams = new SimulatorExtension("a", "b");
-  static ProviderSimulator simulator;
-
   @TempDir Path journalDir;
-
-  @BeforeAll
-  static void simulator() {
-    simulator = upstreams.simulator();
-  }
 
   @Test
   void threeProbesThenTenPercentThenHalfThenAllOfTheTraffic() {
-    var primary = simulator.instance("a");
+    var primary = upstreams.instance("a");
     primary.behave(Behaviour.error(503));
-    try (var router = RouterHarness.start(simulator, List.of("a", "b"), journalDir.resolve("journal"),
+    try (var router = RouterHarness.start(upstreams.simulator(), List.of("a", "b"), journalDir.resolve("journal"),
         TestClock.at("2026-01-05T09:00:00Z"), "")) {
       for (int i = 0; i < 5; i++) router.chat();
       router.assertCircuit("a/model-a", Circuit.OPEN);
@@ -59,9 +50,9 @@ class StagedRecoveryIT {
 
   @Test
   void aFailureDuringTheRampReopensTheCircuitAtOnce() {
-    var primary = simulator.instance("a");
+    var primary = upstreams.instance("a");
     primary.behave(Behaviour.error(503));
-    try (var router = RouterHarness.start(simulator, List.of("a", "b"), journalDir.resolve("journal"),
+    try (var router = RouterHarness.start(upstreams.simulator(), List.of("a", "b"), journalDir.resolve("journal"),
         TestClock.at("2026-01-05T09:00:00Z"), "")) {
       for (int i = 0; i < 5; i++) router.chat();
       primary.behave(Behaviour.ok());

@@ -103,7 +103,8 @@ public final class AuditReport {
     return node;
   }
 
-  private static ObjectNode evidence(ObjectMapper mapper, Evidence e) {
+  /** A trip's evidence in the audit's JSON shape; the admin API shows the same. */
+  public static ObjectNode evidence(ObjectMapper mapper, Evidence e) {
     ObjectNode node = mapper.createObjectNode()
         .put("reason", e.reason().name().toLowerCase(Locale.ROOT))
         .put("window_calls", e.windowCalls())

@@ -20,7 +20,6 @@ import detour.persistence.audit.AuditFilter;
 import detour.persistence.audit.AuditReport;
 import detour.persistence.audit.IncidentTimeline;
 import detour.persistence.audit.JournalReader;
-import detour.persistence.breaker.Evidence;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import detour.providers.breaker.BreakerReport;
@@ -211,17 +210,7 @@ public final class AdminRoutes extends AllDirectives {
     report.window().faultsByKind().forEach((kind, n) -> byKind.put(kind.name().toLowerCase(Locale.ROOT), n));
     report.lastTrip().ifPresent(trip -> {
       ObjectNode last = node.putObject("last_trip").put("at", trip.at().toString()).put("until", trip.until().toString());
-      Evidence e = trip.evidence();
-      last.put("reason", e.reason().name().toLowerCase(Locale.ROOT))
-          .put("window_calls", e.windowCalls())
-          .put("consecutive_faults", e.consecutiveFaults())
-          .put("slow_calls", e.slowCalls())
-          .put("sample_status", e.sampleStatus())
-          .put("sample_message", e.sampleMessage())
-          .put("cooldown_ms", e.cooldown().toMillis())
-          .put("retry_after_ms", e.retryAfter().toMillis());
-      ObjectNode faults = last.putObject("faults_by_class");
-      e.faultsByKind().forEach((kind, n) -> faults.put(kind.name().toLowerCase(Locale.ROOT), n));
+      last.set("evidence", AuditReport.evidence(json, trip.evidence()));
     });
     return node;
   }
