@@ -1,0 +1,126 @@
+package detour.router.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Detour as an operator runs it: {@code java -jar target/detour.jar} in a process of its own, on a
+ * free loopback port, with the given configuration file and environment. Bounded: it is stopped
+ * (or killed) by the test, and never outlives it.
+ */
+public final class DetourProcess implements AutoCloseable {
+  public static final Path JAR = Path.of("target", "detour.jar");
+  private static final Duration START_PATIENCE = Duration.ofSeconds(60);
+
+  private final Process process;
+  private final int port;
+  private final List<String> output = new ArrayList<>();
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private DetourProcess(Process process, int port) {
+    this.process = process;
+    this.port = port;
+  }
+
+  /** Starts the jar and returns once it logs "HTTP bound"; fails with its output otherwise. */
+  public static DetourProcess start(Path configFile, Map<String, String> environment) throws Exception {
+    if (!Files.exists(JAR)) throw new IllegalStateException("the package phase builds " + JAR.toAbsolutePath());
+    int port = freePort();
+    var command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-Dh2.bindAddress=127.0.0.1", "-Dconfig.file=" + configFile.toAbsolutePath(),
+        "-jar", JAR.toAbsolutePath().toString());
+    var builder = new ProcessBuilder(command).redirectErrorStream(true);
+    Map<String, String> env = new HashMap<>(environment);
+    env.put("DETOUR_PORT", Integer.toString(port));
+    builder.environment().putAll(env);
+    var detour = new DetourProcess(builder.start(), port);
+    var bound = detour.watchFor("HTTP bound");
+    if (!bound.get(START_PATIENCE.toSeconds(), TimeUnit.SECONDS)) {
+      detour.close();
+      throw new IllegalStateException("Detour did not start: " + detour.output());
+    }
+    return detour;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public HttpResponse<String> chat(String route) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
+            .header("Content-Type", "application/json")
+            .timeout(Duration.ofSeconds(20))
+            .POST(HttpRequest.BodyPublishers.ofString(
+                "{\"model\":\"" + route + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  public HttpResponse<String> get(String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .timeout(Duration.ofSeconds(20)).GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** SIGKILL: no shutdown hook, no coordinated shutdown, nothing flushed. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(15, TimeUnit.SECONDS);
+  }
+
+  public List<String> output() {
+    synchronized (output) {
+      return List.copyOf(output);
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(15, TimeUnit.SECONDS)) kill();
+  }
+
+  /** Completes with true once the process prints the line, false if it ends first. */
+  private CompletableFuture<Boolean> watchFor(String text) {
+    var seen = new CompletableFuture<Boolean>();
+    var reader = new Thread(() -> {
+      try (var lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = lines.readLine()) != null) {
+          synchronized (output) {
+            output.add(line);
+          }
+          if (line.contains(text)) seen.complete(true);
+        }
+      } catch (IOException ended) {
+        // the process went away
+      }
+      seen.complete(false);
+    }, "detour-output");
+    reader.setDaemon(true);
+    reader.start();
+    return seen;
+  }
+
+  private static int freePort() throws IOException {
+    try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+}
