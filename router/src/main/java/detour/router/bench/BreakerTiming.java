@@ -6,6 +6,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import detour.persistence.DetourConfig;
 import detour.persistence.JournalSchema;
+import detour.persistence.audit.JournalReader;
 import detour.providers.breaker.BreakerState.Circuit;
 import detour.providers.breaker.BreakerView;
 import detour.providers.simulator.Behaviour;
@@ -66,7 +67,12 @@ public final class BreakerTiming {
           "breaker-timing", config);
       try {
         var node = started.get(60, TimeUnit.SECONDS);
+        long began = System.nanoTime();
         run(simulator, node.address().getPort(), node.fleet().view());
+        long events = new JournalReader(system).breakerEvents().toCompletableFuture().get(60, TimeUnit.SECONDS)
+            .stream().mapToLong(java.util.List::size).sum();
+        System.out.printf("journal: %d events written in %.0f s of load and outages (%.2f writes/s); the healthy path "
+            + "writes none%n", events, seconds(System.nanoTime() - began), events / seconds(System.nanoTime() - began));
       } finally {
         system.terminate();
         system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
