@@ -47,14 +47,30 @@ public record RouterSettings(
     Config routeDefaults = detour.getConfig("route-defaults");
     Duration serverRequestTimeout = config.getDuration("akka.http.server.request-timeout");
 
+    // What Detour knows is what its reference.conf files declare; the application may only override.
+    Config shipped = com.typesafe.config.ConfigFactory.defaultReference().getConfig("detour");
+    Config knownBreaker = shipped.getConfig("breaker");
+    Config knownProvider = shipped.getConfig("provider-defaults").withoutPath("headers");
+    KnownKeys.check(breakerDefaults, "detour.breaker", knownBreaker, Set.of(), Set.of());
+    KnownKeys.check(providerDefaults, "detour.provider-defaults", knownProvider, Set.of("api-key"), Set.of("headers"));
+    KnownKeys.check(routeDefaults, "detour.route-defaults", shipped.getConfig("route-defaults"), Set.of(), Set.of());
     Map<String, ProviderSettings> providers = new LinkedHashMap<>();
     for (String name : keys(detour, "providers")) {
-      providers.put(name, ProviderSettings.from(
-          name, detour.getConfig("providers." + quoted(name)), providerDefaults, breakerDefaults));
+      Config block = detour.getConfig("providers." + quoted(name));
+      String path = "detour.providers." + name;
+      // A block's own breaker keys and headers are checked against their own sets.
+      KnownKeys.check(block, path, knownProvider, Set.of("api-key", "base-url"),
+          Set.of("breaker", "headers"));
+      if (block.hasPath("breaker")) {
+        KnownKeys.check(block.getConfig("breaker"), path + ".breaker", knownBreaker, Set.of(), Set.of());
+      }
+      providers.put(name, ProviderSettings.from(name, block, providerDefaults, breakerDefaults));
     }
     Map<String, CatalogueModel> models = new LinkedHashMap<>();
     for (String id : keys(detour, "models")) {
       Config block = detour.getConfig("models." + quoted(id));
+      KnownKeys.check(block, "detour.models." + id, com.typesafe.config.ConfigFactory.empty(),
+          Set.of("provider", "upstream-model", "context-window"), Set.of());
       CatalogueModel model = read(block, "detour.models." + id, () -> CatalogueModel.from(id, block));
       require(providers.containsKey(model.provider()), block, "detour.models." + id + ".provider",
           "names provider '" + model.provider() + "', which is not under detour.providers");
@@ -63,8 +79,10 @@ public record RouterSettings(
     }
     Map<String, RouteSettings> routes = new LinkedHashMap<>();
     for (String name : keys(detour, "routes")) {
-      Config block = detour.getConfig("routes." + quoted(name)).withFallback(routeDefaults);
       String path = "detour.routes." + name;
+      KnownKeys.check(detour.getConfig("routes." + quoted(name)), path, shipped.getConfig("route-defaults"),
+          Set.of("chain"), Set.of());
+      Config block = detour.getConfig("routes." + quoted(name)).withFallback(routeDefaults);
       RouteSettings route = read(block, path, () -> RouteSettings.from(name, block));
       require(!route.chain().isEmpty(), block, path + ".chain", "must name at least one model");
       Set<String> seen = new HashSet<>();

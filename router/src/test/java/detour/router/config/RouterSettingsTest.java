@@ -67,6 +67,29 @@ class RouterSettingsTest {
   }
 
   @Test
+  void aMisspelledKeyStopsTheStartNamingIt() {
+    var typo = assertThrows(ConfigException.BadValue.class,
+        () -> RouterSettings.from(load(VALID + "detour.providers.a.breaker.cooldwon = 60s")));
+    assertTrue(typo.getMessage().contains("detour.providers.a.breaker.cooldwon"), typo.getMessage());
+    assertThrows(ConfigException.BadValue.class,
+        () -> RouterSettings.from(load(VALID + "detour.providers.a.atempt-timeout = 5s")));
+    assertThrows(ConfigException.BadValue.class,
+        () -> RouterSettings.from(load(VALID + "detour.routes.default.dedline = 5s")));
+    assertThrows(ConfigException.BadValue.class,
+        () -> RouterSettings.from(load(VALID + "detour.models.m-a.context-windw = 5")));
+    assertThrows(ConfigException.BadValue.class,
+        () -> RouterSettings.from(load(VALID + "detour.breaker.consecutive-fault = 3")));
+  }
+
+  @Test
+  void headersAndNestedBreakerKeysAreAccepted() {
+    var settings = RouterSettings.from(load(VALID
+        + "detour.providers.a.headers { api-key = \"x\" }\n"
+        + "detour.providers.a.breaker { cooldown = 60s, active-probe.enabled = on }"));
+    assertEquals(Duration.ofSeconds(60), settings.providers().get("a").breaker().cooldown());
+  }
+
+  @Test
   void aModelNamingAnUnknownProviderStopsTheStart() {
     var bad = assertThrows(ConfigException.BadValue.class,
         () -> RouterSettings.from(load(VALID + "detour.models.orphan { provider = ghost, context-window = 1 }")));
