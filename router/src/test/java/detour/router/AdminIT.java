@@ -4,43 +4,40 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import detour.providers.breaker.BreakerState.Circuit;
-import detour.providers.simulator.ProviderSimulator;
 import detour.providers.testing.TestClock;
 import detour.router.testing.RouterHarness;
+import detour.router.testing.SimulatorExtension;
 import detour.router.testing.RouterHarness.Reply;
 import java.net.http.HttpRequest;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Operators act on breakers over HTTP; every action is checked, authenticated and journaled. */
 class AdminIT {
   static final String TOKEN = "admin-token-for-tests";
-  static ProviderSimulator simulator;
+  @RegisterExtension static final SimulatorExtension upstreams = new SimulatorExtension("a", "b");
   static RouterHarness router;
 
   @BeforeAll
   static void start(@TempDir Path journalDir) {
-    simulator = ProviderSimulator.start(Map.of("a", 0, "b", 0));
-    router = RouterHarness.start(simulator, List.of("a", "b"), journalDir.resolve("journal"),
+    router = RouterHarness.start(upstreams.simulator(), List.of("a", "b"), journalDir.resolve("journal"),
         TestClock.at("2026-01-05T09:00:00Z"), RouterHarness.SIMPLE_RECOVERY + "\ndetour.admin.token = \"" + TOKEN + "\"");
   }
 
   @AfterAll
   static void stop() {
     router.close();
-    simulator.close();
   }
 
   @BeforeEach
   void resetEverything() {
     post("/admin/breakers/a/reset", "{\"operator\":\"test\",\"reason\":\"clean slate\"}", TOKEN);
-    simulator.resetAll();
   }
 
   @Test
@@ -75,7 +72,7 @@ class AdminIT {
     router.assertCircuit("a", Circuit.OPEN);
 
     assertEquals("b", router.chat().header("x-detour-provider"));
-    assertEquals(0, simulator.instance("a").requests());
+    assertEquals(0, upstreams.instance("a").requests());
   }
 
   @Test
@@ -85,7 +82,7 @@ class AdminIT {
     try {
       Reply reply = router.chat();
       assertEquals("drained by an operator", reply.trace().path("attempts").get(0).path("detail").asText());
-      assertEquals(0, simulator.instance("a").requests());
+      assertEquals(0, upstreams.instance("a").requests());
     } finally {
       post("/admin/breakers/b/reset", "{\"operator\":\"test\",\"reason\":\"clean slate\"}", TOKEN);
     }

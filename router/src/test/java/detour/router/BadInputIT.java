@@ -3,42 +3,40 @@ package detour.router;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import detour.providers.simulator.ProviderSimulator;
 import detour.providers.testing.TestClock;
 import detour.router.testing.RouterHarness;
+import detour.router.testing.SimulatorExtension;
 import detour.router.testing.RouterHarness.Reply;
 import java.net.http.HttpRequest;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Bad input gets a clear 4xx in OpenAI's error format, and nothing reaches any provider. */
 class BadInputIT {
-  static ProviderSimulator simulator;
+  @RegisterExtension static final SimulatorExtension upstreams = new SimulatorExtension("a", "b");
   static RouterHarness router;
 
   @BeforeAll
   static void start(@TempDir Path journalDir) {
-    simulator = ProviderSimulator.start(Map.of("a", 0, "b", 0));
-    router = RouterHarness.start(simulator, List.of("a", "b"), journalDir.resolve("journal"),
+    router = RouterHarness.start(upstreams.simulator(), List.of("a", "b"), journalDir.resolve("journal"),
         TestClock.at("2026-01-05T09:00:00Z"));
   }
 
   @AfterAll
   static void stop() {
     router.close();
-    simulator.close();
   }
 
   @AfterEach
   void nothingReachedAnyProvider() {
-    assertEquals(0, simulator.instance("a").requests());
-    assertEquals(0, simulator.instance("b").requests());
+    assertEquals(0, upstreams.instance("a").requests());
+    assertEquals(0, upstreams.instance("b").requests());
   }
 
   @Test
