@@ -2,17 +2,25 @@ package detour.providers;
 
 import akka.actor.typed.ActorSystem;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import detour.providers.client.HttpProviderClient;
+import detour.providers.client.ProtocolCodec;
 import detour.providers.client.ProviderClient;
 import detour.providers.client.ProviderSettings;
-import detour.providers.openai.OpenAiClient;
+import detour.providers.openai.OpenAiCodec;
 
 /** Makes the client that speaks a provider's protocol. */
 public final class ProviderClients {
   private ProviderClients() {}
 
   public static ProviderClient create(ProviderSettings settings, ActorSystem<?> system, ObjectMapper json) {
+    return new HttpProviderClient(settings, codec(settings), system, json);
+  }
+
+  static ProtocolCodec codec(ProviderSettings settings) {
     return switch (settings.protocol()) {
-      case OPENAI, OPENAI_COMPATIBLE -> new OpenAiClient(settings, system, json);
+      case OPENAI, OPENAI_COMPATIBLE -> new OpenAiCodec();
+      case ANTHROPIC, GEMINI -> throw new IllegalArgumentException(
+          "protocol " + settings.protocol().configName() + " is not implemented yet");
     };
   }
 }

@@ -38,13 +38,42 @@ public final class FailureClassifier {
       int status, String retryAfterHeader, JsonNode errorBody, Supplier<ZonedDateTime> now) {
     JsonNode error = errorBody.path("error");
     String message = error.isTextual() ? error.asText() : error.path("message").asText("");
-    if (message.isEmpty()) message = "HTTP " + status + " from the provider";
     String type = firstNonEmpty(error.path("code").asText(""), error.path("type").asText(""));
+    return fromError(status, retryAfterHeader, type, message, now);
+  }
+
+  /**
+   * Classifies a non-2xx answer whose protocol's codec has already read the error's type and
+   * message from its body.
+   *
+   * @param type the upstream's error type or code ({@code context_length_exceeded}, {@code
+   *     overloaded_error}, {@code RESOURCE_EXHAUSTED}), empty when none
+   * @param message its error message, empty when none
+   */
+  public static ProviderFailure fromError(
+      int status, String retryAfterHeader, String type, String message, Supplier<ZonedDateTime> now) {
+    if (message == null || message.isEmpty()) message = "HTTP " + status + " from the provider";
+    if (type == null) type = "";
     FailureKind kind = kindOf(status, type, message);
     Optional<Duration> retryAfter = kind == FailureKind.RATE_LIMITED || kind == FailureKind.OVERLOADED
         ? parseRetryAfter(retryAfterHeader, now)
         : Optional.empty();
     return new ProviderFailure(kind, status, message, type, retryAfter);
+  }
+
+  /**
+   * Classifies an error an upstream sent inside a stream it had started with 200: the provider's
+   * fault whatever it says, overloaded and rate limits told apart since the breaker weighs them
+   * differently.
+   */
+  public static ProviderFailure inStream(String type, String message) {
+    String lower = (type + " " + message).toLowerCase(Locale.ROOT);
+    FailureKind kind = lower.contains("overloaded") || lower.contains("unavailable") ? FailureKind.OVERLOADED
+        : lower.contains("rate_limit") || lower.contains("rate limit") || lower.contains("resource_exhausted")
+            ? FailureKind.RATE_LIMITED
+            : FailureKind.SERVER_ERROR;
+    return new ProviderFailure(kind, 200, message.isEmpty() ? "an error inside the stream" : message, type,
+        Optional.empty());
   }
 
   /** Classifies a call that ended without an HTTP answer: refused, reset, timed out, shed. */
@@ -93,7 +122,9 @@ public final class FailureClassifier {
     if (status == 503 || status == 529) return FailureKind.OVERLOADED;
     if (status >= 500) return FailureKind.SERVER_ERROR;
     if (type.equals("context_length_exceeded") || lower.contains("maximum context length")
-        || lower.contains("context window") || lower.contains("too many tokens")) {
+        || lower.contains("context window") || lower.contains("too many tokens")
+        || lower.contains("prompt is too long")  // Anthropic
+        || lower.contains("exceeds the maximum number of tokens")) {  // Gemini
       return FailureKind.CONTEXT_TOO_LONG;
     }
     if (type.equals("content_filter") || type.equals("content_policy_violation")

@@ -8,7 +8,11 @@ public enum Protocol {
   /** OpenAI's chat completions. */
   OPENAI("openai"),
   /** The same protocol at any base URL (vLLM, Ollama, Groq, Mistral, OpenRouter, the simulator). */
-  OPENAI_COMPATIBLE("openai-compatible");
+  OPENAI_COMPATIBLE("openai-compatible"),
+  /** Anthropic's Messages API. */
+  ANTHROPIC("anthropic"),
+  /** Google's Gemini API (generateContent, streamGenerateContent). */
+  GEMINI("gemini");
 
   private final String configName;
 

@@ -27,4 +27,10 @@ public record ProviderFailure(
   public static ProviderFailure of(FailureKind kind, int status, String message) {
     return new ProviderFailure(kind, status, message, "", Optional.empty());
   }
+
+  /** A 2xx answer whose body is not an answer of the protocol: the provider's fault. */
+  public static ProviderFailure notAnAnswer(int status, String protocol) {
+    return of(FailureKind.SERVER_ERROR, status,
+        "the provider answered " + status + " with a body that is not a " + protocol + " answer");
+  }
 }

@@ -50,9 +50,9 @@ public record RouterSettings(
     // What Detour knows is what its reference.conf files declare; the application may only override.
     Config shipped = com.typesafe.config.ConfigFactory.defaultReference().getConfig("detour");
     Config knownBreaker = shipped.getConfig("breaker");
-    Config knownProvider = shipped.getConfig("provider-defaults").withoutPath("headers");
+    Config knownProvider = shipped.getConfig("provider-defaults").withoutPath("headers").withoutPath("query");
     KnownKeys.check(breakerDefaults, "detour.breaker", knownBreaker, Set.of(), Set.of());
-    KnownKeys.check(providerDefaults, "detour.provider-defaults", knownProvider, Set.of("api-key"), Set.of("headers"));
+    KnownKeys.check(providerDefaults, "detour.provider-defaults", knownProvider, Set.of("api-key"), Set.of("headers", "query"));
     KnownKeys.check(routeDefaults, "detour.route-defaults", shipped.getConfig("route-defaults"), Set.of(), Set.of());
     Map<String, ProviderSettings> providers = new LinkedHashMap<>();
     for (String name : keys(detour, "providers")) {
@@ -60,7 +60,7 @@ public record RouterSettings(
       String path = "detour.providers." + name;
       // A block's own breaker keys and headers are checked against their own sets.
       KnownKeys.check(block, path, knownProvider, Set.of("api-key", "base-url"),
-          Set.of("breaker", "headers"));
+          Set.of("breaker", "headers", "query"));
       if (block.hasPath("breaker")) {
         KnownKeys.check(block.getConfig("breaker"), path + ".breaker", knownBreaker, Set.of(), Set.of());
       }

@@ -22,6 +22,7 @@ import detour.providers.client.ProviderSettings;
 import detour.providers.model.CallResult;
 import detour.providers.model.ChatRequest;
 import detour.providers.model.ChatResponse;
+import detour.providers.model.StreamOpening;
 import detour.providers.model.ProviderFailure;
 import detour.providers.model.Usage;
 import detour.router.config.CatalogueModel;
@@ -166,12 +167,18 @@ class BreakerScopesTest {
       public CompletionStage<CallResult> complete(ChatRequest request, String upstreamModel) {
         return CompletableFuture.completedFuture(answers.get(upstreamModel));
       }
+
+      @Override
+      public CompletionStage<StreamOpening> stream(ChatRequest request, String upstreamModel) {
+        return complete(request, upstreamModel).thenApply(RequestCoordinatorTest.FakeClient::asStream);
+      }
     };
   }
 
   private static Candidate candidate(String provider, String model) {
     var settings = new ProviderSettings(provider, Protocol.OPENAI_COMPATIBLE, URI.create("http://127.0.0.1:1/v1"),
-        Optional.empty(), false, Map.of(), Duration.ofSeconds(1), Duration.ofSeconds(5), 4, 16,
+        Optional.empty(), false, Map.of(), Map.of(), Duration.ofSeconds(1), Duration.ofSeconds(5),
+        Duration.ofSeconds(5), Duration.ofSeconds(5), 4, 16,
         BreakerSettings.defaults());
     return new Candidate(new CatalogueModel(provider + "-" + model, provider, model, 8_192), settings, Optional.empty());
   }

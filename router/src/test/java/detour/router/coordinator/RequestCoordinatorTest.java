@@ -18,6 +18,9 @@ import detour.providers.client.ProviderSettings;
 import detour.providers.model.CallResult;
 import detour.providers.model.ChatRequest;
 import detour.providers.model.ChatResponse;
+import detour.providers.model.CompletionChunks;
+import detour.providers.model.StreamOpening;
+import akka.stream.javadsl.Source;
 import detour.providers.model.ProviderFailure;
 import detour.providers.model.Usage;
 import detour.router.config.CatalogueModel;
@@ -56,6 +59,18 @@ class RequestCoordinatorTest {
     public CompletionStage<CallResult> complete(ChatRequest request, String upstreamModel) {
       asked.add(upstreamModel);
       return CompletableFuture.completedFuture(rule.apply(upstreamModel));
+    }
+
+    @Override
+    public CompletionStage<StreamOpening> stream(ChatRequest request, String upstreamModel) {
+      return complete(request, upstreamModel).thenApply(FakeClient::asStream);
+    }
+
+    /** The same outcome, streamed: an answer as its chunks, a failure as a refused stream. */
+    static StreamOpening asStream(CallResult result) {
+      return result instanceof CallResult.Answered answered
+          ? new StreamOpening.Opened(Source.from(CompletionChunks.of(answered.response().body())))
+          : new StreamOpening.Failed(((CallResult.Failed) result).failure());
     }
   }
 
@@ -155,7 +170,8 @@ class RequestCoordinatorTest {
 
   private static ProviderSettings settings(String name) {
     return new ProviderSettings(name, Protocol.OPENAI_COMPATIBLE, URI.create("http://127.0.0.1:1/v1"),
-        Optional.empty(), false, Map.of(), Duration.ofSeconds(1), Duration.ofSeconds(5), 4, 16,
+        Optional.empty(), false, Map.of(), Map.of(), Duration.ofSeconds(1), Duration.ofSeconds(5),
+        Duration.ofSeconds(5), Duration.ofSeconds(5), 4, 16,
         BreakerSettings.defaults().with(ConfigFactory.empty()));
   }
 }
