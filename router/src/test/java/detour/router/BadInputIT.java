@@ -89,10 +89,10 @@ class BadInputIT {
   }
 
   @Test
-  void streamingIsRefusedClearlyUntilItIsSupported() {
-    Reply reply = router.chat(
-        "{\"model\": \"default\", \"stream\": true, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}");
-    assertOpenAiError(reply, 400, "Streaming");
+  void streamOptionsWithoutStreamingAreRefusedAsOpenAiDoes() {
+    Reply reply = router.chat("{\"model\": \"default\", \"stream_options\": {\"include_usage\": true}, "
+        + "\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}");
+    assertOpenAiError(reply, 400, "only allowed when 'stream' is true");
   }
 
   @Test

@@ -70,7 +70,7 @@ public record RouterSettings(
     for (String id : keys(detour, "models")) {
       Config block = detour.getConfig("models." + quoted(id));
       KnownKeys.check(block, "detour.models." + id, com.typesafe.config.ConfigFactory.empty(),
-          Set.of("provider", "upstream-model", "context-window"), Set.of());
+          Set.of("provider", "upstream-model", "context-window", "capabilities"), Set.of());
       CatalogueModel model = read(block, "detour.models." + id, () -> CatalogueModel.from(id, block));
       require(providers.containsKey(model.provider()), block, "detour.models." + id + ".provider",
           "names provider '" + model.provider() + "', which is not under detour.providers");

@@ -1,5 +1,6 @@
 package detour.router.coordinator;
 
+import akka.NotUsed;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.AbstractBehavior;
@@ -7,6 +8,10 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
+import akka.stream.Materializer;
+import akka.stream.javadsl.Sink;
+import akka.stream.javadsl.Source;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import detour.persistence.breaker.Blame;
 import detour.persistence.breaker.FailureKind;
 import detour.providers.breaker.BreakerState;
@@ -19,16 +24,21 @@ import detour.providers.client.FailureClassifier;
 import detour.providers.model.CallResult;
 import detour.providers.model.ChatRequest;
 import detour.providers.model.ProviderFailure;
+import detour.providers.model.ProviderStreamException;
+import detour.providers.model.StreamOpening;
 import detour.router.config.Candidate;
+import detour.router.config.Capability;
 import detour.router.config.Plan;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * Walks one request's chain: tries each candidate whose circuits (its provider's and its model's)
@@ -49,10 +59,27 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
 
   private enum DeadlineReached implements Command { INSTANCE }
 
+  /** The upstream of a streamed attempt answered its headers: a stream, or a refusal. */
+  private record StreamOpened(int index, StreamOpening opening) implements Command {}
+
+  /**
+   * A streamed attempt reached its commit point: its first content (in {@code head}, with the rest
+   * to come), or its end or failure before any.
+   */
+  private record FirstContent(
+      int index, List<ObjectNode> head, Source<ObjectNode, NotUsed> rest, Throwable failure) implements Command {}
+
+  /** The committed stream ended. */
+  private record StreamEnded(StreamWatch.End end) implements Command {}
+
+  /** The committed stream outlived its provider's attempt-timeout. */
+  private enum StreamTooLong implements Command { INSTANCE }
+
   /** How long to wait for a half-open breaker to grant or refuse a probe. */
   static final Duration PROBE_ASK_TIMEOUT = Duration.ofSeconds(2);
 
   private static final Object ATTEMPT_TIMER = "attempt";
+  private static final Object DEADLINE_TIMER = "deadline";
 
   public static Behavior<Command> create(
       String requestId, ChatRequest request, Plan plan, ProviderFleet fleet, ActorRef<RouteOutcome> replyTo) {
@@ -68,6 +95,8 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
   private final ActorRef<RouteOutcome> replyTo;
   private final long startedNanos = System.nanoTime();
   private final List<Attempt> attempts = new ArrayList<>();
+  private final Set<Capability> needs;
+  private final Materializer materializer;
 
   /** The candidate being tried or asked for a probe; -1 between candidates. */
   private int current = -1;
@@ -87,6 +116,11 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
   /** A context-length refusal: only candidates with a larger window than its model's are tried. */
   private ProviderFailure contextRefusal;
   private int refusedWindow;
+  /** The streamed attempt in flight, before or after its commit point; null when none. */
+  private StreamAttempt stream;
+  /** Whether the stream's first content has gone to the caller: from then on, no failover. */
+  private boolean committed;
+  private long firstContentMillis;
 
   private RequestCoordinator(
       ActorContext<Command> context,
@@ -103,10 +137,12 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
     this.plan = plan;
     this.fleet = fleet;
     this.replyTo = replyTo;
+    this.needs = Capability.neededBy(request);
+    this.materializer = Materializer.matFromSystem(context.getSystem());
   }
 
   private Behavior<Command> start() {
-    timers.startSingleTimer(DeadlineReached.INSTANCE, DeadlineReached.INSTANCE, plan.deadline());
+    timers.startSingleTimer(DEADLINE_TIMER, DeadlineReached.INSTANCE, plan.deadline());
     return tryFrom(0);
   }
 
@@ -117,6 +153,10 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
         .onMessage(AttemptTimedOut.class, this::onAttemptTimedOut)
         .onMessage(ProbeAnswered.class, this::onProbeAnswered)
         .onMessageEquals(DeadlineReached.INSTANCE, this::onDeadline)
+        .onMessage(StreamOpened.class, this::onStreamOpened)
+        .onMessage(FirstContent.class, this::onFirstContent)
+        .onMessage(StreamEnded.class, this::onStreamEnded)
+        .onMessageEquals(StreamTooLong.INSTANCE, this::onStreamTooLong)
         .build();
   }
 
@@ -129,6 +169,17 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
       Candidate candidate = plan.candidates().get(i);
       if (candidate.unusable().isPresent()) {
         skip(candidate, candidate.unusable().get());
+        continue;
+      }
+      Set<Capability> lacking = candidate.model().lacking(needs);
+      if (!lacking.isEmpty()) {
+        skip(candidate, "the model lacks what the request uses: " + lacking.stream()
+            .map(Capability::configName).collect(Collectors.joining(", ")));
+        continue;
+      }
+      Optional<String> inexpressible = fleet.client(candidate.providerName()).cannotExpress(request);
+      if (inexpressible.isPresent()) {
+        skip(candidate, "its protocol cannot express the request: " + inexpressible.get());
         continue;
       }
       if (contextRefusal != null && candidate.model().contextWindow() <= refusedWindow) {
@@ -234,6 +285,7 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
     currentIsLastResort = lastResort;
     currentStartedNanos = System.nanoTime();
     currentBudget = budget(index);
+    if (request.stream()) return attemptStream(index, candidate);
     CompletionStage<CallResult> call;
     try {
       call = fleet.client(candidate.providerName()).complete(request, candidate.model().upstreamModel());
@@ -244,6 +296,114 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
         result != null ? result : new CallResult.Failed(FailureClassifier.fromThrowable(bug))));
     timers.startSingleTimer(ATTEMPT_TIMER, new AttemptTimedOut(index), currentBudget);
     return this;
+  }
+
+  /**
+   * Asks for a stream. Until its first content arrives the attempt may take no longer than its
+   * first-token-timeout (within its share of the deadline), and may still fail over.
+   */
+  private Behavior<Command> attemptStream(int index, Candidate candidate) {
+    Duration firstToken = candidate.provider().firstTokenTimeout();
+    if (firstToken.compareTo(currentBudget) < 0) currentBudget = firstToken;
+    CompletionStage<StreamOpening> opening;
+    try {
+      opening = fleet.client(candidate.providerName()).stream(request, candidate.model().upstreamModel());
+    } catch (RuntimeException bug) {
+      opening = CompletableFuture.failedFuture(bug);
+    }
+    getContext().pipeToSelf(opening, (opened, bug) -> new StreamOpened(index,
+        opened != null ? opened : new StreamOpening.Failed(FailureClassifier.fromThrowable(bug))));
+    timers.startSingleTimer(ATTEMPT_TIMER, new AttemptTimedOut(index), currentBudget);
+    return this;
+  }
+
+  private Behavior<Command> onStreamOpened(StreamOpened msg) {
+    if (msg.index() != current || !attempting) {
+      // Given up on before it answered: close it at once rather than let it run for nobody.
+      if (msg.opening() instanceof StreamOpening.Opened late) late.chunks().runWith(Sink.cancelled(), materializer);
+      return this;
+    }
+    if (msg.opening() instanceof StreamOpening.Failed refused) {
+      timers.cancel(ATTEMPT_TIMER);
+      return failed(msg.index(), refused.failure(), millisSince(currentStartedNanos));
+    }
+    Candidate candidate = plan.candidates().get(msg.index());
+    stream = StreamAttempt.start(((StreamOpening.Opened) msg.opening()).chunks(),
+        candidate.provider().interTokenTimeout(), materializer);
+    int index = msg.index();
+    getContext().pipeToSelf(stream.first(), (split, failure) -> split != null
+        ? new FirstContent(index, split.first(), split.second(), null)
+        : new FirstContent(index, List.of(), Source.empty(), failure));
+    return this;
+  }
+
+  private Behavior<Command> onFirstContent(FirstContent msg) {
+    if (msg.index() != current || !attempting || stream == null) return this;  // already given up on
+    timers.cancel(ATTEMPT_TIMER);
+    Candidate candidate = plan.candidates().get(msg.index());
+    long latency = millisSince(currentStartedNanos);
+    if (msg.failure() != null || msg.head().isEmpty()) {
+      ProviderFailure failure = msg.failure() != null
+          ? StreamFailures.classify(msg.failure(), false, candidate.provider().interTokenTimeout())
+          : ProviderFailure.of(FailureKind.CONNECTION_RESET, 200, "the stream ended before any content");
+      stream = null;
+      return failed(msg.index(), failure, latency);
+    }
+    // The commit point: from here the caller reads this candidate's answer, and only its end is news.
+    committed = true;
+    firstContentMillis = latency;
+    timers.cancel(DEADLINE_TIMER);
+    Duration left = candidate.provider().attemptTimeout().minusMillis(latency);
+    timers.startSingleTimer(StreamTooLong.INSTANCE, StreamTooLong.INSTANCE, left.isNegative() ? Duration.ZERO : left);
+    ActorRef<Command> self = getContext().getSelf();
+    stream.ended().thenAccept(end -> self.tell(new StreamEnded(end)));
+    attempts.add(new Attempt(candidate.providerName(), candidate.model().id(), Attempt.Result.ANSWERED,
+        200, latency, Optional.empty(), "", currentProbeScope != null, currentIsLastResort));
+    replyTo.tell(new RouteOutcome.Streaming(Source.from(msg.head()).concat(msg.rest()),
+        candidate.providerName(), candidate.model().id(), trace()));
+    return this;
+  }
+
+  /**
+   * The committed stream is over: the breakers hear how it went (a success by its time to first
+   * content; a break-off as the fault it was; the caller leaving as nobody's fault).
+   */
+  private Behavior<Command> onStreamEnded(StreamEnded msg) {
+    timers.cancel(StreamTooLong.INSTANCE);
+    Candidate candidate = plan.candidates().get(current);
+    StreamProgress progress = stream.progress();
+    ProviderFailure failure = null;
+    if (msg.end() instanceof StreamWatch.Failed failed) {
+      failure = StreamFailures.classify(failed.cause(), true, candidate.provider().interTokenTimeout());
+    } else if (msg.end() == StreamWatch.Cancelled.INSTANCE) {
+      failure = ProviderFailure.of(FailureKind.CANCELLED, 0,
+          "the caller went away after " + progress.chunks() + " chunks");
+    }
+    if (failure == null) {
+      tell(candidate.providerScope(), new ProviderBreaker.RecordSuccess(firstContentMillis, isProbe(candidate.providerScope())));
+      tell(candidate.modelScope(), new ProviderBreaker.RecordSuccess(firstContentMillis, isProbe(candidate.modelScope())));
+    } else {
+      reportFailure(candidate, failure);
+    }
+    RequestLog.streamed(getContext().getLog(), trace(), candidate, progress, Optional.ofNullable(failure));
+    return Behaviors.stopped();
+  }
+
+  private Behavior<Command> onStreamTooLong() {
+    if (stream != null) {
+      Duration limit = plan.candidates().get(current).provider().attemptTimeout();
+      stream.killSwitch().abort(new ProviderStreamException(ProviderFailure.of(FailureKind.TOTAL_TIMEOUT, 200,
+          "the stream was still going after " + readable(limit) + ", its attempt-timeout")));
+    }
+    return this;
+  }
+
+  /** Stops the stream in flight before its commit point, if any: its upstream request is cancelled. */
+  private void abandonStream() {
+    if (stream != null && !committed) {
+      stream.killSwitch().shutdown();
+      stream = null;
+    }
   }
 
   /**
@@ -281,7 +441,12 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
   }
 
   private Behavior<Command> onAttemptTimedOut(AttemptTimedOut msg) {
-    if (msg.index() != current || !attempting) return this;
+    if (msg.index() != current || !attempting || committed) return this;
+    if (request.stream()) {
+      abandonStream();
+      return failed(msg.index(), ProviderFailure.of(FailureKind.FIRST_TOKEN_TIMEOUT, 0,
+          "no first token within " + readable(currentBudget)), millisSince(currentStartedNanos));
+    }
     Duration limit = plan.candidates().get(msg.index()).provider().attemptTimeout();
     String why = currentBudget.compareTo(limit) < 0
         ? "no answer within " + readable(currentBudget) + ", its share of the route's " + readable(plan.deadline())
@@ -310,6 +475,8 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
   }
 
   private Behavior<Command> onDeadline() {
+    if (committed) return this;
+    abandonStream();
     if (attempting) {
       Candidate candidate = plan.candidates().get(current);
       // The caller's deadline is nobody's fault: the breaker only frees a probe permit it held.

@@ -1,5 +1,9 @@
 package detour.router.coordinator;
 
+import detour.providers.model.ProviderFailure;
+import detour.providers.model.Usage;
+import detour.router.config.Candidate;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 
@@ -20,8 +24,22 @@ final class RequestLog {
         trace.totalMillis());
   }
 
+  /** The line of a streamed request, written when its stream has ended, with how it ended. */
+  static void streamed(Logger log, RouteTrace trace, Candidate answering, StreamProgress progress,
+      Optional<ProviderFailure> broke) {
+    if (!log.isInfoEnabled()) return;
+    Usage usage = progress.usage();
+    log.info("request_id={} route={} outcome=streamed answered_by={}/{} tried={} attempts=[{}] latency_ms={} "
+            + "stream_end={} chunks={} prompt_tokens={} completion_tokens={}",
+        trace.requestId(), trace.route(), answering.providerName(), answering.model().id(), trace.triedCount(),
+        trace.attempts().stream().map(RequestLog::describe).collect(Collectors.joining(" ")),
+        trace.totalMillis(), broke.map(f -> f.kind().name()).orElse("complete"), progress.chunks(),
+        usage.promptTokens(), usage.completionTokens());
+  }
+
   static String name(RouteOutcome outcome) {
     if (outcome instanceof RouteOutcome.Answered) return "answered";
+    if (outcome instanceof RouteOutcome.Streaming) return "streaming";
     if (outcome instanceof RouteOutcome.Rejected) return "rejected";
     if (outcome instanceof RouteOutcome.Exhausted) return "exhausted";
     return "deadline_exceeded";

@@ -1,5 +1,8 @@
 package detour.router.coordinator;
 
+import akka.NotUsed;
+import akka.stream.javadsl.Source;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import detour.providers.model.ChatResponse;
 import detour.providers.model.ProviderFailure;
 import java.time.Instant;
@@ -11,6 +14,17 @@ public sealed interface RouteOutcome {
 
   /** A candidate answered. */
   record Answered(ChatResponse response, String provider, String model, RouteTrace trace) implements RouteOutcome {}
+
+  /**
+   * A candidate started streaming its answer: the chunks are the caller's to read now (in OpenAI's
+   * {@code chat.completion.chunk} form). They fail with a {@code ProviderStreamException} or a
+   * timeout when the upstream breaks off; the coordinator tells the breakers how it ended.
+   *
+   * @param chunks the whole answer, the chunks already received first; read it once
+   * @param trace the route decisions up to the commit: the answering attempt is the last
+   */
+  record Streaming(Source<ObjectNode, NotUsed> chunks, String provider, String model, RouteTrace trace)
+      implements RouteOutcome {}
 
   /** A provider rejected the request as the caller's mistake: returned as is, no failover. */
   record Rejected(ProviderFailure failure, RouteTrace trace) implements RouteOutcome {}

@@ -58,6 +58,7 @@ public final class ApiRoutes extends AllDirectives {
   private final ObjectMapper json;
   private final ChatRequestReader reader;
   private final Replies replies;
+  private final StreamReplies streams;
   private final AdminRoutes admin;
 
   public ApiRoutes(
@@ -75,6 +76,7 @@ public final class ApiRoutes extends AllDirectives {
     this.json = json;
     this.reader = new ChatRequestReader(json);
     this.replies = new Replies(json, clock);
+    this.streams = new StreamReplies(json, replies);
     this.admin = new AdminRoutes(adminToken, fleet.breakers(), system, json, replies);
   }
 
@@ -112,13 +114,21 @@ public final class ApiRoutes extends AllDirectives {
     Duration patience = plan.get().deadline().plus(ASK_MARGIN);
     return AskPattern.<Coordinate, RouteOutcome>ask(coordinators,
             replyTo -> new Coordinate(requestId, request, plan.get(), replyTo), patience, scheduler)
-        .thenApply(replies::outcome)
+        .thenApply(outcome -> outcome instanceof RouteOutcome.Streaming streaming
+            ? streams.render(streaming, request.body().path("stream_options").path("include_usage").asBoolean(false),
+                interTokenTimeout(plan.get(), streaming.provider()))
+            : replies.outcome(outcome))
         .exceptionally(failure -> {
           log.error("request_id={} got no answer from its coordinator", requestId, failure);
           return replies.error(new ApiError(StatusCodes.INTERNAL_SERVER_ERROR,
               "Detour failed to answer this request (request id " + requestId + ").", "server_error", null,
               "internal_error"), requestId);
         });
+  }
+
+  private static Duration interTokenTimeout(Plan plan, String provider) {
+    return plan.candidates().stream().filter(c -> c.providerName().equals(provider)).findFirst()
+        .map(c -> c.provider().interTokenTimeout()).orElse(Duration.ZERO);
   }
 
   private HttpResponse models() {

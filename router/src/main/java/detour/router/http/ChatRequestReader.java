@@ -63,9 +63,16 @@ final class ChatRequestReader {
     if (stream != null && !stream.isNull() && !stream.isBoolean()) {
       return invalid("'stream' must be true or false.", "stream");
     }
-    if (stream != null && stream.asBoolean(false)) {
-      return invalid("Streaming ('stream': true) is not supported by this Detour version yet; "
-          + "send the request without it.", "stream");
+    JsonNode streamOptions = body.get("stream_options");
+    if (streamOptions != null && !streamOptions.isNull()) {
+      if (stream == null || !stream.asBoolean(false)) {
+        return invalid("'stream_options' is only allowed when 'stream' is true.", "stream_options");
+      }
+      if (!streamOptions.isObject()) return invalid("'stream_options' must be an object.", "stream_options");
+      JsonNode includeUsage = streamOptions.get("include_usage");
+      if (includeUsage != null && !includeUsage.isNull() && !includeUsage.isBoolean()) {
+        return invalid("'stream_options.include_usage' must be true or false.", "stream_options.include_usage");
+      }
     }
     return new Valid(new ChatRequest(body));
   }

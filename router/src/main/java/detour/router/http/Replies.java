@@ -98,7 +98,7 @@ final class Replies {
     return body;
   }
 
-  private ObjectNode traceJson(RouteTrace trace) {
+  ObjectNode traceJson(RouteTrace trace) {
     ObjectNode node = json.createObjectNode();
     node.put("request_id", trace.requestId());
     node.put("route", trace.route());
@@ -119,7 +119,7 @@ final class Replies {
     return node;
   }
 
-  private static List<HttpHeader> traceHeaders(RouteTrace trace) {
+  static List<HttpHeader> traceHeaders(RouteTrace trace) {
     List<HttpHeader> headers = new ArrayList<>();
     headers.add(RawHeader.create(REQUEST_ID, trace.requestId()));
     headers.add(RawHeader.create(ROUTE, trace.route()));
