@@ -68,7 +68,7 @@ public final class RouterHarness implements AutoCloseable {
   /** As {@link #start(ProviderSimulator, List, Path, TestClock)}, with more configuration on top. */
   public static RouterHarness start(
       ProviderSimulator simulator, List<String> chain, Path journal, TestClock clock, String extraConfig) {
-    StringBuilder conf = new StringBuilder(extraConfig).append('\n');
+    StringBuilder conf = new StringBuilder();
     conf.append("detour.http { host = \"127.0.0.1\", port = 0 }\n");
     conf.append("detour.journal.h2-file = \"").append(journal.toAbsolutePath().toString().replace('\\', '/')).append("\"\n");
     conf.append("akka.loglevel = WARNING\n");
@@ -85,6 +85,7 @@ public final class RouterHarness implements AutoCloseable {
     }
     conf.append("detour.routes.default { chain = [")
         .append(String.join(", ", chain.stream().map(n -> "model-" + n).toList())).append("] }\n");
+    conf.append(extraConfig).append('\n');  // last, so that a test may override any of the above
     Config config = DetourConfig.load(ManualTime.config().withFallback(ConfigFactory.parseString(conf.toString())));
 
     JournalSchema.keepH2OnLoopback();
@@ -121,6 +122,46 @@ public final class RouterHarness implements AutoCloseable {
       if (!condition.getAsBoolean()) throw new AssertionError("still waiting until " + what);
       return null;
     });
+  }
+
+  /**
+   * Posts a streamed request and reads the whole event stream (in real time, bounded): its status,
+   * headers and SSE lines.
+   */
+  public Streamed stream(String body) {
+    try {
+      HttpResponse<java.util.stream.Stream<String>> response = http.send(
+          HttpRequest.newBuilder(uri("/v1/chat/completions")).header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(body)).timeout(PATIENCE).build(),
+          HttpResponse.BodyHandlers.ofLines());
+      return new Streamed(response.statusCode(), response.headers(), response.body().toList());
+    } catch (IOException | InterruptedException failed) {
+      throw new IllegalStateException("the router did not answer", failed);
+    }
+  }
+
+  /** What a streaming caller saw: every line of the event stream, blank ones included. */
+  public record Streamed(int status, java.net.http.HttpHeaders headers, List<String> lines) {
+    public String header(String name) {
+      return headers.firstValue(name).orElse(null);
+    }
+
+    /** The JSON of every {@code data:} event but {@code [DONE]}. */
+    public List<JsonNode> events() {
+      return lines.stream().filter(l -> l.startsWith("data: ") && !l.equals("data: [DONE]"))
+          .map(l -> parse(l.substring(6))).toList();
+    }
+
+    public boolean done() {
+      return lines.contains("data: [DONE]");
+    }
+
+    /** The streamed text, concatenated. */
+    public String text() {
+      StringBuilder text = new StringBuilder();
+      for (JsonNode e : events()) text.append(e.path("choices").path(0).path("delta").path("content").asText(""));
+      return text.toString();
+    }
   }
 
   /** A minimal valid request for the {@code default} route. */

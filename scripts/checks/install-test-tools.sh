@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs what the integration tests drive besides the JVM: the official openai SDK for Node.js
+# (pinned by router/src/test/node/package-lock.json). Idempotent and quick when already installed.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+
+command -v node >/dev/null || { echo "detour: Node.js 20 or later is needed for the SDK tests" >&2; exit 1; }
+command -v npm >/dev/null || { echo "detour: npm is needed for the SDK tests" >&2; exit 1; }
+sdk="$ROOT/router/src/test/node"
+if [[ ! -d "$sdk/node_modules/openai" || "$sdk/package-lock.json" -nt "$sdk/node_modules/.package-lock.json" ]]; then
+  echo "detour: installing the openai SDK for the compatibility tests (npm ci)..." >&2
+  (cd "$sdk" && npm ci --no-audit --no-fund --loglevel=error)
+fi
