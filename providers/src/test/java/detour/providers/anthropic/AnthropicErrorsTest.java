@@ -27,7 +27,8 @@ class AnthropicErrorsTest {
       "400, error-prompt-too-long.json, CONTEXT_TOO_LONG",
       "400, error-invalid-request.json, BAD_REQUEST",
       "413, error-request-too-large.json, BAD_REQUEST",
-      "402, error-billing.json, QUOTA"})
+      "402, error-billing.json, QUOTA",
+      "400, error-credit-balance.json, QUOTA"})
   void classifiesEachAnthropicErrorByStatusTypeAndMessage(int status, String fixture, FailureKind kind) {
     ProviderFailure failure = codec.failure(status, Optional.empty(), json(fixture));
     assertEquals(kind, failure.kind());
