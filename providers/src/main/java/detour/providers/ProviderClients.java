@@ -2,6 +2,7 @@ package detour.providers;
 
 import akka.actor.typed.ActorSystem;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import detour.providers.anthropic.AnthropicCodec;
 import detour.providers.client.HttpProviderClient;
 import detour.providers.client.ProtocolCodec;
 import detour.providers.client.ProviderClient;
@@ -19,7 +20,8 @@ public final class ProviderClients {
   static ProtocolCodec codec(ProviderSettings settings) {
     return switch (settings.protocol()) {
       case OPENAI, OPENAI_COMPATIBLE -> new OpenAiCodec();
-      case ANTHROPIC, GEMINI -> throw new IllegalArgumentException(
+      case ANTHROPIC -> new AnthropicCodec();
+      case GEMINI -> throw new IllegalArgumentException(
           "protocol " + settings.protocol().configName() + " is not implemented yet");
     };
   }

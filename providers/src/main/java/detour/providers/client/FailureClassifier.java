@@ -115,6 +115,7 @@ public final class FailureClassifier {
       return type.equals("insufficient_quota") ? FailureKind.QUOTA : FailureKind.RATE_LIMITED;
     }
     if (status == 402) return FailureKind.QUOTA;
+    if (lower.contains("credit balance is too low")) return FailureKind.QUOTA;  // Anthropic sends it as a 400
     if (status == 401 || status == 403) return FailureKind.AUTH;
     if (status == 408) return FailureKind.TOTAL_TIMEOUT;
     if (status == 404) return FailureKind.NOT_FOUND;
