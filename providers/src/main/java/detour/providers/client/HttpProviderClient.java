@@ -120,7 +120,8 @@ public final class HttpProviderClient implements ProviderClient {
     return bytes
         .via(SseParser.flow(MAX_SSE_LINE_BYTES))
         .mapConcat(translator::onEvent)
-        .concat(Source.lazySource(() -> Source.from(translator.onClose())))
+        // Not concat: it demands from its second source at once, which would call onClose first.
+        .concatLazy(Source.lazySource(() -> Source.from(translator.onClose())))
         .mapError(new PFBuilder<Throwable, Throwable>()
             .match(ProviderStreamException.class, same -> same)
             .matchAny(broken -> new ProviderStreamException(FailureClassifier.fromThrowable(broken)))
