@@ -6,6 +6,7 @@ import detour.providers.client.HttpProviderClient;
 import detour.providers.client.ProtocolCodec;
 import detour.providers.client.ProviderClient;
 import detour.providers.client.ProviderSettings;
+import detour.providers.gemini.GeminiCodec;
 import detour.providers.openai.OpenAiCodec;
 
 /** Makes the client that speaks a provider's protocol. */
@@ -19,7 +20,8 @@ public final class ProviderClients {
   static ProtocolCodec codec(ProviderSettings settings) {
     return switch (settings.protocol()) {
       case OPENAI, OPENAI_COMPATIBLE -> new OpenAiCodec();
-      case ANTHROPIC, GEMINI -> throw new IllegalArgumentException(
+      case GEMINI -> new GeminiCodec();
+      case ANTHROPIC -> throw new IllegalArgumentException(
           "protocol " + settings.protocol().configName() + " is not implemented yet");
     };
   }
