@@ -7,6 +7,7 @@ import detour.providers.client.HttpProviderClient;
 import detour.providers.client.ProtocolCodec;
 import detour.providers.client.ProviderClient;
 import detour.providers.client.ProviderSettings;
+import detour.providers.gemini.GeminiCodec;
 import detour.providers.openai.OpenAiCodec;
 
 /** Makes the client that speaks a provider's protocol. */
@@ -21,8 +22,7 @@ public final class ProviderClients {
     return switch (settings.protocol()) {
       case OPENAI, OPENAI_COMPATIBLE -> new OpenAiCodec();
       case ANTHROPIC -> new AnthropicCodec();
-      case GEMINI -> throw new IllegalArgumentException(
-          "protocol " + settings.protocol().configName() + " is not implemented yet");
+      case GEMINI -> new GeminiCodec();
     };
   }
 }

@@ -120,6 +120,7 @@ public final class HttpProviderClient implements ProviderClient {
     return bytes
         .via(SseParser.flow(MAX_SSE_LINE_BYTES))
         .mapConcat(translator::onEvent)
+        // Not concat: it demands from its second source at once, which would call onClose first.
         .concatLazy(Source.lazySource(() -> Source.from(translator.onClose())))
         .mapError(new PFBuilder<Throwable, Throwable>()
             .match(ProviderStreamException.class, same -> same)
