@@ -25,7 +25,6 @@ public final class AnthropicCodec implements ProtocolCodec {
   public static final String DEFAULT_BASE_URL = "https://api.anthropic.com/v1";
   /** The API version every call names; the request and answer shapes here are this version's. */
   public static final String API_VERSION = "2023-06-01";
-  private static final Secret VERSION_HEADER = Secret.of(API_VERSION);
 
   private final InstantSource clock;
 
@@ -49,10 +48,10 @@ public final class AnthropicCodec implements ProtocolCodec {
   }
 
   @Override
-  public Map<String, Secret> headers(Optional<Secret> apiKey) {
-    Map<String, Secret> headers = new LinkedHashMap<>();
-    apiKey.ifPresent(key -> headers.put("x-api-key", key));
-    headers.put("anthropic-version", VERSION_HEADER);
+  public Map<String, String> headers(Optional<Secret> apiKey) {
+    Map<String, String> headers = new LinkedHashMap<>();
+    apiKey.ifPresent(key -> headers.put("x-api-key", key.reveal()));
+    headers.put("anthropic-version", API_VERSION);
     return Map.copyOf(headers);
   }
 

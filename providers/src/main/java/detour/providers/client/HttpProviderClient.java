@@ -160,9 +160,9 @@ public final class HttpProviderClient implements ProviderClient {
     }
   }
 
-  private static List<HttpHeader> headers(Map<String, Secret> protocol, Map<String, Secret> extra) {
+  private static List<HttpHeader> headers(Map<String, String> protocol, Map<String, Secret> extra) {
     List<HttpHeader> all = new ArrayList<>();
-    protocol.forEach((name, value) -> all.add(RawHeader.create(name, value.reveal())));
+    protocol.forEach((name, value) -> all.add(RawHeader.create(name, value)));
     extra.forEach((name, value) -> all.add(RawHeader.create(name, value.reveal())));
     return List.copyOf(all);
   }

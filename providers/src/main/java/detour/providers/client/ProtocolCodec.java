@@ -34,9 +34,10 @@ public interface ProtocolCodec {
 
   /**
    * Headers every call carries besides the provider's configured extra headers: authentication and
-   * protocol version. Values are secrets: they are never logged.
+   * protocol version. They go on the wire only, never into a log; the key within them is masked
+   * anywhere else by the scrubber, which its {@link Secret} registered it with.
    */
-  Map<String, Secret> headers(Optional<Secret> apiKey);
+  Map<String, String> headers(Optional<Secret> apiKey);
 
   /** The upstream's request body for this request, naming the upstream's own model. */
   ObjectNode requestBody(ChatRequest request, String upstreamModel, boolean stream);

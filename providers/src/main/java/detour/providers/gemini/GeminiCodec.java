@@ -57,8 +57,8 @@ public final class GeminiCodec implements ProtocolCodec {
   }
 
   @Override
-  public Map<String, Secret> headers(Optional<Secret> apiKey) {
-    return apiKey.map(key -> Map.of("x-goog-api-key", key)).orElse(Map.of());
+  public Map<String, String> headers(Optional<Secret> apiKey) {
+    return apiKey.map(key -> Map.of("x-goog-api-key", key.reveal())).orElse(Map.<String, String>of());
   }
 
   /**

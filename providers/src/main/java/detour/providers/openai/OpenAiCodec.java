@@ -27,8 +27,8 @@ public final class OpenAiCodec implements ProtocolCodec {
   }
 
   @Override
-  public Map<String, Secret> headers(Optional<Secret> apiKey) {
-    return apiKey.map(key -> Map.of("Authorization", Secret.of("Bearer " + key.reveal()))).orElse(Map.of());
+  public Map<String, String> headers(Optional<Secret> apiKey) {
+    return apiKey.map(key -> Map.of("Authorization", "Bearer " + key.reveal())).orElse(Map.<String, String>of());
   }
 
   @Override
