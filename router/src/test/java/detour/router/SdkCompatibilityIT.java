@@ -61,7 +61,7 @@ class SdkCompatibilityIT {
 
   @Test
   void theSdkReadsAStreamWithUsageAndTheTraceOnItsLastChoiceChunk() throws Exception {
-    upstreams.instance("a").setBehaviour(Behaviour.error(503));
+    upstreams.instance("a").behave(Behaviour.error(503));
 
     JsonNode seen = sdk("stream");
 
@@ -94,7 +94,7 @@ class SdkCompatibilityIT {
 
   @Test
   void aStreamBrokenAfterItsFirstContentIsAnErrorTheSdkRaises() throws Exception {
-    upstreams.instance("a").setBehaviour(Behaviour.streamDrop(2));
+    upstreams.instance("a").behave(Behaviour.streamDrop(2));
 
     JsonNode seen = sdk("stream-broken");
 

@@ -2,6 +2,7 @@ package detour.providers.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -30,15 +31,20 @@ public record ChatRequest(ObjectNode body) {
   }
 
   /**
-   * The body to send upstream, naming the upstream's own model. A shallow copy: the caller's nodes
-   * are shared, not cloned, since neither side mutates them.
+   * The body to send upstream, naming the upstream's own model, without the fields meant for
+   * Detour alone ({@code models}). A shallow copy: the caller's nodes are shared, not cloned, since
+   * neither side mutates them.
    */
   public ObjectNode bodyFor(String upstreamModel) {
     ObjectNode copy = body.objectNode();
     copy.setAll(body);
     copy.put("model", upstreamModel);
+    copy.remove(DETOUR_FIELDS);
     return copy;
   }
+
+  /** Request fields Detour reads and no upstream should see. */
+  public static final List<String> DETOUR_FIELDS = List.of("models");
 
   /** The message list, for size estimates; never logged. */
   public JsonNode messages() {

@@ -15,4 +15,30 @@ public record Plan(String route, List<Candidate> candidates, Duration deadline, 
   public Plan {
     candidates = List.copyOf(candidates);
   }
+
+  /** The same plan with a shorter deadline (a caller's own), never a longer one. */
+  public Plan withDeadlineAtMost(Duration callerDeadline) {
+    return callerDeadline.compareTo(deadline) < 0 ? new Plan(route, candidates, callerDeadline, lastResort) : this;
+  }
+
+  /**
+   * The same plan narrowed to the caller's own ordered choice of its models ({@code models} in the
+   * body), or the reason that choice is not allowed: a caller may reorder and drop the route's
+   * models, never add one.
+   */
+  public Narrowed narrowedTo(List<String> modelIds) {
+    List<Candidate> chosen = new java.util.ArrayList<>();
+    for (String id : modelIds) {
+      var match = candidates.stream().filter(c -> c.model().id().equals(id)).findFirst();
+      if (match.isEmpty()) {
+        return new Narrowed(null, "'" + id + "' is not one of the models of '" + route + "': "
+            + String.join(", ", candidates.stream().map(c -> c.model().id()).toList()) + ".");
+      }
+      if (!chosen.contains(match.get())) chosen.add(match.get());
+    }
+    return new Narrowed(new Plan(route, chosen, deadline, lastResort), null);
+  }
+
+  /** A narrowed plan, or why not. */
+  public record Narrowed(Plan plan, String refusal) {}
 }

@@ -50,6 +50,9 @@ public final class ApiRoutes extends AllDirectives {
   private static final Pattern CALLER_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
   /** Beyond the route's own deadline, which the coordinator enforces: only a crashed coordinator meets it. */
   private static final Duration ASK_MARGIN = Duration.ofSeconds(5);
+  /** The caller's deadline for its request, in milliseconds: it may shorten the route's, never lengthen it. */
+  static final String DEADLINE_HEADER = "x-detour-deadline-ms";
+  private static final Duration MAX_CALLER_DEADLINE = Duration.ofHours(1);
 
   private final RoutePlanner planner;
   private final ActorRef<Coordinate> coordinators;
@@ -96,10 +99,11 @@ public final class ApiRoutes extends AllDirectives {
       return complete(replies.error(ApiError.unsupportedMediaType(
           "Content-Type must be application/json; got " + type.mediaType() + "."), requestId));
     }
-    return entity(Unmarshaller.entityToByteString(), body -> completeWithFuture(route(requestId, body)));
+    Optional<String> deadline = request.getHeader(DEADLINE_HEADER).map(h -> h.value());
+    return entity(Unmarshaller.entityToByteString(), body -> completeWithFuture(route(requestId, deadline, body)));
   }
 
-  private CompletionStage<HttpResponse> route(String requestId, ByteString body) {
+  private CompletionStage<HttpResponse> route(String requestId, Optional<String> deadlineHeader, ByteString body) {
     var read = reader.read(body);
     if (read instanceof ChatRequestReader.Invalid invalid) {
       return CompletableFuture.completedFuture(replies.error(invalid.error(), requestId));
@@ -111,12 +115,34 @@ public final class ApiRoutes extends AllDirectives {
           "The model '" + request.model() + "' does not exist: it names no route and no catalogue model. "
               + "GET /v1/models lists them."), requestId));
     }
-    Duration patience = plan.get().deadline().plus(ASK_MARGIN);
+    Plan chosen = plan.get();
+    if (request.body().has("models") && !request.body().get("models").isNull()) {
+      List<String> ids = new java.util.ArrayList<>();
+      request.body().get("models").forEach(id -> ids.add(id.asText()));
+      Plan.Narrowed narrowed = chosen.narrowedTo(ids);
+      if (narrowed.refusal() != null) {
+        return CompletableFuture.completedFuture(replies.error(ApiError.invalidRequest(
+            "'models' may only reorder or leave out the models of the route named in 'model': " + narrowed.refusal(),
+            "models"), requestId));
+      }
+      chosen = narrowed.plan();
+    }
+    if (deadlineHeader.isPresent()) {
+      Optional<Duration> callers = callerDeadline(deadlineHeader.get());
+      if (callers.isEmpty()) {
+        return CompletableFuture.completedFuture(replies.error(ApiError.invalidRequest(
+            DEADLINE_HEADER + " must be a whole number of milliseconds from 1 to " + MAX_CALLER_DEADLINE.toMillis()
+                + "; got '" + deadlineHeader.get() + "'.", null), requestId));
+      }
+      chosen = chosen.withDeadlineAtMost(callers.get());
+    }
+    Plan planned = chosen;
+    Duration patience = planned.deadline().plus(ASK_MARGIN);
     return AskPattern.<Coordinate, RouteOutcome>ask(coordinators,
-            replyTo -> new Coordinate(requestId, request, plan.get(), replyTo), patience, scheduler)
+            replyTo -> new Coordinate(requestId, request, planned, replyTo), patience, scheduler)
         .thenApply(outcome -> outcome instanceof RouteOutcome.Streaming streaming
             ? streams.render(streaming, request.body().path("stream_options").path("include_usage").asBoolean(false),
-                interTokenTimeout(plan.get(), streaming.provider()))
+                interTokenTimeout(planned, streaming.provider()))
             : replies.outcome(outcome))
         .exceptionally(failure -> {
           log.error("request_id={} got no answer from its coordinator", requestId, failure);
@@ -124,6 +150,17 @@ public final class ApiRoutes extends AllDirectives {
               "Detour failed to answer this request (request id " + requestId + ").", "server_error", null,
               "internal_error"), requestId);
         });
+  }
+
+  /** A caller's own deadline for its request, in milliseconds; it may only shorten the route's. */
+  private static Optional<Duration> callerDeadline(String header) {
+    try {
+      long millis = Long.parseLong(header.trim());
+      return millis >= 1 && millis <= MAX_CALLER_DEADLINE.toMillis() ? Optional.of(Duration.ofMillis(millis))
+          : Optional.empty();
+    } catch (NumberFormatException notANumber) {
+      return Optional.empty();
+    }
   }
 
   private static Duration interTokenTimeout(Plan plan, String provider) {

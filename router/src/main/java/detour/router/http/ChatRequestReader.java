@@ -63,6 +63,17 @@ final class ChatRequestReader {
     if (stream != null && !stream.isNull() && !stream.isBoolean()) {
       return invalid("'stream' must be true or false.", "stream");
     }
+    JsonNode models = body.get("models");
+    if (models != null && !models.isNull()) {
+      if (!models.isArray() || models.isEmpty()) {
+        return invalid("'models' must be a non-empty array of model ids, in the order to try them.", "models");
+      }
+      for (JsonNode id : models) {
+        if (!id.isTextual() || id.asText().isBlank()) {
+          return invalid("'models' must hold model ids (non-empty strings).", "models");
+        }
+      }
+    }
     JsonNode streamOptions = body.get("stream_options");
     if (streamOptions != null && !streamOptions.isNull()) {
       if (stream == null || !stream.asBoolean(false)) {
