@@ -1,19 +1,56 @@
 package detour.providers.simulator;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.OptionalInt;
-import java.util.Set;
+import java.util.OptionalLong;
 
 /**
  * How a simulated instance answers chat requests: one immutable record per fault mode, parsed from
- * and rendered to the control endpoint's JSON ({@code {"mode":"error","status":503}}).
+ * and rendered to the control endpoint's JSON ({@code {"mode":"error","status":503}}). The same
+ * behaviour is in force for the three protocols an instance speaks (OpenAI, Anthropic, Gemini);
+ * each answers in its own wire format, error bodies included.
+ *
+ * <p>The modes, with what a streamed ({@code "stream":true}, or Gemini's {@code
+ * streamGenerateContent}) and a non-streamed request get:
+ *
+ * <ul>
+ *   <li>{@code ok}: the answer; a stream is shaped by the optional {@link StreamShape} fields;
+ *   <li>{@code error} {@code status}: that status and the protocol's error body;
+ *   <li>{@code rate-limit} [{@code retry_after_seconds}]: 429 and the protocol's rate-limit body;
+ *       OpenAI and Anthropic send {@code Retry-After}, Gemini a {@code RetryInfo} detail instead;
+ *   <li>{@code hang}: no answer at all, until the client gives up;
+ *   <li>{@code slow} {@code delay_ms} [shape]: the answer (or the stream's headers) that late;
+ *   <li>{@code reset}: the TCP connection is dropped with an RST, no byte of HTTP;
+ *   <li>{@code fail-next} / {@code fail-fraction}: as {@code error} for some requests, else ok;
+ *   <li>{@code stream-drop} {@code after_chunks} [shape]: a stream sends that many content chunks
+ *       and the TCP connection is then closed in mid-response: no terminating event, no final HTTP
+ *       chunk, so the client's read fails; a non-streamed request gets 200 with its Content-Length
+ *       and the first half of the body, then the close. (A close rather than an RST: an abort could
+ *       overtake the last chunks on their way out, see {@code SimConnection});
+ *   <li>{@code stall-first-token} [{@code ms}] [shape]: a stream sends 200 and its headers, then
+ *       nothing (not even the opening events) for {@code ms}, or for ever when {@code ms} is
+ *       absent, then goes on normally; a non-streamed request is answered {@code ms} late, or never
+ *       (as {@code slow} / {@code hang});
+ *   <li>{@code stall-between} {@code after_chunks} [{@code ms}] [shape]: a stream pauses for {@code
+ *       ms} (or for ever) after that many content chunks; a non-streamed request gets 200, its
+ *       Content-Length and half its body, then the pause, then the rest;
+ *   <li>{@code malformed} [shape]: a non-streamed answer is 200 with a body that is not JSON (the
+ *       answer cut in the middle); a stream sends, after its first content chunk, a {@code data:}
+ *       line that is not JSON, then goes on normally;
+ *   <li>{@code context-length} [{@code limit_tokens}]: each protocol's own "prompt too long" 400,
+ *       reporting {@code limit + the request's counted tokens} against {@code limit} (default: the
+ *       protocol's usual window, 128000 / 200000 / 1048576);
+ *   <li>{@code overloaded}: OpenAI 503 {@code server_error}, Anthropic 529 {@code
+ *       overloaded_error}, Gemini 503 {@code UNAVAILABLE};
+ *   <li>{@code stream-error} {@code after_chunks} [shape]: a stream sends that many content chunks,
+ *       then the protocol's in-stream error event (OpenAI {@code data: {"error":..}}, Anthropic
+ *       {@code event: error} with {@code overloaded_error}, Gemini a data event with an {@code
+ *       error} object), and ends; a non-streamed request gets the {@code overloaded} answer.
+ * </ul>
  *
  * <p>The records are plain values. State that a mode needs while it runs (how many failures {@code
  * fail-next} has left, the random sequence of {@code fail-fraction}) belongs to the instance and
@@ -33,27 +70,52 @@ public sealed interface Behaviour {
 
   /** The mode names, as the control JSON spells them. */
   List<String> MODES =
-      List.of("ok", "error", "rate-limit", "hang", "slow", "reset", "fail-next", "fail-fraction");
+      List.of(
+          "ok",
+          "error",
+          "rate-limit",
+          "hang",
+          "slow",
+          "reset",
+          "fail-next",
+          "fail-fraction",
+          "stream-drop",
+          "stall-first-token",
+          "stall-between",
+          "malformed",
+          "context-length",
+          "overloaded",
+          "stream-error");
 
   /** The mode's name in the control JSON. */
   String mode();
+
+  /** How the answers this mode lets through are shaped; the default for modes without one. */
+  default StreamShape shape() {
+    return StreamShape.DEFAULT;
+  }
 
   /** Answer normally. */
   static Behaviour ok() {
     return Ok.INSTANCE;
   }
 
-  /** Answer every chat request with {@code status} and an OpenAI-style error body. */
+  /** Answer normally, streams shaped as {@code shape} says. */
+  static Behaviour ok(StreamShape shape) {
+    return new Ok(shape);
+  }
+
+  /** Answer every chat request with {@code status} and the protocol's error body. */
   static Behaviour error(int status) {
     return new ErrorStatus(status);
   }
 
-  /** Answer every chat request with 429 and an OpenAI rate-limit body, without Retry-After. */
+  /** Answer every chat request with 429 and a rate-limit body, without Retry-After. */
   static Behaviour rateLimit() {
     return new RateLimit(OptionalInt.empty());
   }
 
-  /** Answer every chat request with 429, an OpenAI rate-limit body and {@code Retry-After}. */
+  /** Answer every chat request with 429, a rate-limit body and {@code Retry-After}. */
   static Behaviour rateLimit(int retryAfterSeconds) {
     return new RateLimit(OptionalInt.of(retryAfterSeconds));
   }
@@ -88,9 +150,68 @@ public sealed interface Behaviour {
     return new FailFraction(fraction, status, seed);
   }
 
-  /** Answer normally. */
-  record Ok() implements Behaviour {
+  /** Cut streams after {@code afterChunks} content chunks (non-streams in mid-body). */
+  static Behaviour streamDrop(int afterChunks) {
+    return new StreamDrop(afterChunks, StreamShape.DEFAULT);
+  }
+
+  /** Send a stream's headers, then nothing for {@code ms}, then the stream. */
+  static Behaviour stallFirstToken(long ms) {
+    return new StallFirstToken(OptionalLong.of(ms), StreamShape.DEFAULT);
+  }
+
+  /** Send a stream's headers, then nothing ever. */
+  static Behaviour stallFirstToken() {
+    return new StallFirstToken(OptionalLong.empty(), StreamShape.DEFAULT);
+  }
+
+  /** Pause streams for {@code ms} after {@code afterChunks} content chunks. */
+  static Behaviour stallBetween(int afterChunks, long ms) {
+    return new StallBetween(afterChunks, OptionalLong.of(ms), StreamShape.DEFAULT);
+  }
+
+  /** Stop streams for ever after {@code afterChunks} content chunks. */
+  static Behaviour stallBetween(int afterChunks) {
+    return new StallBetween(afterChunks, OptionalLong.empty(), StreamShape.DEFAULT);
+  }
+
+  /** Answer 200 with a body (or a stream event) that is not JSON. */
+  static Behaviour malformed() {
+    return new Malformed(StreamShape.DEFAULT);
+  }
+
+  /** Refuse every request as too long for the protocol's usual context window. */
+  static Behaviour contextLength() {
+    return new ContextLength(OptionalInt.empty());
+  }
+
+  /** Refuse every request as too long for a window of {@code limitTokens}. */
+  static Behaviour contextLength(int limitTokens) {
+    return new ContextLength(OptionalInt.of(limitTokens));
+  }
+
+  /** Answer every request with the protocol's "overloaded" error. */
+  static Behaviour overloaded() {
+    return Overloaded.INSTANCE;
+  }
+
+  /** Send the protocol's in-stream error after {@code afterChunks} content chunks. */
+  static Behaviour streamError(int afterChunks) {
+    return new StreamError(afterChunks, StreamShape.DEFAULT);
+  }
+
+  /** Answer normally; streams are shaped by {@code shape}. */
+  record Ok(StreamShape shape) implements Behaviour {
     static final Ok INSTANCE = new Ok();
+
+    public Ok {
+      Objects.requireNonNull(shape, "shape");
+    }
+
+    /** The default shape. */
+    public Ok() {
+      this(StreamShape.DEFAULT);
+    }
 
     @Override
     public String mode() {
@@ -98,7 +219,7 @@ public sealed interface Behaviour {
     }
   }
 
-  /** Answer every chat request with this status (400..599) and an OpenAI-style error body. */
+  /** Answer every chat request with this status (400..599) and the protocol's error body. */
   record ErrorStatus(int status) implements Behaviour {
     public ErrorStatus {
       requireErrorStatus(status);
@@ -138,12 +259,18 @@ public sealed interface Behaviour {
     }
   }
 
-  /** Answer normally after {@code delayMs} milliseconds. */
-  record Slow(long delayMs) implements Behaviour {
+  /** Answer normally after {@code delayMs} milliseconds; streams are shaped by {@code shape}. */
+  record Slow(long delayMs, StreamShape shape) implements Behaviour {
     public Slow {
       if (delayMs < 0) {
         throw new IllegalArgumentException("delay_ms must be 0 or more, not " + delayMs);
       }
+      Objects.requireNonNull(shape, "shape");
+    }
+
+    /** The default shape. */
+    public Slow(long delayMs) {
+      this(delayMs, StreamShape.DEFAULT);
     }
 
     @Override
@@ -201,25 +328,120 @@ public sealed interface Behaviour {
     }
   }
 
+  /**
+   * Cut the connection after {@code afterChunks} content chunks of a stream, with no terminating
+   * event; a non-streamed answer is cut after the first half of its body.
+   */
+  record StreamDrop(int afterChunks, StreamShape shape) implements Behaviour {
+    public StreamDrop {
+      requireAfterChunks(afterChunks);
+      Objects.requireNonNull(shape, "shape");
+    }
+
+    @Override
+    public String mode() {
+      return "stream-drop";
+    }
+  }
+
+  /**
+   * Send a stream's status and headers, then nothing for {@code ms} (for ever when empty), then the
+   * stream; a non-streamed answer comes {@code ms} late, or never.
+   */
+  record StallFirstToken(OptionalLong ms, StreamShape shape) implements Behaviour {
+    public StallFirstToken {
+      ms = requireStallMs(ms);
+      Objects.requireNonNull(shape, "shape");
+    }
+
+    @Override
+    public String mode() {
+      return "stall-first-token";
+    }
+  }
+
+  /**
+   * Pause a stream for {@code ms} (for ever when empty) after {@code afterChunks} content chunks; a
+   * non-streamed answer pauses after the first half of its body.
+   */
+  record StallBetween(int afterChunks, OptionalLong ms, StreamShape shape) implements Behaviour {
+    public StallBetween {
+      requireAfterChunks(afterChunks);
+      ms = requireStallMs(ms);
+      Objects.requireNonNull(shape, "shape");
+    }
+
+    @Override
+    public String mode() {
+      return "stall-between";
+    }
+  }
+
+  /**
+   * Answer 200 with a body that is not JSON; a stream sends a {@code data:} line that is not JSON
+   * after its first content chunk.
+   */
+  record Malformed(StreamShape shape) implements Behaviour {
+    public Malformed {
+      Objects.requireNonNull(shape, "shape");
+    }
+
+    @Override
+    public String mode() {
+      return "malformed";
+    }
+  }
+
+  /**
+   * Refuse every request with the protocol's context-length error, against a window of {@code
+   * limitTokens} (the protocol's usual one when empty).
+   */
+  record ContextLength(OptionalInt limitTokens) implements Behaviour {
+    public ContextLength {
+      if (limitTokens == null) {
+        limitTokens = OptionalInt.empty();
+      }
+      if (limitTokens.isPresent() && limitTokens.getAsInt() < 1) {
+        throw new IllegalArgumentException(
+            "limit_tokens must be 1 or more, not " + limitTokens.getAsInt());
+      }
+    }
+
+    @Override
+    public String mode() {
+      return "context-length";
+    }
+  }
+
+  /** Answer with the protocol's "overloaded" error. */
+  record Overloaded() implements Behaviour {
+    static final Overloaded INSTANCE = new Overloaded();
+
+    @Override
+    public String mode() {
+      return "overloaded";
+    }
+  }
+
+  /**
+   * End a stream with the protocol's in-stream error after {@code afterChunks} content chunks; a
+   * non-streamed request gets the {@code overloaded} answer.
+   */
+  record StreamError(int afterChunks, StreamShape shape) implements Behaviour {
+    public StreamError {
+      requireAfterChunks(afterChunks);
+      Objects.requireNonNull(shape, "shape");
+    }
+
+    @Override
+    public String mode() {
+      return "stream-error";
+    }
+  }
+
   /** This behaviour as control JSON, e.g. {@code {"mode":"slow","delay_ms":200}}. */
   default ObjectNode toJsonNode() {
-    ObjectNode node = SimulatorJson.MAPPER.createObjectNode();
-    node.put("mode", mode());
-    if (this instanceof ErrorStatus e) {
-      node.put("status", e.status());
-    } else if (this instanceof RateLimit r) {
-      r.retryAfterSeconds().ifPresent(seconds -> node.put("retry_after_seconds", seconds));
-    } else if (this instanceof Slow s) {
-      node.put("delay_ms", s.delayMs());
-    } else if (this instanceof FailNext f) {
-      node.put("count", f.count());
-      node.put("status", f.status());
-    } else if (this instanceof FailFraction f) {
-      node.put("fraction", f.fraction());
-      node.put("status", f.status());
-      node.put("seed", f.seed());
-    }
-    return node;
+    return BehaviourJson.render(this);
   }
 
   /** This behaviour as control JSON text. */
@@ -233,14 +455,7 @@ public sealed interface Behaviour {
    * @throws IllegalArgumentException when the text is not JSON or not a valid behaviour
    */
   static Behaviour fromJson(String json) {
-    JsonNode node;
-    try {
-      node = SimulatorJson.MAPPER.readTree(json);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(
-          "the body is not valid JSON: " + e.getOriginalMessage(), e);
-    }
-    return fromJson(node);
+    return BehaviourJson.parse(json);
   }
 
   /**
@@ -249,36 +464,7 @@ public sealed interface Behaviour {
    * @throws IllegalArgumentException when the node is not a valid behaviour
    */
   static Behaviour fromJson(JsonNode node) {
-    if (node == null || !node.isObject()) {
-      throw new IllegalArgumentException(
-          "a behaviour is a JSON object such as {\"mode\":\"error\",\"status\":503}");
-    }
-    JsonNode mode = node.get("mode");
-    if (mode == null || !mode.isTextual()) {
-      throw new IllegalArgumentException(
-          "field 'mode' is missing or not a string; expected one of " + MODES);
-    }
-    BehaviourFields f = new BehaviourFields(node, mode.asText());
-    Behaviour parsed =
-        switch (mode.asText()) {
-          case "ok" -> ok();
-          case "error" -> error(f.integer("status"));
-          case "rate-limit" ->
-              f.has("retry_after_seconds")
-                  ? rateLimit(f.integer("retry_after_seconds"))
-                  : rateLimit();
-          case "hang" -> hang();
-          case "slow" -> slow(f.longInteger("delay_ms"));
-          case "reset" -> reset();
-          case "fail-next" -> failNext(f.integer("count"), f.integer("status"));
-          case "fail-fraction" ->
-              failFraction(f.number("fraction"), f.integer("status"), f.longInteger("seed"));
-          default ->
-              throw new IllegalArgumentException(
-                  "unknown mode '" + mode.asText() + "'; expected one of " + MODES);
-        };
-    f.rejectUnread();
-    return parsed;
+    return BehaviourJson.parse(node);
   }
 
   private static void requireErrorStatus(int status) {
@@ -292,81 +478,20 @@ public sealed interface Behaviour {
               + status);
     }
   }
-}
 
-/** Reads a behaviour's fields, remembering which were read so that strays can be reported. */
-final class BehaviourFields {
-  private final JsonNode node;
-  private final String mode;
-  private final Set<String> read = new LinkedHashSet<>(List.of("mode"));
-
-  BehaviourFields(JsonNode node, String mode) {
-    this.node = node;
-    this.mode = mode;
+  private static void requireAfterChunks(int afterChunks) {
+    if (afterChunks < 0) {
+      throw new IllegalArgumentException("after_chunks must be 0 or more, not " + afterChunks);
+    }
   }
 
-  boolean has(String name) {
-    JsonNode value = node.get(name);
-    if (value == null || value.isNull()) {
-      read.add(name);
-      return false;
+  private static OptionalLong requireStallMs(OptionalLong ms) {
+    if (ms == null) {
+      return OptionalLong.empty();
     }
-    return true;
-  }
-
-  int integer(String name) {
-    JsonNode value = required(name);
-    if (!value.isIntegralNumber() || !value.canConvertToInt()) {
-      throw new IllegalArgumentException(
-          "field '" + name + "' of mode '" + mode + "' must be an integer, not " + value);
+    if (ms.isPresent() && ms.getAsLong() < 0) {
+      throw new IllegalArgumentException("ms must be 0 or more, not " + ms.getAsLong());
     }
-    return value.intValue();
-  }
-
-  long longInteger(String name) {
-    JsonNode value = required(name);
-    if (!value.isIntegralNumber() || !value.canConvertToLong()) {
-      throw new IllegalArgumentException(
-          "field '" + name + "' of mode '" + mode + "' must be an integer, not " + value);
-    }
-    return value.longValue();
-  }
-
-  double number(String name) {
-    JsonNode value = required(name);
-    if (!value.isNumber()) {
-      throw new IllegalArgumentException(
-          "field '" + name + "' of mode '" + mode + "' must be a number, not " + value);
-    }
-    return value.doubleValue();
-  }
-
-  private JsonNode required(String name) {
-    JsonNode value = node.get(name);
-    if (value == null || value.isNull()) {
-      throw new IllegalArgumentException("mode '" + mode + "' needs field '" + name + "'");
-    }
-    read.add(name);
-    return value;
-  }
-
-  void rejectUnread() {
-    List<String> strays = new ArrayList<>();
-    for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
-      String name = names.next();
-      if (!read.contains(name)) {
-        strays.add(name);
-      }
-    }
-    if (!strays.isEmpty()) {
-      List<String> known = new ArrayList<>(read);
-      known.remove("mode");
-      throw new IllegalArgumentException(
-          "mode '"
-              + mode
-              + "' does not take field(s) "
-              + strays
-              + (known.isEmpty() ? "; it takes no fields" : "; it takes " + known));
-    }
+    return ms;
   }
 }

@@ -56,6 +56,32 @@ final class OpenAiErrors {
     return render(message, "requests", null, "rate_limit_exceeded");
   }
 
+  /**
+   * OpenAI's 400 for a prompt over the context window: {@code This model's maximum context length
+   * is M tokens. However, your messages resulted in N tokens. ...}, code {@code
+   * context_length_exceeded}.
+   */
+  static byte[] contextLength(int promptTokens, int limitTokens) {
+    return render(
+        "This model's maximum context length is "
+            + limitTokens
+            + " tokens. However, your messages resulted in "
+            + promptTokens
+            + " tokens. Please reduce the length of the messages.",
+        "invalid_request_error",
+        "messages",
+        "context_length_exceeded");
+  }
+
+  /** The 503 body of an overloaded server, also sent as the in-stream error of a stream. */
+  static byte[] overloaded(String instance) {
+    return render(
+        "The server on sim instance '" + instance + "' is overloaded. Please try again later.",
+        "server_error",
+        null,
+        null);
+  }
+
   /** A 400 about the caller's request, naming the offending parameter when there is one. */
   static byte[] invalidRequest(String message, String param) {
     return render(message, "invalid_request_error", param, null);

@@ -22,8 +22,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 
 /**
- * A set of named {@link SimulatedInstance}s, each an OpenAI-compatible HTTP server on its own
- * loopback port, all served by one private actor system named {@code simulator}.
+ * A set of named {@link SimulatedInstance}s, each an HTTP server on its own loopback port that
+ * speaks the OpenAI, Anthropic and Gemini chat protocols, all served by one private actor system
+ * named {@code simulator}.
  *
  * <p>The actor system is independent of the caller's: it is configured from {@link #CONFIG} over
  * the libraries' {@code reference.conf} only, so an {@code application.conf} on the class path

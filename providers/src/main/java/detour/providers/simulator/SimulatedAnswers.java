@@ -6,11 +6,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
  * Reads an OpenAI chat-completions request and builds the simulator's deterministic {@code
- * chat.completion} answer with realistic usage counts.
+ * chat.completion} answer with realistic usage counts; also the text and token arithmetic that
+ * every protocol shares (see {@link Reply}).
  *
  * <p>The answer never echoes the prompt; it says which instance answered and to how many messages,
  * e.g. {@code Simulated answer from sim instance 'a' to 2 messages.}
@@ -25,8 +27,12 @@ import java.util.OptionalInt;
  *   <li>{@code completion_tokens = tokens(answer)}, capped by {@code max_completion_tokens} (or
  *       else {@code max_tokens}) when the request sets one: the answer is then cut to {@code 4 *
  *       cap} characters and {@code finish_reason} is {@code "length"} instead of {@code "stop"};
- *   <li>{@code total_tokens = prompt_tokens + completion_tokens}.
+ *   <li>{@code total_tokens = prompt_tokens + completion_tokens}; {@code
+ *       prompt_tokens_details.cached_tokens} is always 0.
  * </ul>
+ *
+ * <p>A request that declares {@code tools} gets a call to the first one ({@code finish_reason}
+ * {@code "tool_calls"}), unless its last message is a tool result (role {@code tool}).
  */
 public final class SimulatedAnswers {
 
@@ -38,9 +44,28 @@ public final class SimulatedAnswers {
 
   private SimulatedAnswers() {}
 
-  /** What the simulator needs from a valid chat request. */
+  /**
+   * What the simulator needs from a valid chat request, whatever its protocol.
+   *
+   * @param stream whether the answer is to be streamed
+   * @param includeUsage whether an OpenAI stream ends with a usage chunk
+   * @param tool the tool to call, when the request declares tools and its last message is not a
+   *     tool result
+   */
   public record ChatRequest(
-      String model, int messageCount, int promptTokens, OptionalInt maxTokens) {}
+      String model,
+      int messageCount,
+      int promptTokens,
+      OptionalInt maxTokens,
+      boolean stream,
+      boolean includeUsage,
+      Optional<ToolSpec> tool) {
+
+    /** A non-streamed request without tools. */
+    public ChatRequest(String model, int messageCount, int promptTokens, OptionalInt maxTokens) {
+      this(model, messageCount, promptTokens, maxTokens, false, false, Optional.empty());
+    }
+  }
 
   /** A chat request the simulator refuses with 400; {@code param} names the field, or is null. */
   public static final class InvalidChatRequest extends Exception {
@@ -58,8 +83,8 @@ public final class SimulatedAnswers {
   }
 
   /**
-   * Validates a request body minimally: JSON object, non-empty {@code messages} array, and positive
-   * integer token caps when present.
+   * Validates a request body minimally: JSON object, non-empty {@code messages} array, positive
+   * integer token caps, boolean {@code stream} and well-formed {@code tools} when present.
    */
   public static ChatRequest parse(byte[] body) throws InvalidChatRequest {
     JsonNode root;
@@ -87,11 +112,26 @@ public final class SimulatedAnswers {
       cap = cap(root, "max_tokens");
     }
     JsonNode model = root.get("model");
+    boolean stream = flag(root, "stream");
+    JsonNode streamOptions = root.get("stream_options");
+    boolean includeUsage =
+        stream
+            && streamOptions != null
+            && streamOptions.path("include_usage").isBoolean()
+            && streamOptions.get("include_usage").asBoolean();
+    Optional<ToolSpec> tool = firstTool(root.get("tools"));
+    String lastRole = messages.get(messages.size() - 1).path("role").asText("");
+    if (lastRole.equals("tool") || lastRole.equals("function")) {
+      tool = Optional.empty();
+    }
     return new ChatRequest(
         model != null && model.isTextual() ? model.asText() : DEFAULT_MODEL,
         messages.size(),
         promptTokens,
-        cap);
+        cap,
+        stream,
+        includeUsage,
+        tool);
   }
 
   /** The answer's text for {@code instance} replying to {@code messageCount} messages. */
@@ -118,40 +158,109 @@ public final class SimulatedAnswers {
    */
   public static byte[] completion(
       String instance, long sequence, long createdEpochSeconds, ChatRequest request) {
-    String content = content(instance, request.messageCount());
-    int completionTokens = tokens(content.length());
-    String finishReason = "stop";
-    if (request.maxTokens().isPresent() && request.maxTokens().getAsInt() < completionTokens) {
-      completionTokens = request.maxTokens().getAsInt();
-      content = content.substring(0, completionTokens * 4);
-      finishReason = "length";
-    }
+    return completion(
+        Reply.to(instance, sequence, createdEpochSeconds, request, StreamShape.DEFAULT));
+  }
 
+  /** The {@code chat.completion} JSON of {@code reply}: its text, or its tool call. */
+  static byte[] completion(Reply reply) {
     ObjectNode root = SimulatorJson.MAPPER.createObjectNode();
-    root.put("id", "chatcmpl-sim-" + instance + "-" + sequence);
+    root.put("id", completionId(reply));
     root.put("object", "chat.completion");
-    root.put("created", createdEpochSeconds);
-    root.put("model", request.model());
+    root.put("created", reply.createdEpochSeconds());
+    root.put("model", reply.model());
     ArrayNode choices = root.putArray("choices");
     ObjectNode choice = choices.addObject();
     choice.put("index", 0);
     ObjectNode message = choice.putObject("message");
     message.put("role", "assistant");
-    message.put("content", content);
+    if (reply.toolCall().isPresent()) {
+      ToolSpec tool = reply.toolCall().get();
+      message.putNull("content");
+      ObjectNode call = message.putArray("tool_calls").addObject();
+      call.put("id", toolCallId(reply));
+      call.put("type", "function");
+      call.putObject("function").put("name", tool.name()).put("arguments", tool.argumentsJson());
+    } else {
+      message.put("content", reply.text());
+    }
     choice.putNull("logprobs");
-    choice.put("finish_reason", finishReason);
-    ObjectNode usage = root.putObject("usage");
-    usage.put("prompt_tokens", request.promptTokens());
-    usage.put("completion_tokens", completionTokens);
-    usage.put("total_tokens", request.promptTokens() + completionTokens);
+    choice.put("finish_reason", finishReason(reply.finish()));
+    root.set("usage", usage(reply));
+    return bytes(root);
+  }
+
+  /** The OpenAI {@code usage} object of a reply. */
+  static ObjectNode usage(Reply reply) {
+    ObjectNode usage = SimulatorJson.MAPPER.createObjectNode();
+    usage.put("prompt_tokens", reply.promptTokens());
+    usage.put("completion_tokens", reply.completionTokens());
+    usage.put("total_tokens", reply.totalTokens());
+    usage.putObject("prompt_tokens_details").put("cached_tokens", 0);
+    return usage;
+  }
+
+  /** {@code chatcmpl-sim-<instance>-<n>}. */
+  static String completionId(Reply reply) {
+    return "chatcmpl-sim-" + reply.instance() + "-" + reply.sequence();
+  }
+
+  /** {@code call_sim_<instance>_<n>}. */
+  static String toolCallId(Reply reply) {
+    return "call_sim_" + reply.instance() + "_" + reply.sequence();
+  }
+
+  /** OpenAI's spelling of a finish reason. */
+  static String finishReason(Reply.Finish finish) {
+    return switch (finish) {
+      case STOP -> "stop";
+      case LENGTH -> "length";
+      case TOOL_CALL -> "tool_calls";
+    };
+  }
+
+  /** JSON as bytes; the simulator's trees always serialise. */
+  static byte[] bytes(JsonNode json) {
     try {
-      return SimulatorJson.MAPPER.writeValueAsBytes(root);
+      return SimulatorJson.MAPPER.writeValueAsBytes(json);
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  private static int contentLength(JsonNode content) {
+  private static boolean flag(JsonNode root, String field) throws InvalidChatRequest {
+    JsonNode value = root.get(field);
+    if (value == null || value.isNull()) {
+      return false;
+    }
+    if (!value.isBoolean()) {
+      throw new InvalidChatRequest(
+          "Invalid type for '" + field + "': expected a boolean, got " + value + ".", field);
+    }
+    return value.asBoolean();
+  }
+
+  /** The first declared function tool; refuses a {@code tools} that is not an array of them. */
+  private static Optional<ToolSpec> firstTool(JsonNode tools) throws InvalidChatRequest {
+    if (tools == null || tools.isNull()) {
+      return Optional.empty();
+    }
+    if (!tools.isArray()) {
+      throw new InvalidChatRequest("Invalid 'tools': expected an array of tools.", "tools");
+    }
+    if (tools.isEmpty()) {
+      return Optional.empty();
+    }
+    JsonNode function = tools.get(0).path("function");
+    if (!function.path("name").isTextual()) {
+      throw new InvalidChatRequest(
+          "Missing required parameter: 'tools[0].function.name'.", "tools[0].function.name");
+    }
+    return Optional.of(ToolSpec.of(function.get("name").asText(), function.get("parameters")));
+  }
+
+  /** The length of a message's content: its string, or its parts' {@code text}s. */
+  static int contentLength(JsonNode content) {
     if (content == null) {
       return 0;
     }

@@ -3,15 +3,11 @@ package detour.providers.simulator;
 import akka.NotUsed;
 import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.Http;
-import akka.http.javadsl.model.ContentTypes;
-import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpMethod;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
-import akka.http.javadsl.model.headers.RetryAfter;
 import akka.http.javadsl.settings.ServerSettings;
-import akka.pattern.Patterns;
 import akka.stream.KillSwitches;
 import akka.stream.Materializer;
 import akka.stream.SharedKillSwitch;
@@ -23,13 +19,14 @@ import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.TLSPlacebo;
 import akka.stream.javadsl.Tcp;
 import akka.util.ByteString;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import detour.providers.simulator.ErrorAnswer.Refused;
+import detour.providers.simulator.SimConnection.Exchange;
 import detour.providers.simulator.SimulatedAnswers.ChatRequest;
-import detour.providers.simulator.SimulatedAnswers.InvalidChatRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,12 +38,18 @@ import java.util.function.Function;
  * counters, and the handling of its HTTP surface.
  *
  * <ul>
- *   <li>{@code POST /v1/chat/completions}: the simulated endpoint, answered as the behaviour says;
+ *   <li>{@code POST /v1/chat/completions} (OpenAI), {@code POST /v1/messages} (Anthropic), {@code
+ *       POST /v1beta/models/{model}:generateContent} and {@code :streamGenerateContent?alt=sse}
+ *       (Gemini): the simulated endpoints, each in its own wire format ({@link Dialect}), all
+ *       answered as the one behaviour in force says ({@link ChatResponder});
  *   <li>{@code GET|PUT /_simulator/behaviour}: read or replace the behaviour (JSON of {@link
  *       Behaviour});
  *   <li>{@code GET /_simulator/stats}: the counters, as {@link InstanceStats#toJsonNode()} plus the
  *       behaviour;
- *   <li>{@code POST /_simulator/reset}: behaviour back to ok, counters to zero.
+ *   <li>{@code GET /_simulator/last-request}: the last chat request received, credentials redacted
+ *       ({@link LastRequest}); 404 before the first;
+ *   <li>{@code POST /_simulator/reset}: behaviour back to ok, counters to zero, last request
+ *       forgotten.
  * </ul>
  *
  * <p>How {@code reset} mode drops a connection: the instance binds with Akka Streams' {@link Tcp}
@@ -58,9 +61,11 @@ import java.util.function.Function;
  * HTTP client). Only that connection is affected; the instance keeps accepting. (Failing or
  * completing the handler flow of an {@code Http.newServerAt(..).connectionSource()} connection does
  * not work: Akka HTTP turns either into a 500 response.) Going through the server layer directly
- * also means no idle timeout is applied to connections, which hang mode wants. A hung request's
- * connection is closed once the client closes its side (Akka HTTP would otherwise keep it open for
- * an answer nobody reads), so clients that give up do not leak server connections.
+ * also means no idle timeout is applied to connections, which hang mode wants. A connection whose
+ * client closes its side while an answer is unfinished is closed too ({@link SimConnection}), and
+ * that request counts as cancelled. A response cut on purpose ({@code stream-drop}) ends the
+ * connection's output in the middle of the response, in stream order ({@link
+ * SimConnection#cutter()}).
  *
  * <p>Thread-safe: requests run concurrently, the behaviour is swapped atomically and the counters
  * are atomic, so they are exact.
@@ -72,22 +77,15 @@ public final class SimulatedInstance {
   /** The listen backlog: generous, as benchmarks open many connections at once. */
   private static final int BACKLOG = 1024;
 
-  /** Why reset mode aborts a connection; the TCP stage answers the failure with an RST. */
-  private static final Exception RESET = new ConnectionReset();
-
   private final String name;
   private final ActorSystem<?> system;
   private final Materializer materializer;
   private final BidiFlow<HttpResponse, ByteString, ByteString, HttpRequest, NotUsed> httpLayer;
-  private final AtomicReference<Active> active = new AtomicReference<>(new Active(Behaviour.ok()));
-
-  private final AtomicLong requests = new AtomicLong();
-  private final AtomicLong ok = new AtomicLong();
-  private final AtomicLong error = new AtomicLong();
-  private final AtomicLong rateLimited = new AtomicLong();
-  private final AtomicLong hung = new AtomicLong();
-  private final AtomicLong reset = new AtomicLong();
-  private final AtomicLong invalid = new AtomicLong();
+  private final AtomicReference<ActiveBehaviour> active =
+      new AtomicReference<>(new ActiveBehaviour(Behaviour.ok()));
+  private final InstanceCounters counters = new InstanceCounters();
+  private final ChatResponder responder;
+  private final AtomicReference<ObjectNode> lastRequest = new AtomicReference<>();
 
   private final AtomicLong openConnections = new AtomicLong();
 
@@ -97,6 +95,7 @@ public final class SimulatedInstance {
     this.name = name;
     this.system = system;
     this.materializer = Materializer.matFromSystem(system);
+    this.responder = new ChatResponder(name, system, counters);
     this.httpLayer =
         Http.get(system)
             .serverLayer(ServerSettings.create(system.classicSystem()))
@@ -122,9 +121,11 @@ public final class SimulatedInstance {
    * kill switch around the socket that reset mode pulls.
    */
   private void serve(Tcp.IncomingConnection tcp) {
-    Connection connection = new Connection(KillSwitches.shared("sim-" + name + "-connection"));
+    SimConnection connection =
+        new SimConnection(KillSwitches.shared("sim-" + name + "-connection"));
     Flow<ByteString, ByteString, NotUsed> socket =
         Flow.of(ByteString.class)
+            .via(connection.cutter())
             .via(connection.killSwitch.flow())
             .via(tcp.flow())
             .via(connection.killSwitch.flow())
@@ -174,7 +175,7 @@ public final class SimulatedInstance {
 
   /** Puts {@code behaviour} in force for the requests that arrive from now on. */
   public void behave(Behaviour behaviour) {
-    active.set(new Active(Objects.requireNonNull(behaviour, "behaviour")));
+    active.set(new ActiveBehaviour(Objects.requireNonNull(behaviour, "behaviour")));
   }
 
   /** The behaviour in force. */
@@ -184,29 +185,28 @@ public final class SimulatedInstance {
 
   /** How many chat requests this instance has received since start or the last reset. */
   public long requests() {
-    return requests.get();
+    return counters.requests.get();
   }
 
   /** A snapshot of the counters. */
   public InstanceStats stats() {
-    return new InstanceStats(
-        name,
-        requests.get(),
-        ok.get(),
-        error.get(),
-        rateLimited.get(),
-        hung.get(),
-        reset.get(),
-        invalid.get());
+    return counters.snapshot(name);
   }
 
-  /** Behaviour back to ok, every counter back to zero. */
+  /**
+   * The last chat request received, as {@code GET /_simulator/last-request} shows it (credentials
+   * redacted); empty before the first or after a reset.
+   */
+  public Optional<ObjectNode> lastRequest() {
+    ObjectNode last = lastRequest.get();
+    return last == null ? Optional.empty() : Optional.of(last.deepCopy());
+  }
+
+  /** Behaviour back to ok, every counter back to zero, the last request forgotten. */
   public void reset() {
     behave(Behaviour.ok());
-    for (AtomicLong counter :
-        new AtomicLong[] {requests, ok, error, rateLimited, hung, reset, invalid}) {
-      counter.set(0);
-    }
+    counters.clear();
+    lastRequest.set(null);
   }
 
   @Override
@@ -217,15 +217,17 @@ public final class SimulatedInstance {
 
   // ---- request handling --------------------------------------------------------------------
 
-  private CompletionStage<HttpResponse> handle(HttpRequest request, Connection connection) {
+  private CompletionStage<HttpResponse> handle(HttpRequest request, SimConnection connection) {
     String path = request.getUri().path();
     HttpMethod method = request.method();
-    if (path.equals("/v1/chat/completions")) {
+    Optional<Dialect> dialect = Dialect.forPath(path);
+    if (dialect.isPresent()) {
       if (!method.equals(HttpMethods.POST)) {
         return discardAnd(request, notAllowed(method, path));
       }
-      requests.incrementAndGet();
-      return withBody(request, body -> chat(body, connection));
+      counters.requests.incrementAndGet();
+      counters.protocol(dialect.get()).incrementAndGet();
+      return withBody(request, body -> chat(dialect.get(), ChatCall.of(request, body), connection));
     }
     if (path.equals("/_simulator/behaviour")) {
       if (method.equals(HttpMethods.GET)) {
@@ -239,6 +241,11 @@ public final class SimulatedInstance {
     if (path.equals("/_simulator/stats")) {
       return discardAnd(
           request, method.equals(HttpMethods.GET) ? statsResponse() : notAllowed(method, path));
+    }
+    if (path.equals("/_simulator/last-request")) {
+      return discardAnd(
+          request,
+          method.equals(HttpMethods.GET) ? lastRequestResponse() : notAllowed(method, path));
     }
     if (path.equals("/_simulator/reset")) {
       if (!method.equals(HttpMethods.POST)) {
@@ -258,61 +265,22 @@ public final class SimulatedInstance {
                 "unknown_url")));
   }
 
-  private CompletionStage<HttpResponse> chat(byte[] body, Connection connection) {
+  private CompletionStage<HttpResponse> chat(
+      Dialect dialect, ChatCall call, SimConnection connection) {
+    lastRequest.set(LastRequest.of(call));
     ChatRequest chat;
     try {
-      chat = SimulatedAnswers.parse(body);
-    } catch (InvalidChatRequest e) {
-      invalid.incrementAndGet();
-      return done(json(400, OpenAiErrors.invalidRequest(e.getMessage(), e.param())));
+      chat = dialect.read(call);
+    } catch (Refused e) {
+      counters.invalid.incrementAndGet();
+      ErrorAnswer refusal = e.answer();
+      return done(json(refusal.status(), refusal.body()));
     }
-    Active now = active.get();
-    Behaviour behaviour = now.behaviour;
-    if (behaviour instanceof Behaviour.Ok) {
-      return done(answer(chat));
-    } else if (behaviour instanceof Behaviour.ErrorStatus e) {
-      return done(failure(e.status()));
-    } else if (behaviour instanceof Behaviour.RateLimit r) {
-      rateLimited.incrementAndGet();
-      HttpResponse response = json(429, OpenAiErrors.rateLimited(name, r.retryAfterSeconds()));
-      return done(
-          r.retryAfterSeconds().isPresent()
-              ? response.addHeader(RetryAfter.create((long) r.retryAfterSeconds().getAsInt()))
-              : response);
-    } else if (behaviour instanceof Behaviour.Hang) {
-      hung.incrementAndGet();
-      // Akka HTTP would keep a half-closed connection open for the answer; once the client has
-      // closed its side, nobody will read one, so close the connection rather than leak it.
-      connection.clientClosed.thenRun(connection.killSwitch::shutdown);
-      return new CompletableFuture<>();
-    } else if (behaviour instanceof Behaviour.Slow s) {
-      HttpResponse response = answer(chat);
-      return Patterns.after(s.delay(), system, () -> done(response));
-    } else if (behaviour instanceof Behaviour.Reset) {
-      reset.incrementAndGet();
-      connection.killSwitch.abort(RESET);
-      return new CompletableFuture<>();
-    } else if (behaviour instanceof Behaviour.FailNext f) {
-      return done(now.takeFailure() ? failure(f.status()) : answer(chat));
-    } else if (behaviour instanceof Behaviour.FailFraction f) {
-      return done(now.drawFailure(f.fraction()) ? failure(f.status()) : answer(chat));
+    if (chat.stream()) {
+      counters.streams.incrementAndGet();
     }
-    throw new IllegalStateException("unhandled behaviour " + behaviour);
-  }
-
-  private HttpResponse answer(ChatRequest chat) {
-    long sequence = ok.incrementAndGet();
-    return HttpResponse.create()
-        .withEntity(
-            HttpEntities.create(
-                ContentTypes.APPLICATION_JSON,
-                SimulatedAnswers.completion(
-                    name, sequence, System.currentTimeMillis() / 1000, chat)));
-  }
-
-  private HttpResponse failure(int status) {
-    (status == 429 ? rateLimited : error).incrementAndGet();
-    return json(status, OpenAiErrors.forStatus(status, name));
+    Exchange exchange = connection.begin(counters.cancelled::incrementAndGet);
+    return responder.respond(dialect, chat, active.get(), exchange, connection);
   }
 
   private CompletionStage<HttpResponse> putBehaviour(byte[] body) {
@@ -335,6 +303,20 @@ public final class SimulatedInstance {
 
   private HttpResponse statsResponse() {
     return json(200, stats().toJsonNode().set("behaviour", behaviour().toJsonNode()).toString());
+  }
+
+  private HttpResponse lastRequestResponse() {
+    ObjectNode last = lastRequest.get();
+    if (last == null) {
+      return json(
+          404,
+          OpenAiErrors.render(
+              "Sim instance '" + name + "' has received no chat request since start or reset.",
+              "invalid_request_error",
+              null,
+              "no_request"));
+    }
+    return json(200, last.toString());
   }
 
   private HttpResponse notAllowed(HttpMethod method, String path) {
@@ -365,9 +347,7 @@ public final class SimulatedInstance {
   }
 
   private static HttpResponse json(int status, byte[] body) {
-    return HttpResponse.create()
-        .withStatus(OpenAiErrors.statusCode(status))
-        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
+    return ChatResponder.json(status, body);
   }
 
   private static HttpResponse json(int status, String body) {
@@ -382,47 +362,5 @@ public final class SimulatedInstance {
   private static BidiFlow<SslTlsOutbound, ByteString, ByteString, SslTlsInbound, NotUsed>
       tlsPlacebo() {
     return (BidiFlow) TLSPlacebo.getInstance();
-  }
-
-  /** A behaviour in force, with the state its mode consumes as requests arrive. */
-  private static final class Active {
-    final Behaviour behaviour;
-    private final AtomicLong failuresLeft;
-    private final Random random;
-
-    Active(Behaviour behaviour) {
-      this.behaviour = behaviour;
-      this.failuresLeft = new AtomicLong(behaviour instanceof Behaviour.FailNext f ? f.count() : 0);
-      this.random = behaviour instanceof Behaviour.FailFraction f ? new Random(f.seed()) : null;
-    }
-
-    /** Whether this request is one of fail-next's failures; exact under concurrency. */
-    boolean takeFailure() {
-      return failuresLeft.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0;
-    }
-
-    /** One draw of fail-fraction's seeded sequence, in arrival order. */
-    boolean drawFailure(double fraction) {
-      synchronized (random) {
-        return random.nextDouble() < fraction;
-      }
-    }
-  }
-
-  /** One client connection: the switch that ends it, and whether the client has closed its side. */
-  private static final class Connection {
-    final SharedKillSwitch killSwitch;
-    final CompletableFuture<Void> clientClosed = new CompletableFuture<>();
-
-    Connection(SharedKillSwitch killSwitch) {
-      this.killSwitch = killSwitch;
-    }
-  }
-
-  /** The cause given to a connection that reset mode drops. */
-  private static final class ConnectionReset extends Exception {
-    ConnectionReset() {
-      super("sim instance drops this connection (reset mode)", null, false, false);
-    }
   }
 }

@@ -21,6 +21,8 @@ public final class SimulatorMain {
   static final String USAGE =
       "usage: SimulatorMain --instance NAME=PORT [--instance NAME=PORT ...]\n"
           + "  NAME: letters, digits, '.', '_' or '-'; PORT: 0..65535 (0 = any free port)\n"
+          + "  chat: POST /v1/chat/completions (OpenAI), /v1/messages (Anthropic),"
+          + " /v1beta/models/MODEL:generateContent|streamGenerateContent?alt=sse (Gemini)\n"
           + "  control: PUT http://127.0.0.1:PORT/_simulator/behaviour"
           + " {\"mode\":\"error\",\"status\":503}";
 

@@ -1,2 +1,5 @@
-/** The provider simulator: OpenAI-compatible fake upstreams whose faults can be switched live. */
+/**
+ * The provider simulator: fake upstreams that speak OpenAI chat completions, Anthropic Messages and
+ * Gemini generateContent (streamed or not), whose faults can be switched live.
+ */
 package detour.providers.simulator;

@@ -22,7 +22,14 @@ class BehaviourTest {
             Behaviour.slow(200),
             Behaviour.reset(),
             Behaviour.failNext(3, 503),
-            Behaviour.failFraction(0.03, 503, 42));
+            Behaviour.failFraction(0.03, 503, 42),
+            Behaviour.streamDrop(2),
+            Behaviour.stallFirstToken(50),
+            Behaviour.stallBetween(1, 50),
+            Behaviour.malformed(),
+            Behaviour.contextLength(),
+            Behaviour.overloaded(),
+            Behaviour.streamError(1));
     for (Behaviour behaviour : all) {
       assertEquals(behaviour, Behaviour.fromJson(behaviour.toJson()), behaviour.toJson());
       assertEquals(behaviour.mode(), behaviour.toJsonNode().get("mode").asText());
@@ -55,7 +62,8 @@ class BehaviourTest {
         "{\"mode\":\"fail-fraction\",\"fraction\":0.5,\"status\":503}", "needs field 'seed'");
     assertRejected("{\"mode\":\"slow\",\"delay_ms\":1.5}", "must be an integer");
     assertRejected("{\"mode\":\"rate-limit\",\"retry_after_seconds\":-1}", "0 or more");
-    assertRejected("{\"mode\":\"ok\",\"status\":500}", "it takes no fields");
+    assertRejected("{\"mode\":\"hang\",\"status\":500}", "it takes no fields");
+    assertRejected("{\"mode\":\"ok\",\"status\":500}", "does not take field(s) [status]");
   }
 
   @Test
