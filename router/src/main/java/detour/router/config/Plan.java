@@ -2,6 +2,7 @@ package detour.router.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What one request will try, in order, and by when it must be answered.
@@ -10,15 +11,23 @@ import java.util.List;
  * @param candidates the chain, primary first
  * @param deadline the whole request's budget
  * @param lastResort whether to try the soonest-to-probe candidate when every circuit is open
+ * @param hedgeAfter when the first attempt has not answered (or streamed its first content) after
+ *     this long, start the next candidate beside it; empty when the route does not hedge
  */
-public record Plan(String route, List<Candidate> candidates, Duration deadline, boolean lastResort) {
+public record Plan(
+    String route, List<Candidate> candidates, Duration deadline, boolean lastResort, Optional<Duration> hedgeAfter) {
   public Plan {
     candidates = List.copyOf(candidates);
   }
 
+  /** A plan that does not hedge. */
+  public Plan(String route, List<Candidate> candidates, Duration deadline, boolean lastResort) {
+    this(route, candidates, deadline, lastResort, Optional.empty());
+  }
+
   /** The same plan with a shorter deadline (a caller's own), never a longer one. */
   public Plan withDeadlineAtMost(Duration callerDeadline) {
-    return callerDeadline.compareTo(deadline) < 0 ? new Plan(route, candidates, callerDeadline, lastResort) : this;
+    return callerDeadline.compareTo(deadline) < 0 ? new Plan(route, candidates, callerDeadline, lastResort, hedgeAfter) : this;
   }
 
   /**
@@ -36,7 +45,7 @@ public record Plan(String route, List<Candidate> candidates, Duration deadline, 
       }
       if (!chosen.contains(match.get())) chosen.add(match.get());
     }
-    return new Narrowed(new Plan(route, chosen, deadline, lastResort), null);
+    return new Narrowed(new Plan(route, chosen, deadline, lastResort, hedgeAfter), null);
   }
 
   /** A narrowed plan, or why not. */

@@ -18,7 +18,7 @@ public final class RoutePlanner {
     for (RouteSettings route : settings.routes().values()) {
       List<Candidate> chain = new ArrayList<>();
       for (String id : route.chain()) chain.add(candidate(settings, settings.models().get(id)));
-      plans.put(route.name(), new Plan(route.name(), chain, route.deadline(), route.lastResort()));
+      plans.put(route.name(), new Plan(route.name(), chain, route.deadline(), route.lastResort(), route.hedgeAfter()));
     }
     for (CatalogueModel model : settings.models().values()) {
       // A model named directly is a chain of one: with its circuit open, trying it anyway is the

@@ -32,7 +32,9 @@ import detour.router.config.Plan;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -43,8 +45,10 @@ import java.util.stream.Collectors;
 /**
  * Walks one request's chain: tries each candidate whose circuits (its provider's and its model's)
  * let it, reports every outcome to the circuit it is blamed on, moves on after a provider's or a
- * model's fault, and answers exactly once, by the route's deadline at the latest. Every path ends
- * in {@link #answer}, which stops it.
+ * model's fault, and answers exactly once, by the route's deadline at the latest. Usually one
+ * attempt runs at a time; with hedging on, a second may start beside a slow first, and whichever
+ * answers first wins. Every path ends in {@link #answer}, or for a stream in {@link
+ * #onStreamEnded}, which stop it.
  */
 public final class RequestCoordinator extends AbstractBehavior<RequestCoordinator.Command> {
 
@@ -75,11 +79,14 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
   /** The committed stream outlived its provider's attempt-timeout. */
   private enum StreamTooLong implements Command { INSTANCE }
 
+  /** The first attempt has not answered within the route's hedge delay. */
+  private enum HedgeDue implements Command { INSTANCE }
+
   /** How long to wait for a half-open breaker to grant or refuse a probe. */
   static final Duration PROBE_ASK_TIMEOUT = Duration.ofSeconds(2);
 
-  private static final Object ATTEMPT_TIMER = "attempt";
   private static final Object DEADLINE_TIMER = "deadline";
+  private static final Object HEDGE_TIMER = "hedge";
 
   public static Behavior<Command> create(
       String requestId, ChatRequest request, Plan plan, ProviderFleet fleet, ActorRef<RouteOutcome> replyTo) {
@@ -98,28 +105,24 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
   private final Set<Capability> needs;
   private final Materializer materializer;
 
-  /** The candidate being tried or asked for a probe; -1 between candidates. */
-  private int current = -1;
-  /** Whether a call is in flight (rather than a probe permit being asked for, or nothing). */
-  private boolean attempting;
-  /** The time the call in flight may take. */
-  private Duration currentBudget = Duration.ZERO;
-  /** The key of the breaker that granted the current attempt as its probe, or null. */
-  private String currentProbeScope;
-  private boolean currentIsLastResort;
-  private long currentStartedNanos;
+  /** The attempts running, by candidate index: one, or two while hedging. */
+  private final Map<Integer, InFlight> inFlight = new LinkedHashMap<>(4);
+  /** The candidate whose half-open breaker is being asked for a probe; -1 when none. */
+  private int asking = -1;
+  /** Where the walk goes on from: the index after the last candidate considered. */
+  private int walked;
   /** Whether any candidate has been tried at all. */
   private boolean triedAny;
+  /** Whether the hedge has started (at most one per request). */
+  private boolean hedged;
   /** The candidate passed over for its circuit whose circuit opens soonest, and when. */
   private int soonest = -1;
   private Instant soonestUntil = Instant.MAX;
   /** A context-length refusal: only candidates with a larger window than its model's are tried. */
   private ProviderFailure contextRefusal;
   private int refusedWindow;
-  /** The streamed attempt in flight, before or after its commit point; null when none. */
-  private StreamAttempt stream;
-  /** Whether the stream's first content has gone to the caller: from then on, no failover. */
-  private boolean committed;
+  /** The streamed attempt whose first content went to the caller: from then on, no failover. */
+  private InFlight committed;
   private long firstContentMillis;
 
   private RequestCoordinator(
@@ -157,15 +160,17 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
         .onMessage(FirstContent.class, this::onFirstContent)
         .onMessage(StreamEnded.class, this::onStreamEnded)
         .onMessageEquals(StreamTooLong.INSTANCE, this::onStreamTooLong)
+        .onMessageEquals(HedgeDue.INSTANCE, this::onHedgeDue)
         .build();
   }
 
-  /** Tries the first candidate from {@code index} on whose circuit lets it; answers when none is left. */
+  /**
+   * Tries the first candidate from {@code index} on whose circuit lets it. When none is left it
+   * answers, unless an attempt is still running (the first one beside a hedge), which may yet.
+   */
   private Behavior<Command> tryFrom(int index) {
-    current = -1;
-    attempting = false;
-    currentProbeScope = null;
     for (int i = index; i < plan.candidates().size(); i++) {
+      walked = i + 1;
       Candidate candidate = plan.candidates().get(i);
       if (candidate.unusable().isPresent()) {
         skip(candidate, candidate.unusable().get());
@@ -190,6 +195,8 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
       Behavior<Command> next = throughCircuits(i, candidate);
       if (next != null) return next;
     }
+    walked = plan.candidates().size();
+    if (!inFlight.isEmpty() || asking >= 0) return this;
     if (contextRefusal != null) {
       return answer(new RouteOutcome.Rejected(contextRefusal, trace()));  // too long for every window
     }
@@ -258,8 +265,7 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
   }
 
   private Behavior<Command> askForProbe(int index, String scopeKey) {
-    current = index;
-    attempting = false;
+    asking = index;
     getContext().ask(ProbeAnswer.class, fleet.breaker(scopeKey), PROBE_ASK_TIMEOUT, ProviderBreaker.AskForProbe::new,
         (answer, failure) -> new ProbeAnswered(index, scopeKey,
             answer != null ? answer : new ProbeRefused("the breaker did not answer: " + failure.getMessage())));
@@ -267,7 +273,8 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
   }
 
   private Behavior<Command> onProbeAnswered(ProbeAnswered msg) {
-    if (msg.index() != current) return this;
+    if (msg.index() != asking) return this;
+    asking = -1;
     if (msg.answer() instanceof ProbeGranted) {
       return attempt(msg.index(), msg.scopeKey(), false);
     }
@@ -278,14 +285,14 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
   /** @param probeScope the key of the breaker whose probe this is, or null */
   private Behavior<Command> attempt(int index, String probeScope, boolean lastResort) {
     Candidate candidate = plan.candidates().get(index);
-    current = index;
+    InFlight attempt = new InFlight(index, candidate, probeScope, lastResort, !inFlight.isEmpty());
+    inFlight.put(index, attempt);
+    attempt.budget = budget(index);
+    if (!triedAny && plan.hedgeAfter().isPresent()) {
+      timers.startSingleTimer(HEDGE_TIMER, HedgeDue.INSTANCE, plan.hedgeAfter().get());
+    }
     triedAny = true;
-    attempting = true;
-    currentProbeScope = probeScope;
-    currentIsLastResort = lastResort;
-    currentStartedNanos = System.nanoTime();
-    currentBudget = budget(index);
-    if (request.stream()) return attemptStream(index, candidate);
+    if (request.stream()) return attemptStream(attempt);
     CompletionStage<CallResult> call;
     try {
       call = fleet.client(candidate.providerName()).complete(request, candidate.model().upstreamModel());
@@ -294,71 +301,84 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
     }
     getContext().pipeToSelf(call, (result, bug) -> new AttemptDone(index,
         result != null ? result : new CallResult.Failed(FailureClassifier.fromThrowable(bug))));
-    timers.startSingleTimer(ATTEMPT_TIMER, new AttemptTimedOut(index), currentBudget);
+    timers.startSingleTimer(attempt.timerKey(), new AttemptTimedOut(index), attempt.budget);
     return this;
+  }
+
+  /**
+   * The first attempt is slow to answer: start the next candidate beside it, once, and keep
+   * whichever answers first.
+   */
+  private Behavior<Command> onHedgeDue() {
+    if (committed != null || hedged || inFlight.size() != 1 || asking >= 0 || walked >= plan.candidates().size()) {
+      return this;
+    }
+    hedged = true;
+    return tryFrom(walked);
   }
 
   /**
    * Asks for a stream. Until its first content arrives the attempt may take no longer than its
    * first-token-timeout (within its share of the deadline), and may still fail over.
    */
-  private Behavior<Command> attemptStream(int index, Candidate candidate) {
-    Duration firstToken = candidate.provider().firstTokenTimeout();
-    if (firstToken.compareTo(currentBudget) < 0) currentBudget = firstToken;
+  private Behavior<Command> attemptStream(InFlight attempt) {
+    Duration firstToken = attempt.candidate.provider().firstTokenTimeout();
+    if (firstToken.compareTo(attempt.budget) < 0) attempt.budget = firstToken;
     CompletionStage<StreamOpening> opening;
     try {
-      opening = fleet.client(candidate.providerName()).stream(request, candidate.model().upstreamModel());
+      opening = fleet.client(attempt.candidate.providerName())
+          .stream(request, attempt.candidate.model().upstreamModel());
     } catch (RuntimeException bug) {
       opening = CompletableFuture.failedFuture(bug);
     }
+    int index = attempt.index;
     getContext().pipeToSelf(opening, (opened, bug) -> new StreamOpened(index,
         opened != null ? opened : new StreamOpening.Failed(FailureClassifier.fromThrowable(bug))));
-    timers.startSingleTimer(ATTEMPT_TIMER, new AttemptTimedOut(index), currentBudget);
+    timers.startSingleTimer(attempt.timerKey(), new AttemptTimedOut(index), attempt.budget);
     return this;
   }
 
   private Behavior<Command> onStreamOpened(StreamOpened msg) {
-    if (msg.index() != current || !attempting) {
+    InFlight attempt = inFlight.get(msg.index());
+    if (attempt == null || attempt.stream != null) {
       // Given up on before it answered: close it at once rather than let it run for nobody.
       if (msg.opening() instanceof StreamOpening.Opened late) late.chunks().runWith(Sink.cancelled(), materializer);
       return this;
     }
     if (msg.opening() instanceof StreamOpening.Failed refused) {
-      timers.cancel(ATTEMPT_TIMER);
-      return failed(msg.index(), refused.failure(), millisSince(currentStartedNanos));
+      return failed(end(attempt), refused.failure());
     }
-    Candidate candidate = plan.candidates().get(msg.index());
-    stream = StreamAttempt.start(((StreamOpening.Opened) msg.opening()).chunks(),
-        candidate.provider().interTokenTimeout(), materializer);
+    attempt.stream = StreamAttempt.start(((StreamOpening.Opened) msg.opening()).chunks(),
+        attempt.candidate.provider().interTokenTimeout(), materializer);
     int index = msg.index();
-    getContext().pipeToSelf(stream.first(), (split, failure) -> split != null
+    getContext().pipeToSelf(attempt.stream.first(), (split, failure) -> split != null
         ? new FirstContent(index, split.first(), split.second(), null)
         : new FirstContent(index, List.of(), Source.empty(), failure));
     return this;
   }
 
   private Behavior<Command> onFirstContent(FirstContent msg) {
-    if (msg.index() != current || !attempting || stream == null) return this;  // already given up on
-    timers.cancel(ATTEMPT_TIMER);
-    Candidate candidate = plan.candidates().get(msg.index());
-    long latency = millisSince(currentStartedNanos);
+    InFlight attempt = inFlight.get(msg.index());
+    if (attempt == null || attempt.stream == null) return this;  // already given up on
     if (msg.failure() != null || msg.head().isEmpty()) {
       ProviderFailure failure = msg.failure() != null
-          ? StreamFailures.classify(msg.failure(), false, candidate.provider().interTokenTimeout())
+          ? StreamFailures.classify(msg.failure(), false, attempt.candidate.provider().interTokenTimeout())
           : ProviderFailure.of(FailureKind.CONNECTION_RESET, 200, "the stream ended before any content");
-      stream = null;
-      return failed(msg.index(), failure, latency);
+      return failed(end(attempt), failure);
     }
     // The commit point: from here the caller reads this candidate's answer, and only its end is news.
-    committed = true;
+    Candidate candidate = attempt.candidate;
+    long latency = end(attempt).elapsedMillis();
+    committed = attempt;
     firstContentMillis = latency;
+    attempts.add(Attempt.answered(candidate, latency, attempt.probeScope != null, attempt.lastResort, attempt.hedge));
+    abandonTheRest("another candidate streamed first");
     timers.cancel(DEADLINE_TIMER);
+    timers.cancel(HEDGE_TIMER);
     Duration left = candidate.provider().attemptTimeout().minusMillis(latency);
     timers.startSingleTimer(StreamTooLong.INSTANCE, StreamTooLong.INSTANCE, left.isNegative() ? Duration.ZERO : left);
     ActorRef<Command> self = getContext().getSelf();
-    stream.ended().thenAccept(end -> self.tell(new StreamEnded(end)));
-    attempts.add(new Attempt(candidate.providerName(), candidate.model().id(), Attempt.Result.ANSWERED,
-        200, latency, Optional.empty(), "", currentProbeScope != null, currentIsLastResort));
+    attempt.stream.ended().thenAccept(end -> self.tell(new StreamEnded(end)));
     replyTo.tell(new RouteOutcome.Streaming(Source.from(msg.head()).concat(msg.rest()),
         candidate.providerName(), candidate.model().id(), trace()));
     return this;
@@ -370,8 +390,8 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
    */
   private Behavior<Command> onStreamEnded(StreamEnded msg) {
     timers.cancel(StreamTooLong.INSTANCE);
-    Candidate candidate = plan.candidates().get(current);
-    StreamProgress progress = stream.progress();
+    Candidate candidate = committed.candidate;
+    StreamProgress progress = committed.stream.progress();
     ProviderFailure failure = null;
     if (msg.end() instanceof StreamWatch.Failed failed) {
       failure = StreamFailures.classify(failed.cause(), true, candidate.provider().interTokenTimeout());
@@ -380,30 +400,24 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
           "the caller went away after " + progress.chunks() + " chunks");
     }
     if (failure == null) {
-      tell(candidate.providerScope(), new ProviderBreaker.RecordSuccess(firstContentMillis, isProbe(candidate.providerScope())));
-      tell(candidate.modelScope(), new ProviderBreaker.RecordSuccess(firstContentMillis, isProbe(candidate.modelScope())));
+      tell(candidate.providerScope(), new ProviderBreaker.RecordSuccess(firstContentMillis,
+          committed.isProbe(candidate.providerScope())));
+      tell(candidate.modelScope(), new ProviderBreaker.RecordSuccess(firstContentMillis,
+          committed.isProbe(candidate.modelScope())));
     } else {
-      reportFailure(candidate, failure);
+      reportFailure(committed, failure);
     }
     RequestLog.streamed(getContext().getLog(), trace(), candidate, progress, Optional.ofNullable(failure));
     return Behaviors.stopped();
   }
 
   private Behavior<Command> onStreamTooLong() {
-    if (stream != null) {
-      Duration limit = plan.candidates().get(current).provider().attemptTimeout();
-      stream.killSwitch().abort(new ProviderStreamException(ProviderFailure.of(FailureKind.TOTAL_TIMEOUT, 200,
-          "the stream was still going after " + readable(limit) + ", its attempt-timeout")));
+    if (committed != null) {
+      Duration limit = committed.candidate.provider().attemptTimeout();
+      committed.stream.killSwitch().abort(new ProviderStreamException(ProviderFailure.of(FailureKind.TOTAL_TIMEOUT,
+          200, "the stream was still going after " + readable(limit) + ", its attempt-timeout")));
     }
     return this;
-  }
-
-  /** Stops the stream in flight before its commit point, if any: its upstream request is cancelled. */
-  private void abandonStream() {
-    if (stream != null && !committed) {
-      stream.killSwitch().shutdown();
-      stream = null;
-    }
   }
 
   /**
@@ -423,91 +437,113 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
   }
 
   private Behavior<Command> onAttemptDone(AttemptDone msg) {
-    if (msg.index() != current) return this;  // a call already given up on
-    timers.cancel(ATTEMPT_TIMER);
-    Candidate candidate = plan.candidates().get(msg.index());
-    long latency = millisSince(currentStartedNanos);
+    InFlight attempt = inFlight.get(msg.index());
+    if (attempt == null) return this;  // a call already given up on
+    end(attempt);
+    Candidate candidate = attempt.candidate;
+    long latency = attempt.elapsedMillis();
     if (msg.result() instanceof CallResult.Answered answered) {
       // A success is news to both circuits the call passed through.
-      tell(candidate.providerScope(), new ProviderBreaker.RecordSuccess(latency, isProbe(candidate.providerScope())));
-      tell(candidate.modelScope(), new ProviderBreaker.RecordSuccess(latency, isProbe(candidate.modelScope())));
-      attempts.add(new Attempt(candidate.providerName(), candidate.model().id(), Attempt.Result.ANSWERED,
-          200, latency, Optional.empty(), "", currentProbeScope != null, currentIsLastResort));
+      tell(candidate.providerScope(), new ProviderBreaker.RecordSuccess(latency, attempt.isProbe(candidate.providerScope())));
+      tell(candidate.modelScope(), new ProviderBreaker.RecordSuccess(latency, attempt.isProbe(candidate.modelScope())));
+      attempts.add(Attempt.answered(candidate, latency, attempt.probeScope != null, attempt.lastResort, attempt.hedge));
+      abandonTheRest("another candidate answered first");
       return answer(new RouteOutcome.Answered(
           answered.response(), candidate.providerName(), candidate.model().id(), trace()));
     }
-    ProviderFailure failure = ((CallResult.Failed) msg.result()).failure();
-    return failed(msg.index(), failure, latency);
+    return failed(attempt, ((CallResult.Failed) msg.result()).failure());
   }
 
   private Behavior<Command> onAttemptTimedOut(AttemptTimedOut msg) {
-    if (msg.index() != current || !attempting || committed) return this;
+    InFlight attempt = inFlight.get(msg.index());
+    if (attempt == null) return this;
+    end(attempt).stopStream();
+    String share = ", its share of the route's " + readable(plan.deadline()) + " deadline";
     if (request.stream()) {
-      abandonStream();
-      return failed(msg.index(), ProviderFailure.of(FailureKind.FIRST_TOKEN_TIMEOUT, 0,
-          "no first token within " + readable(currentBudget)), millisSince(currentStartedNanos));
+      boolean shared = attempt.budget.compareTo(attempt.candidate.provider().firstTokenTimeout()) < 0;
+      return failed(attempt, ProviderFailure.of(FailureKind.FIRST_TOKEN_TIMEOUT, 0,
+          "no first token within " + readable(attempt.budget) + (shared ? share : "")));
     }
-    Duration limit = plan.candidates().get(msg.index()).provider().attemptTimeout();
-    String why = currentBudget.compareTo(limit) < 0
-        ? "no answer within " + readable(currentBudget) + ", its share of the route's " + readable(plan.deadline())
-            + " deadline"
+    Duration limit = attempt.candidate.provider().attemptTimeout();
+    String why = attempt.budget.compareTo(limit) < 0
+        ? "no answer within " + readable(attempt.budget) + share
         : "no answer within " + readable(limit);
-    return failed(msg.index(), ProviderFailure.of(FailureKind.TOTAL_TIMEOUT, 0, why), millisSince(currentStartedNanos));
+    return failed(attempt, ProviderFailure.of(FailureKind.TOTAL_TIMEOUT, 0, why));
   }
 
-  private Behavior<Command> failed(int index, ProviderFailure failure, long latency) {
-    Candidate candidate = plan.candidates().get(index);
-    reportFailure(candidate, failure);
-    attempts.add(new Attempt(candidate.providerName(), candidate.model().id(), Attempt.Result.FAILED,
-        failure.status(), latency, Optional.of(failure.kind()), failure.message(), currentProbeScope != null,
-        currentIsLastResort));
+  /**
+   * An attempt, already out of the running, failed: its circuits hear it, then the walk goes on,
+   * or waits for the other attempt still running, or answers.
+   */
+  private Behavior<Command> failed(InFlight attempt, ProviderFailure failure) {
+    Candidate candidate = attempt.candidate;
+    reportFailure(attempt, failure);
+    attempts.add(Attempt.failed(candidate, failure, attempt.elapsedMillis(), attempt.probeScope != null,
+        attempt.lastResort, attempt.hedge));
     if (!failure.kind().failsOver()) {
+      abandonTheRest("the request was rejected");
       return answer(new RouteOutcome.Rejected(failure, trace()));
     }
     if (failure.kind() == FailureKind.CONTEXT_TOO_LONG) {
       contextRefusal = failure;
       refusedWindow = Math.max(refusedWindow, candidate.model().contextWindow());
     }
-    if (currentIsLastResort) {
+    if (!inFlight.isEmpty() || asking >= 0) return this;  // the other attempt may still answer
+    if (attempt.lastResort) {
       return answer(new RouteOutcome.Exhausted(Optional.of(soonestUntil).filter(at -> at.isAfter(Instant.EPOCH)), trace()));
     }
-    return tryFrom(index + 1);
+    return tryFrom(walked);
   }
 
   private Behavior<Command> onDeadline() {
-    if (committed) return this;
-    abandonStream();
-    if (attempting) {
-      Candidate candidate = plan.candidates().get(current);
+    if (committed != null) return this;
+    for (InFlight attempt : List.copyOf(inFlight.values())) {
+      end(attempt).stopStream();
       // The caller's deadline is nobody's fault: the breaker only frees a probe permit it held.
-      var abandoned = ProviderFailure.of(FailureKind.DEADLINE, 0, "abandoned at the route's deadline of " + readable(plan.deadline()));
-      reportFailure(candidate, abandoned);
-      attempts.add(new Attempt(candidate.providerName(), candidate.model().id(), Attempt.Result.FAILED, 0,
-          millisSince(currentStartedNanos), Optional.of(FailureKind.DEADLINE), abandoned.message(),
-          currentProbeScope != null,
-          currentIsLastResort));
+      var abandoned = ProviderFailure.of(FailureKind.DEADLINE, 0,
+          "abandoned at the route's deadline of " + readable(plan.deadline()));
+      reportFailure(attempt, abandoned);
+      attempts.add(Attempt.failed(attempt.candidate, abandoned, attempt.elapsedMillis(), attempt.probeScope != null,
+          attempt.lastResort, attempt.hedge));
     }
     return answer(new RouteOutcome.DeadlineExceeded(trace()));
+  }
+
+  /** Takes an attempt out of the running and stops its timer; returns it. */
+  private InFlight end(InFlight attempt) {
+    inFlight.remove(attempt.index);
+    timers.cancel(attempt.timerKey());
+    return attempt;
+  }
+
+  /**
+   * Gives up on every attempt still running, because another one won: a stream is cancelled
+   * upstream; a whole answer cannot be (its HTTP exchange runs on), so it is only marked. Either
+   * may have been processed, and billed, by its provider: the trace says so.
+   */
+  private void abandonTheRest(String why) {
+    for (InFlight loser : List.copyOf(inFlight.values())) {
+      end(loser).stopStream();
+      reportFailure(loser, ProviderFailure.of(FailureKind.CANCELLED, 0, why));  // frees a probe permit only
+      attempts.add(Attempt.abandoned(loser.candidate, loser.elapsedMillis(), why, loser.probeScope != null,
+          loser.hedge));
+    }
   }
 
   /**
    * Tells a failure to the circuit it is blamed on (see {@link FailureKind}), and to the circuit
    * whose probe this was, whatever the blame, so that its permit is never left hanging.
    */
-  private void reportFailure(Candidate candidate, ProviderFailure failure) {
+  private void reportFailure(InFlight attempt, ProviderFailure failure) {
     Blame blame = failure.kind().blame();
-    String providerKey = candidate.providerScope();
-    String modelKey = candidate.modelScope();
-    if (blame == Blame.PROVIDER || isProbe(providerKey)) {
-      tell(providerKey, new ProviderBreaker.RecordFailure(failure, isProbe(providerKey)));
+    String providerKey = attempt.candidate.providerScope();
+    String modelKey = attempt.candidate.modelScope();
+    if (blame == Blame.PROVIDER || attempt.isProbe(providerKey)) {
+      tell(providerKey, new ProviderBreaker.RecordFailure(failure, attempt.isProbe(providerKey)));
     }
-    if (blame == Blame.MODEL || isProbe(modelKey)) {
-      tell(modelKey, new ProviderBreaker.RecordFailure(failure, isProbe(modelKey)));
+    if (blame == Blame.MODEL || attempt.isProbe(modelKey)) {
+      tell(modelKey, new ProviderBreaker.RecordFailure(failure, attempt.isProbe(modelKey)));
     }
-  }
-
-  private boolean isProbe(String scopeKey) {
-    return scopeKey.equals(currentProbeScope);
   }
 
   private void tell(String scopeKey, ProviderBreaker.Command outcome) {
@@ -515,12 +551,12 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
   }
 
   private void skip(Candidate candidate, String reason) {
-    attempts.add(new Attempt(candidate.providerName(), candidate.model().id(), Attempt.Result.SKIPPED, 0, 0,
-        Optional.empty(), reason, false, false));
+    attempts.add(Attempt.skipped(candidate, reason));
   }
 
   private RouteTrace trace() {
-    return new RouteTrace(requestId, plan.route(), attempts, millisSince(startedNanos));
+    return new RouteTrace(requestId, plan.route(), attempts,
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos));
   }
 
   private Behavior<Command> answer(RouteOutcome outcome) {
@@ -532,9 +568,5 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
   /** 60s, 1500ms: how durations read in traces. */
   private static String readable(Duration d) {
     return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
-  }
-
-  private static long millisSince(long startNanos) {
-    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
   }
 }

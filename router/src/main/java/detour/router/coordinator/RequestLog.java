@@ -53,6 +53,8 @@ final class RequestLog {
     if (a.tried()) s.append(':').append(a.latencyMillis()).append("ms");
     if (a.probe()) s.append(":probe");
     if (a.lastResort()) s.append(":last_resort");
+    if (a.hedge()) s.append(":hedge");
+    if (a.mayHaveExecuted()) s.append(":may_have_executed");
     return s.toString();
   }
 }

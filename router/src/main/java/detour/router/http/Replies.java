@@ -114,6 +114,8 @@ final class Replies {
       if (!a.detail().isEmpty()) line.put("detail", a.detail());
       if (a.probe()) line.put("probe", true);
       if (a.lastResort()) line.put("last_resort", true);
+      if (a.hedge()) line.put("hedge", true);
+      if (a.mayHaveExecuted()) line.put("may_have_executed", true);
     }
     node.put("latency_ms", trace.totalMillis());
     return node;
