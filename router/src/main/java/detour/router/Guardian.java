@@ -24,6 +24,7 @@ import detour.providers.model.ChatRequest;
 import detour.router.config.CatalogueModel;
 import detour.router.config.RoutePlanner;
 import detour.router.config.RouterSettings;
+import detour.router.coordinator.Admission;
 import detour.router.coordinator.Coordinators;
 import detour.router.coordinator.ProviderFleet;
 import detour.router.http.ApiRoutes;
@@ -148,8 +149,9 @@ public final class Guardian {
       CompletableFuture<Started> started,
       ProviderFleet fleet,
       ObjectMapper json) {
-    var coordinators = ctx.spawn(Coordinators.create(fleet), "coordinators");
-    var routes = new ApiRoutes(new RoutePlanner(settings), coordinators, ctx.getSystem(), fleet,
+    var admission = new Admission(settings.maxInFlight());
+    var coordinators = ctx.spawn(Coordinators.create(fleet, admission), "coordinators");
+    var routes = new ApiRoutes(new RoutePlanner(settings), coordinators, admission, ctx.getSystem(), fleet,
         settings.adminToken(), json, clock);
     ctx.pipeToSelf(
         Http.get(ctx.getSystem()).newServerAt(settings.host(), settings.port()).bind(routes.routes()),

@@ -23,6 +23,7 @@ import java.util.Set;
  * @param routes routes by name
  * @param defaultDeadline the deadline of a request that names a catalogue model directly
  * @param adminToken the admin API's bearer token; the admin API is off without one
+ * @param maxInFlight chat requests in progress at most, open streams included; beyond, 503
  */
 public record RouterSettings(
     String host,
@@ -31,7 +32,8 @@ public record RouterSettings(
     Map<String, CatalogueModel> models,
     Map<String, RouteSettings> routes,
     Duration defaultDeadline,
-    Optional<Secret> adminToken) {
+    Optional<Secret> adminToken,
+    int maxInFlight) {
 
   public RouterSettings {
     providers = Map.copyOf(providers);
@@ -109,8 +111,10 @@ public record RouterSettings(
     // The token guards forcing circuits open across the fleet: refuse one that is easy to guess.
     require(adminToken.map(t -> t.reveal().length() >= 16).orElse(true), detour, "detour.admin.token",
         "must be at least 16 characters (DETOUR_ADMIN_TOKEN)");
+    int maxInFlight = http.getInt("max-in-flight");
+    require(maxInFlight > 0, http, "detour.http.max-in-flight", "must be at least 1, got " + maxInFlight);
     return new RouterSettings(http.getString("host"), http.getInt("port"), providers, models, routes,
-        defaultDeadline, adminToken);
+        defaultDeadline, adminToken, maxInFlight);
   }
 
   /** The direct keys of an object, e.g. each provider's name; quoted names with dots survive. */

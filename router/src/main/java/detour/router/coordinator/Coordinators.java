@@ -16,11 +16,13 @@ public final class Coordinators {
 
   public record Coordinate(String requestId, ChatRequest request, Plan plan, ActorRef<RouteOutcome> replyTo) {}
 
-  public static Behavior<Coordinate> create(ProviderFleet fleet) {
+  /** @param admission the node's bound on requests in progress: each coordinator releases its place as it stops */
+  public static Behavior<Coordinate> create(ProviderFleet fleet, Admission admission) {
     return Behaviors.setup(ctx -> Behaviors.receiveMessage(msg -> {
       ctx.spawnAnonymous(Behaviors.withMdc(RequestCoordinator.Command.class,
           java.util.Map.of("requestId", msg.requestId()),
-          RequestCoordinator.create(msg.requestId(), msg.request(), msg.plan(), fleet, msg.replyTo())));
+          RequestCoordinator.create(msg.requestId(), msg.request(), msg.plan(), fleet, msg.replyTo(),
+              admission::release)));
       return Behaviors.same();
     }));
   }

@@ -3,6 +3,7 @@ package detour.router.coordinator;
 import akka.NotUsed;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.PostStop;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -90,8 +91,14 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
 
   public static Behavior<Command> create(
       String requestId, ChatRequest request, Plan plan, ProviderFleet fleet, ActorRef<RouteOutcome> replyTo) {
+    return create(requestId, request, plan, fleet, replyTo, () -> {});
+  }
+
+  /** @param onStop runs once the coordinator has stopped, however it ended (releases its admission) */
+  public static Behavior<Command> create(String requestId, ChatRequest request, Plan plan, ProviderFleet fleet,
+      ActorRef<RouteOutcome> replyTo, Runnable onStop) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new RequestCoordinator(ctx, timers, requestId, request, plan, fleet, replyTo).start()));
+        new RequestCoordinator(ctx, timers, requestId, request, plan, fleet, replyTo, onStop).start()));
   }
 
   private final TimerScheduler<Command> timers;
@@ -104,6 +111,7 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
   private final List<Attempt> attempts = new ArrayList<>();
   private final Set<Capability> needs;
   private final Materializer materializer;
+  private final Runnable onStop;
 
   /** The attempts running, by candidate index: one, or two while hedging. */
   private final Map<Integer, InFlight> inFlight = new LinkedHashMap<>(4);
@@ -132,8 +140,10 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
       ChatRequest request,
       Plan plan,
       ProviderFleet fleet,
-      ActorRef<RouteOutcome> replyTo) {
+      ActorRef<RouteOutcome> replyTo,
+      Runnable onStop) {
     super(context);
+    this.onStop = onStop;
     this.timers = timers;
     this.requestId = requestId;
     this.request = request;
@@ -161,6 +171,10 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
         .onMessage(StreamEnded.class, this::onStreamEnded)
         .onMessageEquals(StreamTooLong.INSTANCE, this::onStreamTooLong)
         .onMessageEquals(HedgeDue.INSTANCE, this::onHedgeDue)
+        .onSignal(PostStop.class, stopped -> {
+          onStop.run();
+          return this;
+        })
         .build();
   }
 

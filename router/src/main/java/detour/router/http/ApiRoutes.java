@@ -26,6 +26,7 @@ import detour.providers.breaker.BreakerView;
 import detour.router.config.Plan;
 import detour.router.config.RoutePlanner;
 import detour.providers.model.Secret;
+import detour.router.coordinator.Admission;
 import detour.router.coordinator.Coordinators.Coordinate;
 import detour.router.coordinator.ProviderFleet;
 import detour.router.coordinator.RouteOutcome;
@@ -56,6 +57,7 @@ public final class ApiRoutes extends AllDirectives {
 
   private final RoutePlanner planner;
   private final ActorRef<Coordinate> coordinators;
+  private final Admission admission;
   private final Scheduler scheduler;
   private final BreakerView view;
   private final ObjectMapper json;
@@ -67,6 +69,7 @@ public final class ApiRoutes extends AllDirectives {
   public ApiRoutes(
       RoutePlanner planner,
       ActorRef<Coordinate> coordinators,
+      Admission admission,
       ActorSystem<?> system,
       ProviderFleet fleet,
       Optional<Secret> adminToken,
@@ -74,6 +77,7 @@ public final class ApiRoutes extends AllDirectives {
       InstantSource clock) {
     this.planner = planner;
     this.coordinators = coordinators;
+    this.admission = admission;
     this.scheduler = system.scheduler();
     this.view = fleet.view();
     this.json = json;
@@ -137,6 +141,10 @@ public final class ApiRoutes extends AllDirectives {
       chosen = chosen.withDeadlineAtMost(callers.get());
     }
     Plan planned = chosen;
+    if (!admission.tryAdmit()) {
+      // Refused before any work: a fast, retryable answer instead of a queue that grows the heap.
+      return CompletableFuture.completedFuture(replies.overloaded(admission.limit(), requestId));
+    }
     Duration patience = planned.deadline().plus(ASK_MARGIN);
     return AskPattern.<Coordinate, RouteOutcome>ask(coordinators,
             replyTo -> new Coordinate(requestId, request, planned, replyTo), patience, scheduler)

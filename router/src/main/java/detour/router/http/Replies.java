@@ -75,6 +75,16 @@ final class Replies {
     return error(error, trace, headers);
   }
 
+  /** The node is at its bound of requests in progress: retry in a second. */
+  HttpResponse overloaded(int limit, String requestId) {
+    List<HttpHeader> headers = new ArrayList<>();
+    headers.add(RawHeader.create(REQUEST_ID, requestId));
+    headers.add(RawHeader.create("Retry-After", "1"));
+    var error = new ApiError(StatusCodes.SERVICE_UNAVAILABLE, "Detour is serving as many requests as it is allowed ("
+        + limit + ", detour.http.max-in-flight); retry shortly.", "server_error", null, "overloaded");
+    return json(error.status(), errorBody(error), headers);
+  }
+
   /** An error found before any provider was asked: no trace but the request id. */
   HttpResponse error(ApiError error, String requestId) {
     List<HttpHeader> headers = new ArrayList<>();
