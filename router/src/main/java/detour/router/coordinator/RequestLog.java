@@ -18,10 +18,12 @@ final class RequestLog {
     if (!log.isInfoEnabled()) return;
     RouteTrace trace = outcome.trace();
     String answeredBy = outcome instanceof RouteOutcome.Answered a ? a.provider() + "/" + a.model() : "-";
-    log.info("request_id={} route={} outcome={} answered_by={} tried={} attempts=[{}] latency_ms={}",
+    Usage usage = outcome instanceof RouteOutcome.Answered a ? a.response().usage() : Usage.none();
+    log.info("request_id={} route={} outcome={} answered_by={} tried={} attempts=[{}] latency_ms={} "
+            + "prompt_tokens={} completion_tokens={}",
         trace.requestId(), trace.route(), name(outcome), answeredBy, trace.triedCount(),
         trace.attempts().stream().map(RequestLog::describe).collect(Collectors.joining(" ")),
-        trace.totalMillis());
+        trace.totalMillis(), usage.promptTokens(), usage.completionTokens());
   }
 
   /** The line of a streamed request, written when its stream has ended, with how it ended. */
