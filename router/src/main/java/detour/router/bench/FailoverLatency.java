@@ -66,9 +66,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A refused connection is a provider {@code refused} whose port is bound but not listening. Akka
  * HTTP's pool backs off reconnecting after it (pool-wide, 100 ms doubling up to 2 min), so its
- * requests are timed one by one in order until the default rules open the circuit, then with the
- * circuit held closed (a 4 s caller's deadline, and once with the defaults, side by side with the
- * default hang so that the run stays under five minutes).
+ * requests are timed one by one in order until the default rules open the circuit, then a few with
+ * the circuit held closed and a caller's deadline of 4 s. An unanswered SYN (provider {@code
+ * unreachable}, see {@link Unanswered}) is timed once against the default connect-timeout of 5 s.
  *
  * <p>Arguments: {@code --out DIR} (where failover.md and failover.json go), {@code --fast N}
  * (requests per fast case, default 100), {@code --slow N} (per short-timeout case, default 3),
@@ -123,6 +123,7 @@ public final class FailoverLatency {
     // A port bound but not listening: a connection to it is refused (RST), and nothing else can take it.
     try (Socket closedPort = new Socket();
         Socket closedWarmUpPort = new Socket();
+        var unreachable = Unanswered.listen();
         var simulator = ProviderSimulator.start(Map.of("primary", 0, "fallback", 0))) {
       closedPort.bind(new InetSocketAddress("127.0.0.1", 0));
       closedWarmUpPort.bind(new InetSocketAddress("127.0.0.1", 0));
@@ -140,6 +141,9 @@ public final class FailoverLatency {
           // Only for the warm-up, so that the code of a refused connection is compiled before it is timed.
           "detour.providers.refused-warm-up { base-url = \"http://127.0.0.1:" + closedWarmUpPort.getLocalPort()
               + "/v1\", api-key-required = off }",
+          // A port whose listener never accepts and whose queue is full: a SYN there goes unanswered.
+          "detour.providers.unreachable { base-url = \"http://127.0.0.1:" + unreachable.port()
+              + "/v1\", api-key-required = off }",
           // The one departure, for the short-timeout cases only: the same simulator instance.
           "detour.providers.primary-short { base-url = \"" + primaryUrl + "\", api-key-required = off, "
               + "attempt-timeout = 2s, first-token-timeout = 1s }",
@@ -147,11 +151,13 @@ public final class FailoverLatency {
           "detour.models.big-short { provider = primary-short, upstream-model = big, context-window = 128000 }",
           "detour.models.big-refused { provider = refused, upstream-model = big, context-window = 128000 }",
           "detour.models.big-warm-up { provider = refused-warm-up, upstream-model = big, context-window = 128000 }",
+          "detour.models.big-unreachable { provider = unreachable, upstream-model = big, context-window = 128000 }",
           "detour.models.small { provider = fallback, context-window = 32000 }",
           "detour.routes.default { chain = [big, small] }",
           "detour.routes.short { chain = [big-short, small] }",
           "detour.routes.refused { chain = [big-refused, small] }",
-          "detour.routes.refused-warm-up { chain = [big-warm-up, small] }")));
+          "detour.routes.refused-warm-up { chain = [big-warm-up, small] }",
+          "detour.routes.unreachable { chain = [big-unreachable, small] }")));
       RouterSettings settings = RouterSettings.from(config);
       var started = new CompletableFuture<Guardian.Started>();
       var system = ActorSystem.create(Guardian.create(settings, InstantSource.system(), started),
@@ -181,7 +187,7 @@ public final class FailoverLatency {
   // ------------------------------------------------------------------------------------------
   // The cases
 
-  private void run(boolean defaults) throws Exception {
+  private void run(boolean defaults) {
     warmUp();
 
     section("baseline: no failure");
@@ -203,6 +209,10 @@ public final class FailoverLatency {
     section("connection refused (port closed)");
     refused();
 
+    section("connect timeout (SYN unanswered), the default 5 s");
+    add(timeoutCase("connect-timeout-default", "connect timeout (SYN unanswered)", "unreachable",
+        "defaults: connect-timeout 5 s", "unreachable", null, false, Map.of(), 5000, "connect_timeout", 1));
+
     section("stream cut after its first content (no failover)");
     streamDrop();
 
@@ -223,16 +233,9 @@ public final class FailoverLatency {
       add(timeoutCase("stall-first-token-default", "stall before the first token", "primary",
           "defaults: first-token-timeout 20 s", "default", Behaviour.stallFirstToken(), true, Map.of(), 20_000,
           "first_token_timeout", 1));
-      // The hang and the refused connection held closed take up to 60 s each: run side by side.
-      pin("refused", "close");
-      var refusedHeld = CompletableFuture.supplyAsync(() -> timeoutCase("refused-held-closed-default",
-          "connection refused, circuit held closed", "refused", "defaults: share of the deadline 60 s; the pool's "
-              + "reconnect backoff decides", "refused", null, false, Map.of(), 60_000, null, 1));
-      Row hang = timeoutCase("hang-default", "hang", "primary",
+      add(timeoutCase("hang-default", "hang", "primary",
           "defaults: attempt-timeout 60 s = its share of the 120 s deadline", "default", Behaviour.hang(), false,
-          Map.of(), 60_000, "total_timeout", 1);
-      add(hang);
-      add(refusedHeld.get(150, TimeUnit.SECONDS));
+          Map.of(), 60_000, "total_timeout", 1));
     }
     primary.behave(Behaviour.ok());
   }
@@ -290,12 +293,15 @@ public final class FailoverLatency {
         Map.of(), sequence, direct, s -> ok(s, "fallback", 2) && s.attempt(0).path("result").asText().equals("failed"),
         0);
     row.kind = RowKind.SEQUENCE;
+    row.setting = "one request after another, the breakers' default rules";
     row.sequence = sequence;
     add(row);
-    pin("refused", "close");
-    add(timeoutCase("refused-held-closed-4s", "connection refused, circuit held closed", "refused",
-        "defaults, caller's deadline 4 s (x-detour-deadline-ms: 4000): share 2 s", "refused", null, false,
-        DEADLINE_4S, 2000, null, slow));
+    Row held = timeoutCase("refused-held-closed-4s", "connection refused, circuit held closed", "refused",
+        "then one after another with the circuit held closed (admin close) and a caller's deadline of 4 s "
+            + "(x-detour-deadline-ms: 4000), so a share of 2 s", "refused", null, false, DEADLINE_4S, 2000, null,
+        slow);
+    held.kind = RowKind.SEQUENCE;
+    add(held);
   }
 
   /** A stream cut after two content chunks: committed, so no failover; times the error event. */
@@ -325,8 +331,12 @@ public final class FailoverLatency {
     Predicate<Sample> failedOver = s -> ok(s, "fallback", 2) && s.attempt(0).path("result").asText().equals("failed")
         && (errorClass == null || s.attempt(0).path("error_class").asText().equals(errorClass));
     System.out.printf("  %s: %d request(s) of up to %.0f s each%n", id, n, limitMillis / 1000.0);
-    Row row = measure(id, failure, Circuit.CLOSED, stream, route, behaviour, headers, n, failedOver,
-        DIRECT_FOR_SLOW_CASES);
+    List<Sample> direct = new ArrayList<>();
+    for (int i = 0; i < DIRECT_FOR_SLOW_CASES; i++) direct.add(straight(stream));
+    List<Sample> routed = new ArrayList<>();
+    for (int i = 0; i < n; i++) routed.add(send(route, stream, headers));
+    Row row = rowOf(id, failure, Circuit.CLOSED, stream, route, behaviour, headers, routed, direct, failedOver, -1);
+    row.sequence = routed;
     row.kind = RowKind.TIMEOUT;
     row.setting = setting;
     row.limitMillis = limitMillis;
@@ -399,32 +409,23 @@ public final class FailoverLatency {
   /** A fast case gives up after a request this slow rather than run for minutes. */
   private static final double FAST_CASE_PATIENCE_MS = 10_000;
 
-  private Row measure(String id, String failure, Circuit circuit, boolean stream, String route, Behaviour behaviour,
-      Map<String, String> headers, int n, Predicate<Sample> expected) {
-    return measure(id, failure, circuit, stream, route, behaviour, headers, n, expected, 0);
-  }
-
   /**
-   * Sends {@code n} requests through Detour, each after the same request straight to the fallback
-   * (or, when {@code directFirst} > 0, that many straight requests first: for the slow cases). A
-   * fast case stops early if one request takes longer than {@link #FAST_CASE_PATIENCE_MS}.
+   * Sends {@code n} requests through Detour, each after the same request straight to the fallback.
+   * Stops early if one request takes longer than {@link #FAST_CASE_PATIENCE_MS}.
    */
   private Row measure(String id, String failure, Circuit circuit, boolean stream, String route, Behaviour behaviour,
-      Map<String, String> headers, int n, Predicate<Sample> expected, int directFirst) {
+      Map<String, String> headers, int n, Predicate<Sample> expected) {
     List<Sample> routed = new ArrayList<>();
     List<Sample> direct = new ArrayList<>();
-    for (int i = 0; i < directFirst; i++) direct.add(straight(stream));
     // A few unrecorded requests, so that the case's first connections and code paths are warm.
-    if (directFirst == 0) {
-      for (int i = 0; i < 3; i++) send(route, stream, headers);
-    }
+    for (int i = 0; i < 3; i++) send(route, stream, headers);
     long primaryBefore = primary.requests();
     String stopped = "";
     for (int i = 0; i < n; i++) {
-      if (directFirst == 0) direct.add(straight(stream));
+      direct.add(straight(stream));
       Sample s = send(route, stream, headers);
       routed.add(s);
-      if (directFirst == 0 && s.millis() > FAST_CASE_PATIENCE_MS) {
+      if (s.millis() > FAST_CASE_PATIENCE_MS) {
         stopped = "stopped after " + (i + 1) + " requests: one took " + ms(s.millis()) + " ms";
         break;
       }
@@ -586,10 +587,17 @@ public final class FailoverLatency {
           r.note.isEmpty() ? "" : "; " + r.note));
     }
 
+    boolean refusedHeading = false;
     for (Row r : rows) {
       if (r.kind != RowKind.SEQUENCE) continue;
-      md.append("\n## Connection refused: one request after another, the breakers' default rules\n\n");
-      md.append("The fallback alone: median ").append(ms(r.direct.median())).append(" ms.\n\n");
+      if (!refusedHeading) {
+        md.append("\n## Connection refused: Akka HTTP's reconnect backoff\n\n");
+        md.append("The fallback alone: median ").append(ms(r.direct.median())).append(" ms. ");
+        refusedHeading = true;
+      } else {
+        md.append('\n');
+      }
+      md.append(Character.toUpperCase(r.setting.charAt(0))).append(r.setting.substring(1)).append(":\n\n");
       md.append("| request | end to end ms | added ms | primary's attempt ms (trace) | primary's error |\n"
           + "|---|---|---|---|---|\n");
       int i = 1;
@@ -597,10 +605,9 @@ public final class FailoverLatency {
         md.append(String.format("| %d | %s | %s | %s | %s |%n", i++, ms(s.millis()), ms(s.millis() - r.direct.median()),
             ms(s.attempt(0).path("latency_ms").asDouble(Double.NaN)), s.attempt(0).path("error_class").asText("—")));
       }
-      md.append("\nThen the provider's circuit was open and the primary skipped (below).\n");
     }
 
-    md.append("\n## Timeouts: a hang and a stall before the first token take their whole limit\n\n");
+    md.append("\n## Timeouts: a hang, a stall before the first token, an unanswered SYN take their whole limit\n\n");
     md.append("| failure | request | setting | limit | N | end to end min / median / max ms | added min / median / "
         + "max ms | added − limit (overhead) min / median / max ms | failed over |\n|---|---|---|---|---|---|---|---|---|\n");
     for (Row r : rows) {
