@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures the latency a failover adds, for each failure type (fast error, 429, refused connection,
-# TCP reset, malformed body, hang, stall before the first token, a stream cut after its first
-# content), with the shipped provider timeouts and breakers: Detour and the provider simulator in one
+# TCP reset, malformed body, hang, stall before the first token, unanswered SYN, a stream cut after
+# its first content), with the shipped provider timeouts and breakers: Detour and the provider simulator in one
 # JVM on loopback (detour.router.bench.FailoverLatency). Prints a Markdown table and writes it, with
 # the raw samples as JSON, to bench/results/failover-<date>-<sha>/.
 #
@@ -21,7 +21,7 @@ while [[ $# -gt 0 ]]; do
     --jar) JAR="$2"; shift 2 ;;
     --fast|--slow) ARGS+=("$1" "$2"); shift 2 ;;
     --skip-defaults) ARGS+=("$1"); shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "failover-latency: unknown option '$1'" >&2; exit 2 ;;
   esac
 done
