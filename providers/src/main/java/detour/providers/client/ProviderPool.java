@@ -22,6 +22,11 @@ public final class ProviderPool {
         // A hung upstream sends nothing: closing its connection after the attempt's whole budget
         // frees the pool slot the coordinator has already given up on.
         "  client.idle-timeout = " + provider.attemptTimeout().toMillis() + "ms",
+        // After a refused connection Akka's pool holds every request back while it backs off
+        // (100 ms doubling to 2 min), so a dead provider's requests would wait instead of failing
+        // over. The breaker is what protects a recovering provider here: retry at once.
+        "  base-connection-backoff = 1ms",
+        "  max-connection-backoff = 10ms",
         "}"));
     return ConnectionPoolSettings.create(own.withFallback(system.settings().config()));
   }
