@@ -1,0 +1,493 @@
+package detour.router.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Pattern;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramLogWriter;
+import org.HdrHistogram.Recorder;
+
+/**
+ * An open-loop HTTP load driver for {@code scripts/detour bench}: it sends POSTs at a fixed rate
+ * whatever the latency, each at its intended time (computed from the start, never from the previous
+ * answer), and records every latency from that intended time, so a slow server is not hidden by a
+ * driver that waits for it (no coordinated omission). When the driver itself falls behind, the lag
+ * is part of the latency and its maximum is reported ({@code send_lag_max_ms}).
+ *
+ * <p>Non-streamed: latency = intended send to the whole answer read. Streamed ({@code --stream}):
+ * time to the first content chunk (a {@code data:} line with a non-empty {@code "content"}), the
+ * gaps between content chunks, and the chunks received against {@code --expect-chunks}; a stream
+ * stalls when one gap exceeds {@code --stall-ms} or it ends short.
+ *
+ * <p>Usage: {@code LoadDriver --url URL --body FILE --phase RATE:SECONDS [--phase ...] [--header
+ * K:V] [--stream --expect-chunks N --stall-ms MS] [--pid PID] [--drain SECONDS] [--out FILE]
+ * [--hdr-log FILE] [--label TEXT]}. It writes one JSON object (to {@code --out}, else stdout).
+ * {@code --pid}: a process whose RSS and CPU time are sampled during the run (the server measured).
+ */
+public final class LoadDriver {
+  private static final Pattern CONTENT = Pattern.compile("\"content\"\\s*:\\s*\"[^\"]");
+  private static final long HIGHEST_US = TimeUnit.MINUTES.toMicros(10);
+
+  private final Recorder ok = new Recorder(HIGHEST_US, 3);
+  private final Recorder failed = new Recorder(HIGHEST_US, 3);
+  private final Recorder ttft = new Recorder(HIGHEST_US, 3);
+  private final Recorder gaps = new Recorder(HIGHEST_US, 3);
+  private final Histogram okAll = new Histogram(HIGHEST_US, 3);
+  private final Histogram failedAll = new Histogram(HIGHEST_US, 3);
+  private final Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
+  private final LongAdder transportErrors = new LongAdder();
+  private final LongAdder retryAfter503 = new LongAdder();
+  private final LongAdder chunksReceived = new LongAdder();
+  private final LongAdder streamsShort = new LongAdder();
+  private final LongAdder streamsStalled = new LongAdder();
+  private final AtomicLong maxGapUs = new AtomicLong();
+  private final AtomicLong pending = new AtomicLong();
+  private final AtomicLong maxPending = new AtomicLong();
+
+  private String url;
+  private byte[] body;
+  private final List<String[]> headers = new ArrayList<>();
+  private final List<double[]> phases = new ArrayList<>();
+  private boolean stream;
+  private int expectChunks;
+  private long stallMs = 1000;
+  private long pid = -1;
+  private double drainSeconds = 30;
+  private Path out;
+  private Path hdrLog;
+  private String label = "";
+  private double warmupSeconds;
+
+  public static void main(String[] args) throws Exception {
+    LoadDriver driver = new LoadDriver();
+    driver.parse(args);
+    driver.run();
+  }
+
+  private void parse(String[] args) throws IOException {
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      String v = i + 1 < args.length ? args[i + 1] : null;
+      switch (a) {
+        case "--url" -> { url = v; i++; }
+        case "--body" -> { body = Files.readAllBytes(Path.of(v)); i++; }
+        case "--header" -> { int c = v.indexOf(':'); headers.add(new String[] {v.substring(0, c).trim(), v.substring(c + 1).trim()}); i++; }
+        case "--phase" -> { String[] p = v.split(":"); phases.add(new double[] {Double.parseDouble(p[0]), Double.parseDouble(p[1])}); i++; }
+        case "--stream" -> stream = true;
+        case "--expect-chunks" -> { expectChunks = Integer.parseInt(v); i++; }
+        case "--stall-ms" -> { stallMs = Long.parseLong(v); i++; }
+        case "--pid" -> { pid = Long.parseLong(v); i++; }
+        case "--drain" -> { drainSeconds = Double.parseDouble(v); i++; }
+        case "--out" -> { out = Path.of(v); i++; }
+        case "--hdr-log" -> { hdrLog = Path.of(v); i++; }
+        case "--label" -> { label = v; i++; }
+        case "--warmup" -> { warmupSeconds = Double.parseDouble(v); i++; }
+        default -> throw new IllegalArgumentException("unknown argument " + a);
+      }
+    }
+    if (url == null || body == null || phases.isEmpty()) {
+      throw new IllegalArgumentException("--url, --body and at least one --phase RATE:SECONDS are needed");
+    }
+  }
+
+  private void run() throws Exception {
+    HttpClient client = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5))
+        .executor(Executors.newFixedThreadPool(4))
+        .build();
+    HttpRequest.Builder template = HttpRequest.newBuilder(URI.create(url))
+        .timeout(Duration.ofSeconds(60))
+        .header("Content-Type", "application/json");
+    for (String[] h : headers) {
+      template.header(h[0], h[1]);
+    }
+    HttpRequest request = template.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+
+    if (warmupSeconds > 0) {
+      warmUp(client, request);
+    }
+    ProcSampler sampler = pid > 0 ? new ProcSampler(pid) : null;
+    if (sampler != null) {
+      sampler.start();
+    }
+    List<ObjectNode> perSecond = new ArrayList<>();
+    long start = System.nanoTime();
+    long intendedCount = 0;
+    long maxLagNs = 0;
+    long nextReport = start + TimeUnit.SECONDS.toNanos(1);
+    double phaseStartS = 0;
+    for (double[] phase : phases) {
+      double rate = phase[0];
+      double seconds = phase[1];
+      long n = Math.round(rate * seconds);
+      double periodNs = 1e9 / rate;
+      long phaseStart = start + (long) (phaseStartS * 1e9);
+      for (long i = 0; i < n; i++) {
+        long intended = phaseStart + (long) (i * periodNs);
+        long now;
+        while ((now = System.nanoTime()) < intended) {
+          if (now >= nextReport) {
+            perSecond.add(second(perSecond.size() + 1, sampler));
+            nextReport += TimeUnit.SECONDS.toNanos(1);
+          }
+          long wait = Math.min(intended, nextReport) - now;
+          if (wait > 20_000) {
+            LockSupport.parkNanos(wait - 10_000);
+          } else {
+            Thread.onSpinWait();
+          }
+        }
+        maxLagNs = Math.max(maxLagNs, now - intended);
+        send(client, request, intended);
+        intendedCount++;
+        if (now >= nextReport) {
+          perSecond.add(second(perSecond.size() + 1, sampler));
+          nextReport += TimeUnit.SECONDS.toNanos(1);
+        }
+      }
+      phaseStartS += seconds;
+    }
+    long sendEnd = start + (long) (phaseStartS * 1e9);
+    long drainEnd = System.nanoTime() + (long) (drainSeconds * 1e9);
+    while (pending.get() > 0 && System.nanoTime() < drainEnd) {
+      if (System.nanoTime() >= nextReport) {
+        perSecond.add(second(perSecond.size() + 1, sampler));
+        nextReport += TimeUnit.SECONDS.toNanos(1);
+      }
+      Thread.sleep(5);
+    }
+    perSecond.add(second(perSecond.size() + 1, sampler));
+    long end = System.nanoTime();
+    if (sampler != null) {
+      sampler.stop();
+    }
+
+    ObjectMapper mapper = new ObjectMapper();
+    ObjectNode result = mapper.createObjectNode();
+    result.put("label", label);
+    result.put("url", url);
+    result.put("tool", "LoadDriver (JDK HttpClient, open loop, HdrHistogram)");
+    ArrayNode ph = result.putArray("phases");
+    for (double[] p : phases) {
+      ph.addObject().put("rate", p[0]).put("seconds", p[1]);
+    }
+    result.put("stream", stream);
+    result.put("intended", intendedCount);
+    long okCount = okAll.getTotalCount();
+    long completed = okCount + failedAll.getTotalCount() + transportErrors.sum();
+    result.put("completed", completed);
+    result.put("ok", okCount);
+    result.put("unfinished", pending.get());
+    result.put("transport_errors", transportErrors.sum());
+    ObjectNode st = result.putObject("statuses");
+    statuses.forEach((k, v) -> st.put(String.valueOf(k), v.sum()));
+    result.put("retry_after_on_503", retryAfter503.sum());
+    long notOk = intendedCount - okCount;
+    result.put("errors", notOk);
+    result.put("error_rate", intendedCount == 0 ? 0 : (double) notOk / intendedCount);
+    result.put("success_rate", intendedCount == 0 ? 0 : (double) okCount / intendedCount);
+    result.put("achieved_rps", okCount / Math.max(1e-9, (end - start) / 1e9));
+    result.put("send_seconds", (sendEnd - start) / 1e9);
+    result.put("send_lag_max_ms", maxLagNs / 1e6);
+    result.put("max_in_flight_seen", maxPending.get());
+    result.set("latency_ms", summary(mapper, okAll));
+    result.set("failed_latency_ms", summary(mapper, failedAll));
+    if (stream) {
+      ObjectNode s = result.putObject("streams");
+      s.set("ttft_ms", summary(mapper, ttftAll));
+      s.set("gap_ms", summary(mapper, gapAll));
+      s.put("max_gap_ms", maxGapUs.get() / 1000.0);
+      s.put("chunks_expected", expectChunks * okCount);
+      s.put("chunks_received", chunksReceived.sum());
+      s.put("lost_chunks", Math.max(0, expectChunks * okCount - chunksReceived.sum()));
+      s.put("short_streams", streamsShort.sum());
+      s.put("stalled_streams", streamsStalled.sum());
+      s.put("stall_ms", stallMs);
+    }
+    if (sampler != null) {
+      result.set("process", sampler.toJson(mapper, (end - start) / 1e9));
+    }
+    ArrayNode ps = result.putArray("per_second");
+    perSecond.forEach(ps::add);
+    if (hdrLog != null) {
+      try (PrintStream log = new PrintStream(Files.newOutputStream(hdrLog))) {
+        HistogramLogWriter writer = new HistogramLogWriter(log);
+        writer.outputComment("label=" + label + " url=" + url + " unit=microseconds");
+        writer.outputLogFormatVersion();
+        writer.outputLegend();
+        okAll.setTag("ok");
+        writer.outputIntervalHistogram(okAll);
+        if (stream) {
+          ttftAll.setTag("ttft");
+          writer.outputIntervalHistogram(ttftAll);
+          gapAll.setTag("gap");
+          writer.outputIntervalHistogram(gapAll);
+        }
+      }
+    }
+    String json = mapper.writerWithDefaultPrettyPrinter().writeValueAsString(result);
+    if (out != null) {
+      Files.writeString(out, json);
+    } else {
+      System.out.println(json);
+    }
+    System.exit(0);
+  }
+
+  /** Sends at the first phase's rate (at most 1,000/s) for --warmup seconds, then forgets it all. */
+  private void warmUp(HttpClient client, HttpRequest request) throws InterruptedException {
+    double rate = Math.min(1000, phases.get(0)[0]);
+    long n = Math.round(rate * warmupSeconds);
+    long start = System.nanoTime();
+    for (long i = 0; i < n; i++) {
+      long intended = start + (long) (i * 1e9 / rate);
+      long wait = intended - System.nanoTime();
+      if (wait > 0) {
+        LockSupport.parkNanos(wait);
+      }
+      send(client, request, intended);
+    }
+    long drainEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (pending.get() > 0 && System.nanoTime() < drainEnd) {
+      Thread.sleep(5);
+    }
+    for (Recorder r : List.of(ok, failed, ttft, gaps)) {
+      r.reset();
+    }
+    okAll.reset();
+    failedAll.reset();
+    ttftAll.reset();
+    gapAll.reset();
+    statuses.clear();
+    for (LongAdder a : List.of(transportErrors, retryAfter503, chunksReceived, streamsShort, streamsStalled)) {
+      a.reset();
+    }
+    maxGapUs.set(0);
+    maxPending.set(0);
+  }
+
+  private final Histogram ttftAll = new Histogram(HIGHEST_US, 3);
+  private final Histogram gapAll = new Histogram(HIGHEST_US, 3);
+
+  /** Folds the last second's recorders into the totals and returns that second's figures. */
+  private synchronized ObjectNode second(int index, ProcSampler sampler) {
+    Histogram o = ok.getIntervalHistogram();
+    Histogram f = failed.getIntervalHistogram();
+    okAll.add(o);
+    failedAll.add(f);
+    ttftAll.add(ttft.getIntervalHistogram());
+    gapAll.add(gaps.getIntervalHistogram());
+    ObjectNode n = new ObjectMapper().createObjectNode();
+    n.put("second", index);
+    n.put("ok", o.getTotalCount());
+    n.put("failed", f.getTotalCount());
+    n.put("p50_ms", o.getValueAtPercentile(50) / 1000.0);
+    n.put("p99_ms", o.getValueAtPercentile(99) / 1000.0);
+    n.put("failed_p99_ms", f.getValueAtPercentile(99) / 1000.0);
+    n.put("in_flight", pending.get());
+    if (sampler != null) {
+      n.put("rss_kb", sampler.lastRssKb);
+    }
+    return n;
+  }
+
+  private static ObjectNode summary(ObjectMapper mapper, Histogram h) {
+    ObjectNode n = mapper.createObjectNode();
+    n.put("count", h.getTotalCount());
+    n.put("p50", h.getValueAtPercentile(50) / 1000.0);
+    n.put("p90", h.getValueAtPercentile(90) / 1000.0);
+    n.put("p99", h.getValueAtPercentile(99) / 1000.0);
+    n.put("p999", h.getValueAtPercentile(99.9) / 1000.0);
+    n.put("max", h.getMaxValue() / 1000.0);
+    n.put("mean", h.getTotalCount() == 0 ? 0 : h.getMean() / 1000.0);
+    return n;
+  }
+
+  private void send(HttpClient client, HttpRequest request, long intended) {
+    long p = pending.incrementAndGet();
+    maxPending.accumulateAndGet(p, Math::max);
+    if (!stream) {
+      client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+          .whenComplete((response, error) -> {
+            long us = (System.nanoTime() - intended) / 1000;
+            if (error != null) {
+              transportErrors.increment();
+              failed.recordValue(Math.min(us, HIGHEST_US));
+            } else {
+              count(response.statusCode(), response);
+              (response.statusCode() / 100 == 2 ? ok : failed).recordValue(Math.min(us, HIGHEST_US));
+            }
+            pending.decrementAndGet();
+          });
+      return;
+    }
+    StreamWatch watch = new StreamWatch(intended);
+    client.sendAsync(request, HttpResponse.BodyHandlers.fromLineSubscriber(watch))
+        .whenComplete((response, error) -> {
+          long us = (System.nanoTime() - intended) / 1000;
+          if (error != null) {
+            transportErrors.increment();
+            failed.recordValue(Math.min(us, HIGHEST_US));
+          } else {
+            count(response.statusCode(), response);
+            boolean good = response.statusCode() / 100 == 2;
+            (good ? ok : failed).recordValue(Math.min(us, HIGHEST_US));
+            if (good) {
+              watch.finish();
+            }
+          }
+          pending.decrementAndGet();
+        });
+  }
+
+  private void count(int status, HttpResponse<?> response) {
+    statuses.computeIfAbsent(status, k -> new LongAdder()).increment();
+    if (status == 503 && response.headers().firstValue("Retry-After").isPresent()) {
+      retryAfter503.increment();
+    }
+  }
+
+  /** Watches one stream's lines: first content, gaps, count. */
+  private final class StreamWatch implements Flow.Subscriber<String> {
+    private final long intended;
+    private long last = -1;
+    private int chunks;
+    private long maxGap;
+
+    StreamWatch(long intended) {
+      this.intended = intended;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription subscription) {
+      subscription.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(String line) {
+      if (!line.startsWith("data:") || !CONTENT.matcher(line).find()) {
+        return;
+      }
+      long now = System.nanoTime();
+      if (last < 0) {
+        ttft.recordValue(Math.min((now - intended) / 1000, HIGHEST_US));
+      } else {
+        long gap = (now - last) / 1000;
+        gaps.recordValue(Math.min(gap, HIGHEST_US));
+        maxGap = Math.max(maxGap, gap);
+      }
+      last = now;
+      chunks++;
+    }
+
+    @Override
+    public void onError(Throwable throwable) {}
+
+    @Override
+    public void onComplete() {}
+
+    void finish() {
+      chunksReceived.add(chunks);
+      maxGapUs.accumulateAndGet(maxGap, Math::max);
+      if (chunks < expectChunks) {
+        streamsShort.increment();
+      }
+      if (maxGap > stallMs * 1000 || chunks < expectChunks) {
+        streamsStalled.increment();
+      }
+    }
+  }
+
+  /** Samples a process's RSS (VmRSS) and CPU time (utime + stime) every 100 ms. */
+  private static final class ProcSampler {
+    private final long pid;
+    private final long ticksPerSecond = 100; // USER_HZ on Linux
+    private volatile boolean running = true;
+    private volatile long lastRssKb;
+    private long startRssKb = -1;
+    private long maxRssKb;
+    private long startTicks = -1;
+    private long endTicks;
+    private final CountDownLatch done = new CountDownLatch(1);
+
+    ProcSampler(long pid) {
+      this.pid = pid;
+    }
+
+    void start() {
+      Thread t = new Thread(() -> {
+        try {
+          while (running) {
+            sample();
+            Thread.sleep(100);
+          }
+          sample();
+        } catch (Exception ignored) {
+          // the process went away: keep the last figures
+        } finally {
+          done.countDown();
+        }
+      }, "proc-sampler");
+      t.setDaemon(true);
+      t.start();
+    }
+
+    void stop() throws InterruptedException {
+      running = false;
+      done.await(2, TimeUnit.SECONDS);
+    }
+
+    private void sample() throws IOException {
+      long rss = 0;
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          rss = Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+      }
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+      lastRssKb = rss;
+      maxRssKb = Math.max(maxRssKb, rss);
+      if (startRssKb < 0) {
+        startRssKb = rss;
+        startTicks = ticks;
+      }
+      endTicks = ticks;
+    }
+
+    ObjectNode toJson(ObjectMapper mapper, double seconds) {
+      ObjectNode n = mapper.createObjectNode();
+      n.put("pid", pid);
+      n.put("rss_start_kb", startRssKb);
+      n.put("rss_max_kb", maxRssKb);
+      n.put("rss_end_kb", lastRssKb);
+      double cpu = (endTicks - startTicks) / (double) ticksPerSecond;
+      n.put("cpu_seconds", cpu);
+      n.put("cpu_percent_of_one_core", 100 * cpu / seconds);
+      return n;
+    }
+  }
+}

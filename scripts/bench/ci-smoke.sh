@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# CI smoke of the benchmark: the quick bench without the peer (no npm in CI), one round; asserts only
+# sanity, never absolute times: every table produced, a positive throughput, no chunk lost.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+OUT="$("$ROOT/scripts/bench/bench.sh" --quick --no-peer --rounds 1 | tail -1)"
+python3 - "$OUT" <<'PY'
+import json, sys
+out = sys.argv[1]
+summary = open(out + "/summary.md").read()
+tables = ["## 0.", "## 1.", "## 2.", "## 3.", "## 4.", "## 5.", "## 6.", "## 7.", "## Goals"]
+missing = [t for t in tables if t not in summary]
+assert not missing, f"tables missing from {out}/summary.md: {missing}"
+wrk = json.load(open(out + "/raw/detour-wrk.json"))
+assert wrk["rps"] > 0, f"no throughput through Detour: {wrk}"
+stream = json.load(open(out + "/raw/r1-detour-stream.json"))
+assert stream["ok"] > 0 and stream["streams"]["lost_chunks"] == 0, f"chunks lost through Detour: {stream['streams']}"
+print(f"bench smoke: every table produced, {wrk['rps']:.0f} rps through Detour, no chunk lost ({out})")
+PY
