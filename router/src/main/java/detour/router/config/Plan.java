@@ -10,15 +10,22 @@ import java.util.List;
  * @param candidates the chain, primary first
  * @param deadline the whole request's budget
  * @param lastResort whether to try the soonest-to-probe candidate when every circuit is open
+ * @param guardrails the route's rules for its candidates, asked before each is tried
  */
-public record Plan(String route, List<Candidate> candidates, Duration deadline, boolean lastResort) {
+public record Plan(String route, List<Candidate> candidates, Duration deadline, boolean lastResort, Guardrails guardrails) {
   public Plan {
     candidates = List.copyOf(candidates);
   }
 
+  /** A plan without guardrails. */
+  public Plan(String route, List<Candidate> candidates, Duration deadline, boolean lastResort) {
+    this(route, candidates, deadline, lastResort, Guardrails.NONE);
+  }
+
   /** The same plan with a shorter deadline (a caller's own), never a longer one. */
   public Plan withDeadlineAtMost(Duration callerDeadline) {
-    return callerDeadline.compareTo(deadline) < 0 ? new Plan(route, candidates, callerDeadline, lastResort) : this;
+    return callerDeadline.compareTo(deadline) < 0
+        ? new Plan(route, candidates, callerDeadline, lastResort, guardrails) : this;
   }
 
   /**
@@ -36,7 +43,7 @@ public record Plan(String route, List<Candidate> candidates, Duration deadline, 
       }
       if (!chosen.contains(match.get())) chosen.add(match.get());
     }
-    return new Narrowed(new Plan(route, chosen, deadline, lastResort), null);
+    return new Narrowed(new Plan(route, chosen, deadline, lastResort, guardrails), null);
   }
 
   /** A narrowed plan, or why not. */

@@ -12,17 +12,25 @@ import java.util.List;
  * @param deadline the whole request's budget, every attempt included
  * @param lastResort when every candidate's circuit is open, try the one whose cooldown ends first
  *     rather than fail at once ({@code when-all-open = try-soonest})
+ * @param guardrails the rules every candidate of the chain must pass to be tried
  */
-public record RouteSettings(String name, List<String> chain, Duration deadline, boolean lastResort) {
+public record RouteSettings(String name, List<String> chain, Duration deadline, boolean lastResort, Guardrails guardrails) {
   public RouteSettings {
     chain = List.copyOf(chain);
   }
 
-  static RouteSettings from(String name, Config c) {
+  /** A route without guardrails. */
+  public RouteSettings(String name, List<String> chain, Duration deadline, boolean lastResort) {
+    this(name, chain, deadline, lastResort, Guardrails.NONE);
+  }
+
+  /** Reads a route's block (already falling back to {@code route-defaults}) at {@code path}. */
+  static RouteSettings from(String name, Config c, String path) {
     String whenAllOpen = c.getString("when-all-open");
     if (!whenAllOpen.equals("try-soonest") && !whenAllOpen.equals("fail")) {
       throw new IllegalArgumentException("when-all-open must be try-soonest or fail, got '" + whenAllOpen + "'");
     }
-    return new RouteSettings(name, c.getStringList("chain"), c.getDuration("deadline"), whenAllOpen.equals("try-soonest"));
+    return new RouteSettings(name, c.getStringList("chain"), c.getDuration("deadline"), whenAllOpen.equals("try-soonest"),
+        Guardrails.from(c.getConfig("guardrails"), path + ".guardrails"));
   }
 }
