@@ -97,7 +97,7 @@ public final class Guardian {
           (state, failure) -> new BreakerRecovered(scope.key(), state, failure));
     }
     Set<String> waiting = new HashSet<>(breakers.keySet());
-    if (waiting.isEmpty()) return serve(ctx, settings, clock, started, new ProviderFleet(clients, breakers, view), json);
+    if (waiting.isEmpty()) return serve(ctx, settings, clock, started, new ProviderFleet(clients, breakers, view, clock), json);
     return Behaviors.receive(Command.class)
         .onMessage(BreakerRecovered.class, msg -> {
           if (msg.failure() != null) {
@@ -105,7 +105,7 @@ public final class Guardian {
           }
           waiting.remove(msg.scope());
           return waiting.isEmpty()
-              ? serve(ctx, settings, clock, started, new ProviderFleet(clients, breakers, view), json)
+              ? serve(ctx, settings, clock, started, new ProviderFleet(clients, breakers, view, clock), json)
               : Behaviors.same();
         })
         .build();
