@@ -29,6 +29,7 @@ import detour.providers.model.StreamOpening;
 import detour.router.config.Candidate;
 import detour.router.config.Capability;
 import detour.router.config.Plan;
+import detour.router.config.RequestEstimate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -96,6 +97,7 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
   private final long startedNanos = System.nanoTime();
   private final List<Attempt> attempts = new ArrayList<>();
   private final Set<Capability> needs;
+  private final RequestEstimate estimate;
   private final Materializer materializer;
 
   /** The candidate being tried or asked for a probe; -1 between candidates. */
@@ -138,6 +140,7 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
     this.fleet = fleet;
     this.replyTo = replyTo;
     this.needs = Capability.neededBy(request);
+    this.estimate = RequestEstimate.of(request);
     this.materializer = Materializer.matFromSystem(context.getSystem());
   }
 
@@ -182,6 +185,8 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
         skip(candidate, "its protocol cannot express the request: " + inexpressible.get());
         continue;
       }
+      Optional<String> guarded = plan.guardrails().refuse(candidate, estimate, fleet.latency(candidate.modelScope()));
+      if (guarded.isPresent()) { skip(candidate, guarded.get()); continue; }
       if (contextRefusal != null && candidate.model().contextWindow() <= refusedWindow) {
         skip(candidate, "context window of " + candidate.model().contextWindow()
             + " tokens is no larger than the " + refusedWindow + " that refused the prompt");
@@ -382,6 +387,7 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
     if (failure == null) {
       tell(candidate.providerScope(), new ProviderBreaker.RecordSuccess(firstContentMillis, isProbe(candidate.providerScope())));
       tell(candidate.modelScope(), new ProviderBreaker.RecordSuccess(firstContentMillis, isProbe(candidate.modelScope())));
+      fleet.latency(candidate.modelScope()).record(firstContentMillis);
     } else {
       reportFailure(candidate, failure);
     }
@@ -431,6 +437,7 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
       // A success is news to both circuits the call passed through.
       tell(candidate.providerScope(), new ProviderBreaker.RecordSuccess(latency, isProbe(candidate.providerScope())));
       tell(candidate.modelScope(), new ProviderBreaker.RecordSuccess(latency, isProbe(candidate.modelScope())));
+      fleet.latency(candidate.modelScope()).record(latency);
       attempts.add(new Attempt(candidate.providerName(), candidate.model().id(), Attempt.Result.ANSWERED,
           200, latency, Optional.empty(), "", currentProbeScope != null, currentIsLastResort));
       return answer(new RouteOutcome.Answered(
