@@ -98,7 +98,7 @@ public final class Guardian {
           (state, failure) -> new BreakerRecovered(scope.key(), state, failure));
     }
     Set<String> waiting = new HashSet<>(breakers.keySet());
-    if (waiting.isEmpty()) return serve(ctx, settings, clock, started, new ProviderFleet(clients, breakers, view), json);
+    if (waiting.isEmpty()) return serve(ctx, settings, clock, started, new ProviderFleet(clients, breakers, view, clock), json);
     return Behaviors.receive(Command.class)
         .onMessage(BreakerRecovered.class, msg -> {
           if (msg.failure() != null) {
@@ -106,7 +106,7 @@ public final class Guardian {
           }
           waiting.remove(msg.scope());
           return waiting.isEmpty()
-              ? serve(ctx, settings, clock, started, new ProviderFleet(clients, breakers, view), json)
+              ? serve(ctx, settings, clock, started, new ProviderFleet(clients, breakers, view, clock), json)
               : Behaviors.same();
         })
         .build();

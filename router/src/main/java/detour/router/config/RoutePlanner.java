@@ -17,13 +17,15 @@ public final class RoutePlanner {
   public RoutePlanner(RouterSettings settings) {
     for (RouteSettings route : settings.routes().values()) {
       List<Candidate> chain = new ArrayList<>();
-      for (String id : route.chain()) chain.add(candidate(settings, settings.models().get(id)));
-      plans.put(route.name(), new Plan(route.name(), chain, route.deadline(), route.lastResort(), route.hedgeAfter()));
+      for (String id : route.chain()) chain.add(candidate(settings, settings.models().get(id), route.guardrails()));
+      plans.put(route.name(), new Plan(route.name(), chain, route.deadline(), route.lastResort(), route.hedgeAfter(),
+          route.guardrails()));
     }
     for (CatalogueModel model : settings.models().values()) {
       // A model named directly is a chain of one: with its circuit open, trying it anyway is the
-      // only way to answer.
-      plans.put(model.id(), new Plan(model.id(), List.of(candidate(settings, model)), settings.defaultDeadline(), true));
+      // only way to answer. The caller chose the model itself: no route's guardrails apply.
+      plans.put(model.id(), new Plan(model.id(), List.of(candidate(settings, model, Guardrails.NONE)),
+          settings.defaultDeadline(), true));
     }
   }
 
@@ -37,8 +39,12 @@ public final class RoutePlanner {
     return plans.keySet().stream().sorted().toList();
   }
 
-  private static Candidate candidate(RouterSettings settings, CatalogueModel model) {
+  /**
+   * A candidate of a route: unusable when its provider has no key, or when what the catalogue says
+   * of the model breaks the route's guardrails (decided here once; the reason is its skip reason).
+   */
+  private static Candidate candidate(RouterSettings settings, CatalogueModel model, Guardrails guardrails) {
     ProviderSettings provider = settings.providers().get(model.provider());
-    return new Candidate(model, provider, provider.unusable());
+    return new Candidate(model, provider, provider.unusable().or(() -> guardrails.refuseModel(model)));
   }
 }

@@ -56,6 +56,8 @@ public record RouterSettings(
     KnownKeys.check(breakerDefaults, "detour.breaker", knownBreaker, Set.of(), Set.of());
     KnownKeys.check(providerDefaults, "detour.provider-defaults", knownProvider, Set.of("api-key"), Set.of("headers", "query"));
     KnownKeys.check(routeDefaults, "detour.route-defaults", shipped.getConfig("route-defaults"), Set.of(), Set.of());
+    // Read once on their own, so that a bad default is named where it is written.
+    Guardrails.from(routeDefaults.getConfig("guardrails"), "detour.route-defaults.guardrails");
     Map<String, ProviderSettings> providers = new LinkedHashMap<>();
     for (String name : keys(detour, "providers")) {
       Config block = detour.getConfig("providers." + quoted(name));
@@ -72,8 +74,9 @@ public record RouterSettings(
     for (String id : keys(detour, "models")) {
       Config block = detour.getConfig("models." + quoted(id));
       KnownKeys.check(block, "detour.models." + id, com.typesafe.config.ConfigFactory.empty(),
-          Set.of("provider", "upstream-model", "context-window", "capabilities"), Set.of());
-      CatalogueModel model = read(block, "detour.models." + id, () -> CatalogueModel.from(id, block));
+          Set.of("provider", "upstream-model", "context-window", "capabilities", "family", "tier",
+              "price.input-per-mtok", "price.output-per-mtok"), Set.of());
+      CatalogueModel model = read(block, "detour.models." + id, () -> CatalogueModel.from(id, block, "detour.models." + id));
       require(providers.containsKey(model.provider()), block, "detour.models." + id + ".provider",
           "names provider '" + model.provider() + "', which is not under detour.providers");
       require(model.contextWindow() > 0, block, "detour.models." + id + ".context-window", "must be positive");
@@ -85,13 +88,14 @@ public record RouterSettings(
       KnownKeys.check(detour.getConfig("routes." + quoted(name)), path, shipped.getConfig("route-defaults"),
           Set.of("chain"), Set.of());
       Config block = detour.getConfig("routes." + quoted(name)).withFallback(routeDefaults);
-      RouteSettings route = read(block, path, () -> RouteSettings.from(name, block));
+      RouteSettings route = read(block, path, () -> RouteSettings.from(name, block, path));
       require(!route.chain().isEmpty(), block, path + ".chain", "must name at least one model");
       Set<String> seen = new HashSet<>();
       for (String id : route.chain()) {
         require(models.containsKey(id), block, path + ".chain", "names model '" + id + "', which is not under detour.models");
         require(seen.add(id), block, path + ".chain", "names model '" + id + "' twice");
       }
+      checkGuardrails(route, models, block, path);
       require(!models.containsKey(name), block, path,
           "has the same name as a catalogue model: callers could not tell them apart");
       require(!route.deadline().isNegative() && !route.deadline().isZero(), block, path + ".deadline", "must be positive");
@@ -115,6 +119,26 @@ public record RouterSettings(
     require(maxInFlight > 0, http, "detour.http.max-in-flight", "must be at least 1, got " + maxInFlight);
     return new RouterSettings(http.getString("host"), http.getInt("port"), providers, models, routes,
         defaultDeadline, adminToken, maxInFlight);
+  }
+
+  /**
+   * A route's guardrails must be able to pass something: every family it names is some catalogue
+   * model's (a typo would refuse every model), and its primary passes the rules on the catalogue
+   * (families, tier, price), so that the route's first choice is never skipped by its own rules.
+   * Fallbacks that break them stay in the chain and are skipped with the reason.
+   */
+  private static void checkGuardrails(RouteSettings route, Map<String, CatalogueModel> models, Config block, String path) {
+    Set<String> known = new java.util.TreeSet<>();
+    models.values().forEach(m -> m.family().ifPresent(known::add));
+    for (String family : route.guardrails().families()) {
+      require(known.contains(family), block, path + ".guardrails.families", "names family '" + family
+          + "', which no catalogue model has (families in the catalogue: "
+          + (known.isEmpty() ? "none" : String.join(", ", known)) + ")");
+    }
+    String primary = route.chain().get(0);
+    Optional<String> refused = route.guardrails().refuseModel(models.get(primary));
+    require(refused.isEmpty(), block, path + ".guardrails",
+        "refuses the route's own primary '" + primary + "': " + refused.orElse(""));
   }
 
   /** The direct keys of an object, e.g. each provider's name; quoted names with dots survive. */

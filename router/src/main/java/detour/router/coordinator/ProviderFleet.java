@@ -6,6 +6,7 @@ import detour.providers.breaker.BreakerState;
 import detour.providers.breaker.BreakerView;
 import detour.providers.breaker.ProviderBreaker;
 import detour.providers.client.ProviderClient;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -15,8 +16,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What every coordinator shares: each provider's client, every breaker (one per provider and one
- * per model, by scope key), and the view of their states. Immutable after start-up, except the
- * ramp counters, and safe to use from any thread.
+ * per model, by scope key), the view of their states, and each model's recent latencies.
+ * Immutable after start-up, except the ramp counters and the latencies, and safe to use from any
+ * thread.
  */
 public final class ProviderFleet {
   private final Map<String, ProviderClient> clients;
@@ -24,11 +26,24 @@ public final class ProviderFleet {
   private final BreakerView view;
   private final Map<String, List<String>> modelScopes;
   private final ConcurrentHashMap<String, AtomicLong> rampCounters = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, LatencyStats> latencies = new ConcurrentHashMap<>();
+  private final InstantSource clock;
 
   public ProviderFleet(
       Map<String, ProviderClient> clients,
       Map<String, ActorRef<ProviderBreaker.Command>> breakers,
       BreakerView view) {
+    this(clients, breakers, view, InstantSource.system());
+  }
+
+  /** @param clock stamps the latencies, which count only while recent */
+  public ProviderFleet(
+      Map<String, ProviderClient> clients,
+      Map<String, ActorRef<ProviderBreaker.Command>> breakers,
+      BreakerView view,
+      InstantSource clock) {
+    this.clock = clock;
+    breakers.keySet().forEach(key -> latencies.put(key, new LatencyStats(clock)));
     this.clients = Map.copyOf(clients);
     this.breakers = Map.copyOf(breakers);
     this.view = view;
@@ -78,6 +93,16 @@ public final class ProviderFleet {
   public boolean admitWhileRamping(String scopeKey, double share) {
     long n = rampCounters.computeIfAbsent(scopeKey, p -> new AtomicLong()).getAndIncrement();
     return Math.floor((n + 1) * share) > Math.floor(n * share);
+  }
+
+  /**
+   * The recent latencies of a scope's successful attempts, by its key ({@code
+   * openai/gpt-4o-mini}): the coordinator records each success's, a latency guardrail reads them.
+   * Every breaker's scope has one from the start, so that finding it takes no lock.
+   */
+  public LatencyStats latency(String scopeKey) {
+    LatencyStats stats = latencies.get(scopeKey);
+    return stats != null ? stats : latencies.computeIfAbsent(scopeKey, key -> new LatencyStats(clock));
   }
 
   public BreakerView view() {

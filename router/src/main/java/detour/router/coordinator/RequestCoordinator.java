@@ -30,6 +30,7 @@ import detour.providers.model.StreamOpening;
 import detour.router.config.Candidate;
 import detour.router.config.Capability;
 import detour.router.config.Plan;
+import detour.router.config.RequestEstimate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -110,6 +111,7 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
   private final long startedNanos = System.nanoTime();
   private final List<Attempt> attempts = new ArrayList<>();
   private final Set<Capability> needs;
+  private final RequestEstimate estimate;
   private final Materializer materializer;
   private final Runnable onStop;
 
@@ -151,6 +153,7 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
     this.fleet = fleet;
     this.replyTo = replyTo;
     this.needs = Capability.neededBy(request);
+    this.estimate = RequestEstimate.of(request);
     this.materializer = Materializer.matFromSystem(context.getSystem());
   }
 
@@ -201,6 +204,8 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
         skip(candidate, "its protocol cannot express the request: " + inexpressible.get());
         continue;
       }
+      Optional<String> guarded = plan.guardrails().refuse(candidate, estimate, fleet.latency(candidate.modelScope()));
+      if (guarded.isPresent()) { skip(candidate, guarded.get()); continue; }
       if (contextRefusal != null && candidate.model().contextWindow() <= refusedWindow) {
         skip(candidate, "context window of " + candidate.model().contextWindow()
             + " tokens is no larger than the " + refusedWindow + " that refused the prompt");
@@ -418,6 +423,7 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
           committed.isProbe(candidate.providerScope())));
       tell(candidate.modelScope(), new ProviderBreaker.RecordSuccess(firstContentMillis,
           committed.isProbe(candidate.modelScope())));
+      fleet.latency(candidate.modelScope()).record(firstContentMillis);
     } else {
       reportFailure(committed, failure);
     }
@@ -460,6 +466,7 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
       // A success is news to both circuits the call passed through.
       tell(candidate.providerScope(), new ProviderBreaker.RecordSuccess(latency, attempt.isProbe(candidate.providerScope())));
       tell(candidate.modelScope(), new ProviderBreaker.RecordSuccess(latency, attempt.isProbe(candidate.modelScope())));
+      fleet.latency(candidate.modelScope()).record(latency);
       attempts.add(Attempt.answered(candidate, latency, attempt.probeScope != null, attempt.lastResort, attempt.hedge));
       abandonTheRest("another candidate answered first");
       return answer(new RouteOutcome.Answered(
