@@ -93,5 +93,7 @@ class HedgingIT {
     assertEquals("b", attempts.get(1).path("provider").asText());
     assertTrue(attempts.get(1).path("hedge").asBoolean());
     assertTrue(attempts.get(1).path("may_have_executed").asBoolean(), "a whole answer cannot be called back");
+    assertTrue(attempts.get(1).path("prompt_tokens_at_risk").asLong() > 0, "its prompt, estimated: " + attempts);
+    assertTrue(attempts.get(1).path("cost_usd_at_risk").isMissingNode(), "the catalogue gives no price here");
   }
 }

@@ -11,25 +11,25 @@ import java.util.Optional;
  * @param candidates the chain, primary first
  * @param deadline the whole request's budget
  * @param lastResort whether to try the soonest-to-probe candidate when every circuit is open
- * @param hedgeAfter when the first attempt has not answered (or streamed its first content) after
- *     this long, start the next candidate beside it; empty when the route does not hedge
+ * @param hedge when the first attempt has not answered (or streamed its first content) for this
+ *     long, start the next candidate beside it
  * @param guardrails the route's rules for its candidates, asked before each is tried
  */
 public record Plan(String route, List<Candidate> candidates, Duration deadline, boolean lastResort,
-    Optional<Duration> hedgeAfter, Guardrails guardrails) {
+    HedgePolicy hedge, Guardrails guardrails) {
   public Plan {
     candidates = List.copyOf(candidates);
   }
 
   /** A plan that does not hedge and has no guardrails. */
   public Plan(String route, List<Candidate> candidates, Duration deadline, boolean lastResort) {
-    this(route, candidates, deadline, lastResort, Optional.empty(), Guardrails.NONE);
+    this(route, candidates, deadline, lastResort, HedgePolicy.NONE, Guardrails.NONE);
   }
 
   /** The same plan with a shorter deadline (a caller's own), never a longer one. */
   public Plan withDeadlineAtMost(Duration callerDeadline) {
     return callerDeadline.compareTo(deadline) < 0
-        ? new Plan(route, candidates, callerDeadline, lastResort, hedgeAfter, guardrails) : this;
+        ? new Plan(route, candidates, callerDeadline, lastResort, hedge, guardrails) : this;
   }
 
   /**
@@ -47,7 +47,7 @@ public record Plan(String route, List<Candidate> candidates, Duration deadline, 
       }
       if (!chosen.contains(match.get())) chosen.add(match.get());
     }
-    return new Narrowed(new Plan(route, chosen, deadline, lastResort, hedgeAfter, guardrails), null);
+    return new Narrowed(new Plan(route, chosen, deadline, lastResort, hedge, guardrails), null);
   }
 
   /** A narrowed plan, or why not. */

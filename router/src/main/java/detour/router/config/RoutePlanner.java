@@ -18,7 +18,7 @@ public final class RoutePlanner {
     for (RouteSettings route : settings.routes().values()) {
       List<Candidate> chain = new ArrayList<>();
       for (String id : route.chain()) chain.add(candidate(settings, settings.models().get(id), route.guardrails()));
-      plans.put(route.name(), new Plan(route.name(), chain, route.deadline(), route.lastResort(), route.hedgeAfter(),
+      plans.put(route.name(), new Plan(route.name(), chain, route.deadline(), route.lastResort(), route.hedge(),
           route.guardrails()));
     }
     for (CatalogueModel model : settings.models().values()) {

@@ -3,9 +3,11 @@ package detour.router.coordinator;
 import detour.persistence.breaker.FailureKind;
 import detour.providers.model.ProviderFailure;
 import detour.router.config.Candidate;
+import detour.router.config.Price;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 
 /**
@@ -25,6 +27,7 @@ import java.util.Set;
  *     did not use its answer: given up on after the request reached the provider (a timeout, a
  *     hedge that lost, a stream cut short). Duplicate billing and duplicated tool side effects show
  *     here.
+ * @param atRisk for such an attempt, what it may have cost: at least its prompt, estimated
  */
 public record Attempt(
     String provider,
@@ -37,7 +40,23 @@ public record Attempt(
     boolean probe,
     boolean lastResort,
     boolean hedge,
-    boolean mayHaveExecuted) {
+    boolean mayHaveExecuted,
+    Optional<AtRisk> atRisk) {
+
+  /**
+   * What an attempt that may have executed may have cost: its prompt's estimated tokens, and their
+   * price at the model's list input price when the catalogue has one. A lower bound: the tokens it
+   * wrote before being given up on are unknown.
+   */
+  public record AtRisk(long promptTokens, OptionalDouble costUsd) {}
+
+  /** This attempt with what it may have cost, if it may have executed; else unchanged. */
+  Attempt withAtRisk(long promptTokens, Optional<Price> price) {
+    if (!mayHaveExecuted) return this;
+    OptionalDouble cost = price.map(p -> OptionalDouble.of(p.cost(promptTokens, 0))).orElse(OptionalDouble.empty());
+    return new Attempt(provider, model, result, status, latencyMillis, errorClass, detail, probe, lastResort, hedge,
+        true, Optional.of(new AtRisk(promptTokens, cost)));
+  }
 
   public enum Result {
     ANSWERED, FAILED, SKIPPED, ABANDONED;
@@ -54,25 +73,25 @@ public record Attempt(
 
   static Attempt skipped(Candidate candidate, String reason) {
     return new Attempt(candidate.providerName(), candidate.model().id(), Result.SKIPPED, 0, 0, Optional.empty(),
-        reason, false, false, false, false);
+        reason, false, false, false, false, Optional.empty());
   }
 
   static Attempt answered(Candidate candidate, long latencyMillis, boolean probe, boolean lastResort, boolean hedge) {
     return new Attempt(candidate.providerName(), candidate.model().id(), Result.ANSWERED, 200, latencyMillis,
-        Optional.empty(), "", probe, lastResort, hedge, false);
+        Optional.empty(), "", probe, lastResort, hedge, false, Optional.empty());
   }
 
   static Attempt failed(Candidate candidate, ProviderFailure failure, long latencyMillis, boolean probe,
       boolean lastResort, boolean hedge) {
     return new Attempt(candidate.providerName(), candidate.model().id(), Result.FAILED, failure.status(),
         latencyMillis, Optional.of(failure.kind()), failure.message(), probe, lastResort, hedge,
-        LEFT_RUNNING.contains(failure.kind()));
+        LEFT_RUNNING.contains(failure.kind()), Optional.empty());
   }
 
   /** Given up on while still running because another attempt answered first. */
   static Attempt abandoned(Candidate candidate, long latencyMillis, String reason, boolean probe, boolean hedge) {
     return new Attempt(candidate.providerName(), candidate.model().id(), Result.ABANDONED, 0, latencyMillis,
-        Optional.empty(), reason, probe, false, hedge, true);
+        Optional.empty(), reason, probe, false, hedge, true, Optional.empty());
   }
 
   public boolean tried() {

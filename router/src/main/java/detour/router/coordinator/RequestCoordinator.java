@@ -307,8 +307,9 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
     InFlight attempt = new InFlight(index, candidate, probeScope, lastResort, !inFlight.isEmpty());
     inFlight.put(index, attempt);
     attempt.budget = budget(index);
-    if (!triedAny && plan.hedgeAfter().isPresent()) {
-      timers.startSingleTimer(HEDGE_TIMER, HedgeDue.INSTANCE, plan.hedgeAfter().get());
+    if (!triedAny) {
+      plan.hedge().delay(fleet.latency(candidate.modelScope()).snapshot())
+          .ifPresent(delay -> timers.startSingleTimer(HEDGE_TIMER, HedgeDue.INSTANCE, delay));
     }
     triedAny = true;
     if (request.stream()) return attemptStream(attempt);
@@ -499,8 +500,8 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
   private Behavior<Command> failed(InFlight attempt, ProviderFailure failure) {
     Candidate candidate = attempt.candidate;
     reportFailure(attempt, failure);
-    attempts.add(Attempt.failed(candidate, failure, attempt.elapsedMillis(), attempt.probeScope != null,
-        attempt.lastResort, attempt.hedge));
+    record(Attempt.failed(candidate, failure, attempt.elapsedMillis(), attempt.probeScope != null,
+        attempt.lastResort, attempt.hedge), candidate);
     if (!failure.kind().failsOver()) {
       abandonTheRest("the request was rejected");
       return answer(new RouteOutcome.Rejected(failure, trace()));
@@ -524,8 +525,8 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
       var abandoned = ProviderFailure.of(FailureKind.DEADLINE, 0,
           "abandoned at the route's deadline of " + readable(plan.deadline()));
       reportFailure(attempt, abandoned);
-      attempts.add(Attempt.failed(attempt.candidate, abandoned, attempt.elapsedMillis(), attempt.probeScope != null,
-          attempt.lastResort, attempt.hedge));
+      record(Attempt.failed(attempt.candidate, abandoned, attempt.elapsedMillis(), attempt.probeScope != null,
+          attempt.lastResort, attempt.hedge), attempt.candidate);
     }
     return answer(new RouteOutcome.DeadlineExceeded(trace()));
   }
@@ -546,8 +547,8 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
     for (InFlight loser : List.copyOf(inFlight.values())) {
       end(loser).stopStream();
       reportFailure(loser, ProviderFailure.of(FailureKind.CANCELLED, 0, why));  // frees a probe permit only
-      attempts.add(Attempt.abandoned(loser.candidate, loser.elapsedMillis(), why, loser.probeScope != null,
-          loser.hedge));
+      record(Attempt.abandoned(loser.candidate, loser.elapsedMillis(), why, loser.probeScope != null,
+          loser.hedge), loser.candidate);
     }
   }
 
@@ -569,6 +570,12 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
 
   private void tell(String scopeKey, ProviderBreaker.Command outcome) {
     fleet.breaker(scopeKey).tell(outcome);
+  }
+
+  /** Adds a tried attempt to the trace, with what it may have cost if it may have executed. */
+  private void record(Attempt attempt, Candidate candidate) {
+    attempts.add(attempt.mayHaveExecuted()
+        ? attempt.withAtRisk(estimate.promptTokens(), candidate.model().price()) : attempt);
   }
 
   private void skip(Candidate candidate, String reason) {

@@ -57,6 +57,7 @@ final class RequestLog {
     if (a.lastResort()) s.append(":last_resort");
     if (a.hedge()) s.append(":hedge");
     if (a.mayHaveExecuted()) s.append(":may_have_executed");
+    a.atRisk().ifPresent(risk -> s.append(":prompt_tokens_at_risk=").append(risk.promptTokens()));
     return s.toString();
   }
 }

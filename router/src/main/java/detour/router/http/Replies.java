@@ -126,6 +126,10 @@ final class Replies {
       if (a.lastResort()) line.put("last_resort", true);
       if (a.hedge()) line.put("hedge", true);
       if (a.mayHaveExecuted()) line.put("may_have_executed", true);
+      a.atRisk().ifPresent(risk -> {
+        line.put("prompt_tokens_at_risk", risk.promptTokens());
+        risk.costUsd().ifPresent(cost -> line.put("cost_usd_at_risk", cost));
+      });
     }
     node.put("latency_ms", trace.totalMillis());
     return node;

@@ -26,6 +26,7 @@ import detour.providers.model.Usage;
 import detour.router.config.Candidate;
 import detour.router.config.CatalogueModel;
 import detour.router.config.Guardrails;
+import detour.router.config.HedgePolicy;
 import detour.router.config.Plan;
 import detour.router.config.Price;
 import java.net.URI;
@@ -212,7 +213,7 @@ class GuardrailsCoordinatorTest {
       chain.add(new Candidate(model, settings(m.provider()), Optional.empty()));
     }
     fleet = new ProviderFleet(byName, refs, BreakerView.detached());
-    return new Plan("route", chain, Duration.ofSeconds(30), true, Optional.empty(), guardrails);
+    return new Plan("route", chain, Duration.ofSeconds(30), true, HedgePolicy.NONE, guardrails);
   }
 
   private RouteOutcome run(Plan plan, ChatRequest request) {
