@@ -23,6 +23,8 @@ import java.util.Set;
  * @param routes routes by name
  * @param defaultDeadline the deadline of a request that names a catalogue model directly
  * @param adminToken the admin API's bearer token; the admin API is off without one
+ * @param nodeName this node's name in the journal ({@code detour.node-name}, else the host name)
+ * @param journal the routing record and the journal's retention
  */
 public record RouterSettings(
     String host,
@@ -31,7 +33,9 @@ public record RouterSettings(
     Map<String, CatalogueModel> models,
     Map<String, RouteSettings> routes,
     Duration defaultDeadline,
-    Optional<Secret> adminToken) {
+    Optional<Secret> adminToken,
+    String nodeName,
+    JournalSettings journal) {
 
   public RouterSettings {
     providers = Map.copyOf(providers);
@@ -54,6 +58,7 @@ public record RouterSettings(
     KnownKeys.check(breakerDefaults, "detour.breaker", knownBreaker, Set.of(), Set.of());
     KnownKeys.check(providerDefaults, "detour.provider-defaults", knownProvider, Set.of("api-key"), Set.of("headers"));
     KnownKeys.check(routeDefaults, "detour.route-defaults", shipped.getConfig("route-defaults"), Set.of(), Set.of());
+    KnownKeys.check(detour.getConfig("journal"), "detour.journal", shipped.getConfig("journal"), Set.of(), Set.of());
     Map<String, ProviderSettings> providers = new LinkedHashMap<>();
     for (String name : keys(detour, "providers")) {
       Config block = detour.getConfig("providers." + quoted(name));
@@ -109,8 +114,29 @@ public record RouterSettings(
     // The token guards forcing circuits open across the fleet: refuse one that is easy to guess.
     require(adminToken.map(t -> t.reveal().length() >= 16).orElse(true), detour, "detour.admin.token",
         "must be at least 16 characters (DETOUR_ADMIN_TOKEN)");
+    String nodeName = detour.getString("node-name").strip();
+    require(nodeName.isEmpty() || NODE_NAME.matcher(nodeName).matches(), detour, "detour.node-name",
+        "may hold letters, digits, '.', '_' and '-' only, up to 64 (DETOUR_NODE_NAME)");
     return new RouterSettings(http.getString("host"), http.getInt("port"), providers, models, routes,
-        defaultDeadline, adminToken);
+        defaultDeadline, adminToken, nodeName.isEmpty() ? hostName() : nodeName,
+        JournalSettings.from(detour.getConfig("journal")));
+  }
+
+  private static final java.util.regex.Pattern NODE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+  /** The host's name made fit for a persistence id, or "local" when it cannot be read. */
+  static String hostName() {
+    String name = System.getenv("HOSTNAME");
+    if (name == null || name.isBlank()) {
+      try {
+        name = java.net.InetAddress.getLocalHost().getHostName();
+      } catch (java.io.IOException unknown) {
+        name = "";
+      }
+    }
+    name = name.strip().replaceAll("[^A-Za-z0-9._-]", "-");
+    if (name.length() > 64) name = name.substring(0, 64);
+    return name.isEmpty() ? "local" : name;
   }
 
   /** The direct keys of an object, e.g. each provider's name; quoted names with dots survive. */

@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What every coordinator shares: each provider's client, every breaker (one per provider and one
- * per model, by scope key), and the view of their states. Immutable after start-up, except the
- * ramp counters, and safe to use from any thread.
+ * per model, by scope key), the view of their states, and the node's routing record. Immutable
+ * after start-up, except the ramp counters, and safe to use from any thread.
  */
 public final class ProviderFleet {
   private final Map<String, ProviderClient> clients;
@@ -24,11 +24,22 @@ public final class ProviderFleet {
   private final BreakerView view;
   private final Map<String, List<String>> modelScopes;
   private final ConcurrentHashMap<String, AtomicLong> rampCounters = new ConcurrentHashMap<>();
+  private final RoutingRecord routingRecord;
 
+  /** A fleet that records no routing: for tests of the request path. */
   public ProviderFleet(
       Map<String, ProviderClient> clients,
       Map<String, ActorRef<ProviderBreaker.Command>> breakers,
       BreakerView view) {
+    this(clients, breakers, view, RoutingRecord.off());
+  }
+
+  public ProviderFleet(
+      Map<String, ProviderClient> clients,
+      Map<String, ActorRef<ProviderBreaker.Command>> breakers,
+      BreakerView view,
+      RoutingRecord routingRecord) {
+    this.routingRecord = routingRecord;
     this.clients = Map.copyOf(clients);
     this.breakers = Map.copyOf(breakers);
     this.view = view;
@@ -78,6 +89,11 @@ public final class ProviderFleet {
   public boolean admitWhileRamping(String scopeKey, double share) {
     long n = rampCounters.computeIfAbsent(scopeKey, p -> new AtomicLong()).getAndIncrement();
     return Math.floor((n + 1) * share) > Math.floor(n * share);
+  }
+
+  /** Where each request's outcome goes when it failed over or failed entirely. */
+  public RoutingRecord routingRecord() {
+    return routingRecord;
   }
 
   public BreakerView view() {

@@ -359,6 +359,7 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
   private Behavior<Command> answer(RouteOutcome outcome) {
     replyTo.tell(outcome);
     RequestLog.completed(getContext().getLog(), outcome);
+    fleet.routingRecord().record(outcome);
     return Behaviors.stopped();
   }
 
