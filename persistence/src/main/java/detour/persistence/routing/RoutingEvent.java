@@ -37,10 +37,11 @@ public sealed interface RoutingEvent extends JsonSerializable {
    * @param failovers requests counted per route, candidate passed over ({@code from}), candidate
    *     that answered ({@code to}, null when none did) and why it was passed over; at most
    *     {@code max-keys} entries
-   * @param failures requests that no candidate answered, per route and outcome; at most
-   *     {@code max-keys} entries
+   * @param outcomes the same requests per route and outcome (each request once): failed over and
+   *     {@code answered} (or {@code rejected} as the caller's mistake), or failed entirely,
+   *     {@code exhausted} or {@code deadline_exceeded}; at most {@code max-keys} entries
    * @param otherFailovers the count of failovers beyond {@code max-keys} distinct keys
-   * @param otherFailures the count of failures beyond {@code max-keys} distinct keys
+   * @param otherOutcomes the count of requests beyond {@code max-keys} distinct outcome keys
    * @param samples the first {@code sample-size} requests of the interval, each with its attempts
    */
   @JsonTypeName("RoutingIntervalRecorded")
@@ -50,9 +51,9 @@ public sealed interface RoutingEvent extends JsonSerializable {
       Instant end,
       long requests,
       List<Failover> failovers,
-      List<Failure> failures,
+      List<Outcome> outcomes,
       long otherFailovers,
-      long otherFailures,
+      long otherOutcomes,
       List<Sample> samples) implements RoutingEvent {
 
     public IntervalRecorded {
@@ -60,7 +61,7 @@ public sealed interface RoutingEvent extends JsonSerializable {
       Objects.requireNonNull(start, "start");
       Objects.requireNonNull(end, "end");
       failovers = failovers == null ? List.of() : List.copyOf(failovers);
-      failures = failures == null ? List.of() : List.copyOf(failures);
+      outcomes = outcomes == null ? List.of() : List.copyOf(outcomes);
       samples = samples == null ? List.of() : List.copyOf(samples);
     }
   }
@@ -87,15 +88,26 @@ public sealed interface RoutingEvent extends JsonSerializable {
   }
 
   /**
-   * Requests of {@code route} that no candidate answered.
+   * Recorded requests of {@code route} that ended so, each counted once.
    *
-   * @param outcome {@code exhausted} (every candidate failed or was passed over) or
-   *     {@code deadline_exceeded} (the route's deadline passed first)
+   * @param outcome {@code answered} or {@code rejected} after failing over; {@code exhausted}
+   *     (every candidate failed or was passed over) or {@code deadline_exceeded} (the route's
+   *     deadline passed first): the request failed entirely
    */
-  record Failure(String route, String outcome, long requests) {
-    public Failure {
+  record Outcome(String route, String outcome, long requests) {
+    public static final String ANSWERED = "answered";
+    public static final String REJECTED = "rejected";
+    public static final String EXHAUSTED = "exhausted";
+    public static final String DEADLINE_EXCEEDED = "deadline_exceeded";
+
+    public Outcome {
       Objects.requireNonNull(route, "route");
       Objects.requireNonNull(outcome, "outcome");
+    }
+
+    /** Whether no candidate answered the requests. */
+    public boolean failed() {
+      return outcome.equals(EXHAUSTED) || outcome.equals(DEADLINE_EXCEEDED);
     }
   }
 

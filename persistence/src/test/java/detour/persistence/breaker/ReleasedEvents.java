@@ -48,7 +48,8 @@ final class ReleasedEvents {
         List.of(new RoutingEvent.Failover("default", primary, fallback, "OVERLOADED", 5),
             new RoutingEvent.Failover("default", primary, fallback, RoutingEvent.Causes.CIRCUIT_OPEN, 36),
             new RoutingEvent.Failover("default", primary, null, "OVERLOADED", 1)),
-        List.of(new RoutingEvent.Failure("default", "exhausted", 1)), 0, 0,
+        List.of(new RoutingEvent.Outcome("default", "answered", 41), new RoutingEvent.Outcome("default", "exhausted", 1)),
+        0, 0,
         List.of(new RoutingEvent.Sample("4f2a9c", "default", "answered",
             List.of("openai/gpt-4o-mini:failed:OVERLOADED:503:3ms", "groq/llama-3.1-8b:answered:200:412ms")))));
     return events;

@@ -11,7 +11,7 @@ import akka.actor.typed.javadsl.TimerScheduler;
 import akka.persistence.typed.PersistenceId;
 import detour.persistence.routing.ModelRef;
 import detour.persistence.routing.RoutingEvent.Failover;
-import detour.persistence.routing.RoutingEvent.Failure;
+import detour.persistence.routing.RoutingEvent.Outcome;
 import detour.persistence.routing.RoutingEvent.IntervalRecorded;
 import detour.persistence.routing.RoutingEvent.Sample;
 import detour.router.config.JournalSettings.RoutingRecordSettings;
@@ -26,8 +26,8 @@ import java.util.Map;
 
 /**
  * The node's routing record. Counts, per interval, the requests that failed over (per route, model
- * passed over, model that answered, and why) and those that failed entirely (per route and
- * outcome), keeps a few of them as samples, and hands each interval that saw any to its writer
+ * passed over, model that answered, and why) and those that failed entirely, and every such
+ * request per route and outcome, keeps a few of them as samples, and hands each interval that saw any to its writer
  * ({@link RoutingJournal}, persistence id {@code routing-record|<node>}) as one event. An interval
  * in which every request was answered by its first candidate writes nothing.
  *
@@ -148,7 +148,7 @@ public final class RoutingRecorder extends AbstractBehavior<RoutingRecorder.Comm
 
   private record FailoverKey(String route, ModelRef from, ModelRef to, String cause) {}
 
-  private record FailureKey(String route, String outcome) {}
+  private record OutcomeKey(String route, String outcome) {}
 
   private static final Comparator<ModelRef> NULLS_LAST = Comparator.nullsLast(Comparator.naturalOrder());
 
@@ -158,9 +158,9 @@ public final class RoutingRecorder extends AbstractBehavior<RoutingRecorder.Comm
     final Instant end;
     long requests;
     final Map<FailoverKey, long[]> failovers = new HashMap<>();
-    final Map<FailureKey, long[]> failures = new HashMap<>();
+    final Map<OutcomeKey, long[]> outcomes = new HashMap<>();
     long otherFailovers;
-    long otherFailures;
+    long otherOutcomes;
     final List<Sample> samples = new ArrayList<>();
 
     Tally(Instant start, Instant end) {
@@ -180,15 +180,13 @@ public final class RoutingRecorder extends AbstractBehavior<RoutingRecorder.Comm
           count[0]++;
         }
       }
-      if (r.failed()) {
-        var key = new FailureKey(r.route(), r.outcome());
-        long[] count = failures.get(key);
-        if (count == null && failures.size() >= maxKeys) {
-          otherFailures++;
-        } else {
-          if (count == null) failures.put(key, count = new long[1]);
-          count[0]++;
-        }
+      var key = new OutcomeKey(r.route(), r.outcome());
+      long[] count = outcomes.get(key);
+      if (count == null && outcomes.size() >= maxKeys) {
+        otherOutcomes++;
+      } else {
+        if (count == null) outcomes.put(key, count = new long[1]);
+        count[0]++;
       }
       if (samples.size() < sampleSize) samples.add(new Sample(r.requestId(), r.route(), r.outcome(), r.attempts()));
     }
@@ -198,10 +196,10 @@ public final class RoutingRecorder extends AbstractBehavior<RoutingRecorder.Comm
       failovers.forEach((k, n) -> fo.add(new Failover(k.route(), k.from(), k.to(), k.cause(), n[0])));
       fo.sort(Comparator.comparing(Failover::route).thenComparing(Failover::from)
           .thenComparing(Failover::to, NULLS_LAST).thenComparing(Failover::cause));
-      List<Failure> fa = new ArrayList<>(failures.size());
-      failures.forEach((k, n) -> fa.add(new Failure(k.route(), k.outcome(), n[0])));
-      fa.sort(Comparator.comparing(Failure::route).thenComparing(Failure::outcome));
-      return new IntervalRecorded(node, start, cutAt, requests, fo, fa, otherFailovers, otherFailures, samples);
+      List<Outcome> ends = new ArrayList<>(outcomes.size());
+      outcomes.forEach((k, n) -> ends.add(new Outcome(k.route(), k.outcome(), n[0])));
+      ends.sort(Comparator.comparing(Outcome::route).thenComparing(Outcome::outcome));
+      return new IntervalRecorded(node, start, cutAt, requests, fo, ends, otherFailovers, otherOutcomes, samples);
     }
   }
 }

@@ -12,7 +12,7 @@ import com.typesafe.config.ConfigFactory;
 import detour.persistence.routing.ModelRef;
 import detour.persistence.routing.RoutingEvent.Causes;
 import detour.persistence.routing.RoutingEvent.Failover;
-import detour.persistence.routing.RoutingEvent.Failure;
+import detour.persistence.routing.RoutingEvent.Outcome;
 import detour.persistence.routing.RoutingEvent.IntervalRecorded;
 import detour.providers.testing.TestClock;
 import detour.router.config.JournalSettings.RoutingRecordSettings;
@@ -108,7 +108,7 @@ class RoutingRecorderTest {
         new Failover("default", PRIMARY, FALLBACK, "OVERLOADED", 2),
         new Failover("default", PRIMARY, null, "OVERLOADED", 1),
         new Failover("default", FALLBACK, null, "SERVER_ERROR", 1)), event.failovers());
-    assertEquals(List.of(new Failure("default", "exhausted", 1)), event.failures());
+    assertEquals(List.of(new Outcome("default", "answered", 3), new Outcome("default", "exhausted", 1)), event.outcomes());
     assertEquals(List.of("r1", "r2", "r3", "r4"), event.samples().stream().map(s -> s.requestId()).toList());
     journal.expectNothingPersisted(id, Duration.ofMillis(50));
   }
@@ -135,6 +135,8 @@ class RoutingRecorderTest {
     assertEquals(3, event.failovers().size(), "keys capped at max-keys");
     assertEquals(6_000, event.failovers().stream().mapToLong(Failover::requests).sum());
     assertEquals(4_000, event.otherFailovers(), "the rest counted, not dropped");
+    assertEquals(3, event.outcomes().size());
+    assertEquals(4_000, event.otherOutcomes());
     assertEquals(List.of("req-0", "req-1"), event.samples().stream().map(s -> s.requestId()).toList());
     journal.expectNothingPersisted(id, Duration.ofMillis(50));
   }
