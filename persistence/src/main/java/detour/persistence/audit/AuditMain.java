@@ -5,7 +5,12 @@ import akka.actor.typed.javadsl.Behaviors;
 import com.typesafe.config.ConfigFactory;
 import detour.persistence.DetourConfig;
 import detour.persistence.JournalSchema;
+import java.io.BufferedWriter;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,25 +81,30 @@ public final class AuditMain {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "detour-audit", config);
     int exit = 0;
     try {
-      AuditReport report = Audit.read(system, filter, Instant.now()).toCompletableFuture().get(600, TimeUnit.SECONDS);
-      String rendered = switch (format) {
-        case "json" -> report.json() + "\n";
-        case "html" -> report.html();
-        default -> report.text();
-      };
-      if (out.isPresent()) {
-        Files.writeString(out.get(), rendered, StandardCharsets.UTF_8);
-        System.err.println("audit: wrote " + out.get().toAbsolutePath() + " (" + report.incidents().size()
-            + " incident(s), " + report.routing().intervals() + " routing record interval(s))");
-      } else {
-        System.out.print(rendered);
-        System.out.flush();
+      AuditReport report = Audit.read(system, filter, Instant.now(), format.equals("html")).toCompletableFuture().get(30, TimeUnit.MINUTES);
+      Writer writer = out.isPresent()
+          ? Files.newBufferedWriter(out.get(), StandardCharsets.UTF_8)
+          : new BufferedWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8),
+              1 << 16);
+      try (writer) {
+        switch (format) {
+          case "json" -> {
+            report.writeJson(writer);
+            writer.write('\n');
+          }
+          case "html" -> writer.write(report.html());
+          default -> report.writeText(writer);
+        }
       }
+      out.ifPresent(file -> System.err.println("audit: wrote " + file.toAbsolutePath() + " (" + report.incidents().size()
+          + " incident(s), " + report.routing().intervals() + " routing record interval(s))"));
     } catch (IOException failed) {
       System.err.println("audit: could not write " + out.map(Path::toString).orElse("the output") + ": " + failed.getMessage());
       exit = 1;
     } catch (Exception failed) {
-      System.err.println("audit: could not read the journal: " + failed.getMessage());
+      Throwable cause = failed instanceof java.util.concurrent.ExecutionException && failed.getCause() != null
+          ? failed.getCause() : failed;
+      System.err.println("audit: could not read the journal: " + cause);
       exit = 1;
     } finally {
       system.terminate();

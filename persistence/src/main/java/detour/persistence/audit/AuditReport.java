@@ -1,7 +1,7 @@
 package detour.persistence.audit;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import detour.persistence.breaker.BreakerEvent;
@@ -12,6 +12,8 @@ import detour.persistence.breaker.BreakerEvent.Recovered;
 import detour.persistence.breaker.BreakerEvent.Tripped;
 import detour.persistence.breaker.Evidence;
 import detour.persistence.routing.RoutingEvent.Sample;
+import java.io.IOException;
+import java.io.Writer;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -65,6 +67,17 @@ public final class AuditReport {
   }
 
   public String text() {
+    var out = new java.io.StringWriter();
+    try {
+      writeText(out);
+    } catch (IOException impossible) {
+      throw new IllegalStateException(impossible);
+    }
+    return out.toString();
+  }
+
+  /** Writes the text report, one incident at a time. */
+  public void writeText(Writer writer) throws IOException {
     StringBuilder out = new StringBuilder();
     out.append("Detour audit: ").append(incidents.size()).append(incidents.size() == 1 ? " incident" : " incidents");
     routing.filter().route().ifPresent(r -> out.append(", routing of route ").append(r));
@@ -81,6 +94,8 @@ public final class AuditReport {
             r.failedOver(), r.failedEntirely(), cause(i)));
       }
       for (Incident i : incidents) {
+        writer.append(out);
+        out.setLength(0);
         out.append('\n').append(i.scope().key()).append(", opened ").append(TIME.format(i.openedAt())).append(":\n");
         for (BreakerEvent e : i.events()) {
           out.append("  ").append(TIME.format(e.at())).append("  ").append(describe(e)).append('\n');
@@ -104,7 +119,7 @@ public final class AuditReport {
             .append(routing.otherOutcomes()).append(" request(s)\n");
       }
     }
-    return out.toString();
+    writer.append(out);
   }
 
   private static void routingLines(StringBuilder out, IncidentRouting r) {
@@ -141,41 +156,62 @@ public final class AuditReport {
   }
 
   public String json() {
-    ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    ObjectNode root = mapper.createObjectNode().put("schema", SCHEMA).put("generated_at", now.toString());
-    root.put("route", routing.filter().route().orElse(null));
-    root.put("routing_intervals", routing.intervals());
-    ObjectNode routes = root.putObject("routes");
-    routing.routes().forEach((route, byOutcome) -> {
-      ObjectNode node = routes.putObject(route);
-      byOutcome.forEach(node::put);
-    });
-    if (routing.otherOutcomes() > 0) root.put("routes_other", routing.otherOutcomes());
-    ArrayNode list = root.putArray("incidents");
-    for (Incident i : incidents) {
-      ObjectNode node = list.addObject()
-          .put("breaker", i.scope().key())
-          .put("provider", i.scope().provider());
-      node.put("model", i.scope().providerWide() ? null : i.scope().model());
-      node.put("opened_at", i.openedAt().toString());
-      node.put("closed_at", i.closedAt().map(Instant::toString).orElse(null));
-      node.put("duration_ms", i.duration(now).toMillis());
-      node.put("reopens", i.reopens());
-      node.put("probe_phases", i.probePhases());
-      if (i.cause().isPresent()) {
-        node.set("cause", evidence(mapper, i.cause().get()));
-      } else {
-        node.putNull("cause");
-      }
-      ArrayNode timeline = node.putArray("timeline");
-      for (BreakerEvent e : i.events()) timeline.add(eventJson(mapper, e));
-      node.set("routing", routingJson(mapper, routing.of(i)));
-    }
+    var out = new java.io.StringWriter();
     try {
-      return mapper.writeValueAsString(root);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException impossible) {
+      writeJson(out);
+    } catch (IOException impossible) {
       throw new IllegalStateException(impossible);
     }
+    return out.toString();
+  }
+
+  /**
+   * Writes the JSON report, one incident at a time: a month of incidents is too large to build as
+   * one string first.
+   */
+  public void writeJson(Writer out) throws IOException {
+    ObjectMapper mapper = new ObjectMapper();
+    try (JsonGenerator json = mapper.getFactory().createGenerator(out).useDefaultPrettyPrinter()) {
+      json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+      json.writeStartObject();
+      json.writeStringField("schema", SCHEMA);
+      json.writeStringField("generated_at", now.toString());
+      json.writeStringField("route", routing.filter().route().orElse(null));
+      json.writeNumberField("routing_intervals", routing.intervals());
+      ObjectNode routes = mapper.createObjectNode();
+      routing.routes().forEach((route, byOutcome) -> {
+        ObjectNode node = routes.putObject(route);
+        byOutcome.forEach(node::put);
+      });
+      json.writeFieldName("routes");
+      mapper.writeTree(json, routes);
+      if (routing.otherOutcomes() > 0) json.writeNumberField("routes_other", routing.otherOutcomes());
+      json.writeArrayFieldStart("incidents");
+      for (Incident i : incidents) mapper.writeTree(json, incidentJson(mapper, i));
+      json.writeEndArray();
+      json.writeEndObject();
+    }
+  }
+
+  private ObjectNode incidentJson(ObjectMapper mapper, Incident i) {
+    ObjectNode node = mapper.createObjectNode()
+        .put("breaker", i.scope().key())
+        .put("provider", i.scope().provider());
+    node.put("model", i.scope().providerWide() ? null : i.scope().model());
+    node.put("opened_at", i.openedAt().toString());
+    node.put("closed_at", i.closedAt().map(Instant::toString).orElse(null));
+    node.put("duration_ms", i.duration(now).toMillis());
+    node.put("reopens", i.reopens());
+    node.put("probe_phases", i.probePhases());
+    if (i.cause().isPresent()) {
+      node.set("cause", evidence(mapper, i.cause().get()));
+    } else {
+      node.putNull("cause");
+    }
+    ArrayNode timeline = node.putArray("timeline");
+    for (BreakerEvent e : i.events()) timeline.add(eventJson(mapper, e));
+    node.set("routing", routingJson(mapper, routing.of(i)));
+    return node;
   }
 
   private static ObjectNode routingJson(ObjectMapper mapper, IncidentRouting r) {

@@ -1,7 +1,6 @@
 package detour.persistence.audit;
 
 import detour.persistence.routing.RoutingEvent.Sample;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +22,16 @@ public final class IncidentRouting {
   private long failedEntirely;
   private final Map<String, Long> failedEntirelyByCause = new TreeMap<>();
   private final Map<String, long[]> byRoute = new TreeMap<>();
-  private final List<Sample> samples = new ArrayList<>();
+  /** The earliest samples, by interval start then request id, whatever order the rows are read in. */
+  private final TreeMap<SampleKey, Sample> samples = new TreeMap<>();
+
+  private record SampleKey(long start, String requestId) implements Comparable<SampleKey> {
+    @Override
+    public int compareTo(SampleKey other) {
+      int byStart = Long.compare(start, other.start);
+      return byStart != 0 ? byStart : requestId.compareTo(other.requestId);
+    }
+  }
 
   void failedOver(String route, String to, String cause, long requests) {
     failedOver += requests;
@@ -38,8 +46,13 @@ public final class IncidentRouting {
     byRoute.computeIfAbsent(route, r -> new long[2])[1] += requests;
   }
 
-  void sample(Sample sample) {
-    if (samples.size() < SAMPLES && !samples.contains(sample)) samples.add(sample);
+  void sample(java.time.Instant intervalStart, Sample sample) {
+    long start = intervalStart.toEpochMilli();
+    if (samples.size() >= SAMPLES && start > samples.lastKey().start()) return;  // the common case: later ones
+    var key = new SampleKey(start, sample.requestId());
+    if (samples.size() >= SAMPLES && key.compareTo(samples.lastKey()) >= 0) return;
+    samples.put(key, sample);
+    if (samples.size() > SAMPLES) samples.pollLastEntry();
   }
 
   /** Requests that passed over the incident's scope and that another model answered. */
@@ -71,8 +84,8 @@ public final class IncidentRouting {
     return Collections.unmodifiableMap(byRoute);
   }
 
-  /** A few of the requests (the first seen): ids to look for in the logs. */
+  /** A few of the requests (the earliest recorded): ids to look for in the logs. */
   public List<Sample> samples() {
-    return Collections.unmodifiableList(samples);
+    return List.copyOf(samples.values());
   }
 }

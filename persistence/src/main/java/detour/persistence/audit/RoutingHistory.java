@@ -1,5 +1,6 @@
 package detour.persistence.audit;
 
+import detour.persistence.routing.ModelRef;
 import detour.persistence.routing.RoutingEvent.Failover;
 import detour.persistence.routing.RoutingEvent.IntervalRecorded;
 import detour.persistence.routing.RoutingEvent.Outcome;
@@ -22,11 +23,14 @@ import java.util.TreeMap;
 public final class RoutingHistory {
   private final AuditFilter filter;
   private final Instant now;
-  /** Incidents by scope key, in the order they opened (a breaker's incidents never overlap). */
-  private final Map<String, List<Incident>> incidentsByScope = new HashMap<>();
+  /** Incidents of models' and of providers' breakers, in the order they opened (a breaker's never overlap). */
+  private final Map<ModelRef, List<Incident>> incidentsByModel = new HashMap<>();
+  private final Map<String, List<Incident>> incidentsByProvider = new HashMap<>();
   private final Map<Incident, IncidentRouting> perIncident = new IdentityHashMap<>();
   private final Map<String, Map<String, Long>> routes = new TreeMap<>();
-  private final Map<String, TreeMap<Instant, Bar>> volume = new TreeMap<>();
+  /** Per scope, per interval start (epoch ms): {end (epoch ms), failed over, failed entirely}; only for the HTML page. */
+  private final Map<String, HashMap<Long, long[]>> volume = new HashMap<>();
+  private final boolean withVolume;
   private long intervals;
   private long otherFailovers;
   private long otherOutcomes;
@@ -41,29 +45,39 @@ public final class RoutingHistory {
    * @param failedOver requests that passed the scope over and were answered by another model
    * @param failedEntirely requests that passed it over and that no model answered
    */
-  public record Bar(Instant start, Instant end, long failedOver, long failedEntirely) {
-    Bar plus(Instant otherEnd, long over, long failed) {
-      return new Bar(start, otherEnd.isAfter(end) ? otherEnd : end, failedOver + over, failedEntirely + failed);
-    }
-  }
+  public record Bar(Instant start, Instant end, long failedOver, long failedEntirely) {}
 
   /** @param incidents the incidents the audit shows (already filtered) */
   public RoutingHistory(List<Incident> incidents, AuditFilter filter, Instant now) {
+    this(incidents, filter, now, true);
+  }
+
+  /**
+   * @param incidents the incidents the audit shows (already filtered)
+   * @param withVolume whether to keep each scope's failover volume per interval (the HTML page's
+   *     bars); the text and JSON reports do without
+   */
+  public RoutingHistory(List<Incident> incidents, AuditFilter filter, Instant now, boolean withVolume) {
     this.filter = filter;
     this.now = now;
+    this.withVolume = withVolume;
     for (Incident incident : incidents) {
-      incidentsByScope.computeIfAbsent(incident.scope().key(), k -> new ArrayList<>()).add(incident);
+      var scope = incident.scope();
+      (scope.providerWide() ? incidentsByProvider.computeIfAbsent(scope.provider(), k -> new ArrayList<>())
+          : incidentsByModel.computeIfAbsent(new ModelRef(scope.provider(), scope.model()), k -> new ArrayList<>()))
+          .add(incident);
       perIncident.put(incident, new IncidentRouting());
     }
-    incidentsByScope.values().forEach(list -> list.sort((a, b) -> a.openedAt().compareTo(b.openedAt())));
+    incidentsByModel.values().forEach(list -> list.sort((a, b) -> a.openedAt().compareTo(b.openedAt())));
+    incidentsByProvider.values().forEach(list -> list.sort((a, b) -> a.openedAt().compareTo(b.openedAt())));
   }
 
   /** No routing record read. */
   public static RoutingHistory none(List<Incident> incidents, Instant now) {
-    return new RoutingHistory(incidents, AuditFilter.everything(), now);
+    return new RoutingHistory(incidents, AuditFilter.everything(), now, false);
   }
 
-  /** Counts one interval; called once per journal row, in any order. */
+  /** Counts one interval; called once per journal row, one at a time, in any order (the result is the same). */
   public void add(IntervalRecorded interval) {
     if (!filter.admitsInterval(interval.start(), interval.end())) return;
     intervals++;
@@ -77,17 +91,17 @@ public final class RoutingHistory {
     }
     for (Failover failover : interval.failovers()) {
       if (!filter.admitsRoute(failover.route())) continue;
-      String model = failover.from().key();
-      String provider = failover.from().provider();
-      attribute(model, interval, failover);
-      attribute(provider, interval, failover);
-      bar(model, interval, failover);
-      if (incidentsByScope.containsKey(provider)) bar(provider, interval, failover);
+      attribute(incidentsByModel.get(failover.from()), interval, failover);
+      List<Incident> ofProvider = incidentsByProvider.get(failover.from().provider());
+      attribute(ofProvider, interval, failover);
+      if (withVolume) {
+        bar(failover.from().key(), interval, failover);
+        if (ofProvider != null) bar(failover.from().provider(), interval, failover);
+      }
     }
   }
 
-  private void attribute(String scopeKey, IntervalRecorded interval, Failover failover) {
-    List<Incident> incidents = incidentsByScope.get(scopeKey);
+  private void attribute(List<Incident> incidents, IntervalRecorded interval, Failover failover) {
     if (incidents == null) return;
     // The last incident that opened before the interval ended, and any before it still open at its start.
     int lo = 0;
@@ -112,24 +126,27 @@ public final class RoutingHistory {
         routing.failedEntirely(failover.route(), failover.cause(), failover.requests());
       }
       for (Sample sample : interval.samples()) {
-        if (sample.route().equals(failover.route()) && passed(sample, failover.from().provider())) routing.sample(sample);
+        if (sample.route().equals(failover.route()) && passed(sample, failover.from().provider())) {
+          routing.sample(interval.start(), sample);
+        }
       }
     }
   }
 
   /** Whether a sample's attempts include the provider (samples name catalogue models, not upstream ones). */
   private static boolean passed(Sample sample, String provider) {
+    int n = provider.length();
     for (String attempt : sample.attempts()) {
-      if (attempt.startsWith(provider + "/")) return true;
+      if (attempt.length() > n && attempt.charAt(n) == '/' && attempt.startsWith(provider)) return true;
     }
     return false;
   }
 
   private void bar(String scopeKey, IntervalRecorded interval, Failover failover) {
-    long over = failover.answered() ? failover.requests() : 0;
-    long failed = failover.answered() ? 0 : failover.requests();
-    volume.computeIfAbsent(scopeKey, k -> new TreeMap<>()).merge(interval.start(),
-        new Bar(interval.start(), interval.end(), over, failed), (a, b) -> a.plus(b.end(), b.failedOver(), b.failedEntirely()));
+    long[] bar = volume.computeIfAbsent(scopeKey, k -> new HashMap<>())
+        .computeIfAbsent(interval.start().toEpochMilli(), start -> new long[3]);
+    bar[0] = Math.max(bar[0], interval.end().toEpochMilli());
+    bar[failover.answered() ? 1 : 2] += failover.requests();
   }
 
   /** What the routing record says of an incident the audit shows (empty for any other). */
@@ -145,7 +162,10 @@ public final class RoutingHistory {
   /** Failover volume per interval from each scope (a model's, and a provider's with an incident). */
   public Map<String, List<Bar>> volume() {
     Map<String, List<Bar>> out = new TreeMap<>();
-    volume.forEach((scope, bars) -> out.put(scope, List.copyOf(bars.values())));
+    volume.forEach((scope, bars) -> out.put(scope, new TreeMap<>(bars).entrySet().stream()
+        .map(e -> new Bar(Instant.ofEpochMilli(e.getKey()), Instant.ofEpochMilli(e.getValue()[0]), e.getValue()[1],
+            e.getValue()[2]))
+        .toList()));
     return out;
   }
 

@@ -13,11 +13,10 @@ import akka.persistence.JournalProtocol;
 import akka.persistence.Persistence;
 import akka.persistence.SnapshotProtocol;
 import akka.persistence.SnapshotSelectionCriteria;
-import akka.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import akka.persistence.query.EventEnvelope;
-import akka.persistence.query.PersistenceQuery;
 import akka.stream.javadsl.Sink;
 import com.typesafe.config.ConfigFactory;
+import detour.persistence.audit.JournalReader;
 import detour.persistence.breaker.BreakerEvent;
 import detour.persistence.routing.RoutingEvent;
 import java.time.Duration;
@@ -132,7 +131,7 @@ public final class JournalRetention {
     private final ActorSystem<?> system;
     private final List<String> breakerIds;
     private final String routingRecordId;
-    private final JdbcReadJournal read;
+    private final JournalReader read;
     private final akka.actor.ActorRef journal;
     private final akka.actor.ActorRef snapshots;
 
@@ -140,8 +139,7 @@ public final class JournalRetention {
       this.system = system;
       this.breakerIds = List.copyOf(breakerIds);
       this.routingRecordId = routingRecordId;
-      this.read = PersistenceQuery.get(system.classicSystem())
-          .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+      this.read = new JournalReader(system);
       Persistence persistence = Persistence.get(system.classicSystem());
       // "": the default plugins, jdbc-journal and jdbc-snapshot-store (detour-defaults.conf).
       this.journal = persistence.journalFor("", ConfigFactory.empty());
@@ -166,7 +164,7 @@ public final class JournalRetention {
 
     /** The sequence number of the breaker's last Recovered or Reset before the cut-off; 0 if none. */
     private CompletionStage<Long> lastClosedBefore(String id, Instant cutoff) {
-      return read.currentEventsByPersistenceId(id, 0L, Long.MAX_VALUE)
+      return read.events(id)
           .takeWhile(envelope -> ((BreakerEvent) envelope.event()).at().isBefore(cutoff))
           .runWith(Sink.fold(0L, (cut, envelope) -> closes(envelope) ? envelope.sequenceNr() : cut), system);
     }
@@ -177,7 +175,7 @@ public final class JournalRetention {
 
     /** The sequence number of the record's last interval that ended at or before the cut-off; 0 if none. */
     private CompletionStage<Long> lastIntervalBefore(String id, Instant cutoff) {
-      return read.currentEventsByPersistenceId(id, 0L, Long.MAX_VALUE)
+      return read.events(id)
           .takeWhile(envelope -> !((RoutingEvent.IntervalRecorded) envelope.event()).end().isAfter(cutoff))
           .runWith(Sink.fold(0L, (cut, envelope) -> envelope.sequenceNr()), system);
     }
