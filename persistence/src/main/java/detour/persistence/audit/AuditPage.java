@@ -75,10 +75,10 @@ final class AuditPage {
   private static final int LEFT = 118;
   private static final int RIGHT = 16;
   private static final int PLOT = WIDTH - LEFT - RIGHT;
-  private static final int MARKS_Y = 16;
-  private static final int BAND_Y = 28;
+  private static final int MARKS_Y = 19;
+  private static final int BAND_Y = 31;
   private static final int BAND_H = 30;
-  private static final int BARS_Y = 78;
+  private static final int BARS_Y = 81;
   private static final int BARS_H = 80;
   private static final int AXIS_Y = BARS_Y + BARS_H;
   private static final int HEIGHT = AXIS_Y + 30;
@@ -282,7 +282,7 @@ final class AuditPage {
           shape = triangle(x, BAND_Y - 2, "#d64541");
           String label = t.evidence().reason() + (t.evidence().sampleStatus() > 0 ? " " + t.evidence().sampleStatus() : "");
           if (x > lastLabelEnd) {
-            html.append("<text class=\"mark-label\" x=\"").append(f(x + 7)).append("\" y=\"").append(MARKS_Y - 3)
+            html.append("<text class=\"mark-label\" x=\"").append(f(x + 7)).append("\" y=\"").append(MARKS_Y - 9)
                 .append("\">").append(esc(label)).append("</text>\n");
             lastLabelEnd = x + 7 + label.length() * 6.2;
           }
