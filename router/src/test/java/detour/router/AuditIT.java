@@ -118,6 +118,21 @@ class AuditIT {
     }
   }
 
+  @Test
+  void theIntervalUnderWayIsWrittenWhenTheNodeStops(@TempDir Path dir) throws Exception {
+    var clock = TestClock.at("2026-01-05T09:00:03Z");
+    var journal = dir.resolve("journal");
+    upstreams.instance("a").behave(Behaviour.error(503));
+    try (var router = RouterHarness.start(upstreams.simulator(), List.of("a", "b"), journal, clock,
+        RouterHarness.SIMPLE_RECOVERY)) {
+      for (int i = 0; i < 3; i++) assertEquals("b", router.chat().header("x-detour-provider"));
+    }  // stopped mid-interval: no timer wrote it, the coordinated shutdown must
+
+    var report = new ObjectMapper().readTree(audit(journal, clock.instant()).json());
+    assertEquals(1, report.path("routing_intervals").asInt());
+    assertEquals(3, report.path("routes").path("default").path("answered").asInt());
+  }
+
   /** The audit as scripts/detour audit builds it, from a second actor system beside the router. */
   private static AuditReport audit(Path journal, Instant now) throws Exception {
     var config = DetourConfig.load(ConfigFactory.parseString(
