@@ -108,3 +108,7 @@ banner "the audit of this incident, replayed from the journal while Detour still
 DETOUR_H2_FILE="$WORK/journal" java -Xmx256m -Dh2.bindAddress=127.0.0.1 \
   -Dconfig.file="$ROOT/scripts/conf/simulated.conf" -cp "$JAR" detour.persistence.audit.AuditMain 2>&1 \
   | grep -v -E '^[0-9T:.-]+Z? +(INFO|DEBUG)' || true
+DETOUR_H2_FILE="$WORK/journal" java -Xmx256m -Dh2.bindAddress=127.0.0.1 \
+  -Dconfig.file="$ROOT/scripts/conf/simulated.conf" -cp "$JAR" detour.persistence.audit.AuditMain \
+  --format html --out "$WORK/incident.html" 2>&1 | grep -v -E '^[0-9T:.-]+Z? +(INFO|DEBUG)' || true
+say "the same incident as one page (circuit bands, failover volume, the table): $WORK/incident.html"

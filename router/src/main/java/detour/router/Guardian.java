@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import detour.persistence.JournalSchema;
 import detour.persistence.breaker.BreakerScope;
+import detour.persistence.routing.ModelRef;
 import detour.providers.ProviderClients;
 import detour.providers.breaker.BreakerState;
 import detour.providers.breaker.BreakerView;
@@ -27,6 +28,9 @@ import detour.router.config.RouterSettings;
 import detour.router.coordinator.Admission;
 import detour.router.coordinator.Coordinators;
 import detour.router.coordinator.ProviderFleet;
+import detour.router.coordinator.RoutingRecord;
+import detour.router.record.JournalRetention;
+import detour.router.record.RoutingRecorder;
 import detour.router.http.ApiRoutes;
 import java.net.InetSocketAddress;
 import java.net.URLEncoder;
@@ -35,6 +39,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -42,8 +47,10 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The node's root. Starts in a fixed order, so that no request is served on a stale view: the
- * journal's tables, then every breaker recovered from the journal (an open circuit is open again
- * before the first request), then the HTTP binding. A step that fails stops the node.
+ * journal's tables, then the routing record and every breaker recovered from the journal (an open
+ * circuit is open again before the first request), then the journal's retention and the HTTP
+ * binding. A step that fails stops the node. At shutdown, once the HTTP requests are done, the
+ * routing record writes the interval it was counting.
  */
 public final class Guardian {
   private Guardian() {}
@@ -61,6 +68,9 @@ public final class Guardian {
 
   /** How long the breakers may take to recover from the journal before the start is given up. */
   static final Duration RECOVERY_PATIENCE = Duration.ofSeconds(60);
+
+  /** How long the shutdown waits for the routing record's last write (the phase allows 5 s). */
+  static final Duration FLUSH_PATIENCE = Duration.ofSeconds(4);
 
   /**
    * @param started completed once the node serves, or exceptionally when it could not start
@@ -86,6 +96,7 @@ public final class Guardian {
     for (ProviderSettings provider : settings.providers().values()) {
       clients.put(provider.name(), ProviderClients.create(provider, ctx.getSystem(), json));
     }
+    RoutingRecord record = routingRecord(ctx, settings, clock);
     BreakerView view = new BreakerView();
     Map<String, ActorRef<ProviderBreaker.Command>> breakers = new HashMap<>();
     for (BreakerScope scope : scopes(settings)) {
@@ -98,7 +109,9 @@ public final class Guardian {
           (state, failure) -> new BreakerRecovered(scope.key(), state, failure));
     }
     Set<String> waiting = new HashSet<>(breakers.keySet());
-    if (waiting.isEmpty()) return serve(ctx, settings, clock, started, new ProviderFleet(clients, breakers, view, clock), json);
+    if (waiting.isEmpty()) {
+      return serve(ctx, settings, clock, started, new ProviderFleet(clients, breakers, view, clock, record), json);
+    }
     return Behaviors.receive(Command.class)
         .onMessage(BreakerRecovered.class, msg -> {
           if (msg.failure() != null) {
@@ -106,10 +119,32 @@ public final class Guardian {
           }
           waiting.remove(msg.scope());
           return waiting.isEmpty()
-              ? serve(ctx, settings, clock, started, new ProviderFleet(clients, breakers, view, clock), json)
+              ? serve(ctx, settings, clock, started, new ProviderFleet(clients, breakers, view, clock, record), json)
               : Behaviors.same();
         })
         .build();
+  }
+
+  /**
+   * The node's routing record ({@code routing-record|<node-name>}): nothing to wait for, since it
+   * replays nothing. Off with {@code detour.journal.routing-record.enabled = off}.
+   */
+  private static RoutingRecord routingRecord(ActorContext<Command> ctx, RouterSettings settings, InstantSource clock) {
+    var record = settings.journal().routingRecord();
+    if (!record.enabled()) return RoutingRecord.off();
+    var recorder = ctx.spawn(RoutingRecorder.create(settings.nodeName(), record, clock), "routing-record");
+    Map<String, ModelRef> models = new HashMap<>();
+    settings.models().values().forEach(m -> models.put(m.id(), new ModelRef(m.provider(), m.upstreamModel())));
+    return new RoutingRecord(recorder, models);
+  }
+
+  /** Deletes journal detail past {@code detour.journal.retention}, unless it is off. */
+  private static void retention(ActorContext<Command> ctx, RouterSettings settings, InstantSource clock) {
+    settings.journal().retention().ifPresent(kept -> {
+      List<String> breakerIds = scopes(settings).stream().map(s -> ProviderBreaker.persistenceId(s).id()).toList();
+      ctx.spawn(JournalRetention.create(breakerIds, RoutingRecorder.persistenceId(settings.nodeName()).id(), kept,
+          settings.journal().retentionCheckInterval(), clock, null), "journal-retention");
+    });
   }
 
   /** One breaker per provider, and one per model a route may send it. */
@@ -149,6 +184,7 @@ public final class Guardian {
       CompletableFuture<Started> started,
       ProviderFleet fleet,
       ObjectMapper json) {
+    retention(ctx, settings, clock);
     var admission = new Admission(settings.maxInFlight());
     var coordinators = ctx.spawn(Coordinators.create(fleet, admission), "coordinators");
     var routes = new ApiRoutes(new RoutePlanner(settings), coordinators, admission, ctx.getSystem(), fleet,
@@ -166,6 +202,9 @@ public final class Guardian {
           CoordinatedShutdown.get(ctx.getSystem()).addTask(CoordinatedShutdown.PhaseServiceStop(),
               "close-provider-pools", () -> Http.get(ctx.getSystem()).shutdownAllConnectionPools()
                   .thenApply(closed -> Done.getInstance()));
+          // The requests are done by then (service-requests-done): write what the record counted.
+          CoordinatedShutdown.get(ctx.getSystem()).addTask(CoordinatedShutdown.PhaseServiceStop(),
+              "flush-routing-record", () -> fleet.routingRecord().flush(ctx.getSystem(), FLUSH_PATIENCE));
           InetSocketAddress address = msg.binding().localAddress();
           ctx.getLog().info("HTTP bound on http://{}:{} ({} providers, {} routes)",
               address.getHostString(), address.getPort(), settings.providers().size(), settings.routes().size());

@@ -1,7 +1,7 @@
 package detour.persistence.audit;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import detour.persistence.breaker.BreakerEvent;
@@ -11,6 +11,9 @@ import detour.persistence.breaker.BreakerEvent.RampAdvanced;
 import detour.persistence.breaker.BreakerEvent.Recovered;
 import detour.persistence.breaker.BreakerEvent.Tripped;
 import detour.persistence.breaker.Evidence;
+import detour.persistence.routing.RoutingEvent.Sample;
+import java.io.IOException;
+import java.io.Writer;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -22,8 +25,9 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
- * Renders incidents: a table and a timeline per incident for the terminal, and JSON in the stable
- * schema {@code detour.audit/v1} (docs/audit.md) for tools.
+ * Renders incidents and what the routing record says of them: a table and a timeline per incident
+ * for the terminal, JSON in the stable schema {@code detour.audit/v1} (docs/audit.md) for tools,
+ * and one self-contained HTML page ({@link AuditPage}) for people who were not there.
  */
 public final class AuditReport {
   public static final String SCHEMA = "detour.audit/v1";
@@ -31,60 +35,204 @@ public final class AuditReport {
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
   private final List<Incident> incidents;
+  private final RoutingHistory routing;
   private final Instant now;
 
+  /** Incidents alone, with no routing record read. */
   public AuditReport(List<Incident> incidents, Instant now) {
+    this(incidents, RoutingHistory.none(incidents, now), now);
+  }
+
+  public AuditReport(List<Incident> incidents, RoutingHistory routing, Instant now) {
     this.incidents = List.copyOf(incidents);
+    this.routing = routing;
     this.now = now;
   }
 
+  public List<Incident> incidents() {
+    return incidents;
+  }
+
+  public RoutingHistory routing() {
+    return routing;
+  }
+
+  public Instant now() {
+    return now;
+  }
+
+  /** The self-contained HTML page: one file, inline CSS and SVG, nothing fetched. */
+  public String html() {
+    return new AuditPage(this).render();
+  }
+
   public String text() {
-    StringBuilder out = new StringBuilder();
-    out.append("Detour audit: ").append(incidents.size()).append(incidents.size() == 1 ? " incident" : " incidents")
-        .append('\n');
-    if (incidents.isEmpty()) return out.append("No breaker opened in the journal (for these filters).\n").toString();
-    out.append('\n').append(String.format("%-32s %-24s %-24s %10s %7s  %s%n",
-        "BREAKER", "OPENED", "CLOSED", "DURATION", "REOPENS", "CAUSE"));
-    for (Incident i : incidents) {
-      out.append(String.format("%-32s %-24s %-24s %10s %7d  %s%n", i.scope().key(), TIME.format(i.openedAt()),
-          i.closedAt().map(TIME::format).orElse("still open"), seconds(i.duration(now)), i.reopens(), cause(i)));
-    }
-    for (Incident i : incidents) {
-      out.append('\n').append(i.scope().key()).append(", opened ").append(TIME.format(i.openedAt())).append(":\n");
-      for (BreakerEvent e : i.events()) {
-        out.append("  ").append(TIME.format(e.at())).append("  ").append(describe(e)).append('\n');
-      }
+    var out = new java.io.StringWriter();
+    try {
+      writeText(out);
+    } catch (IOException impossible) {
+      throw new IllegalStateException(impossible);
     }
     return out.toString();
   }
 
-  public String json() {
-    ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    ObjectNode root = mapper.createObjectNode().put("schema", SCHEMA).put("generated_at", now.toString());
-    ArrayNode list = root.putArray("incidents");
-    for (Incident i : incidents) {
-      ObjectNode node = list.addObject()
-          .put("breaker", i.scope().key())
-          .put("provider", i.scope().provider());
-      node.put("model", i.scope().providerWide() ? null : i.scope().model());
-      node.put("opened_at", i.openedAt().toString());
-      node.put("closed_at", i.closedAt().map(Instant::toString).orElse(null));
-      node.put("duration_ms", i.duration(now).toMillis());
-      node.put("reopens", i.reopens());
-      node.put("probe_phases", i.probePhases());
-      if (i.cause().isPresent()) {
-        node.set("cause", evidence(mapper, i.cause().get()));
-      } else {
-        node.putNull("cause");
+  /** Writes the text report, one incident at a time. */
+  public void writeText(Writer writer) throws IOException {
+    StringBuilder out = new StringBuilder();
+    out.append("Detour audit: ").append(incidents.size()).append(incidents.size() == 1 ? " incident" : " incidents");
+    routing.filter().route().ifPresent(r -> out.append(", routing of route ").append(r));
+    out.append('\n');
+    if (incidents.isEmpty()) {
+      out.append("No breaker opened in the journal (for these filters).\n");
+    } else {
+      out.append('\n').append(String.format("%-32s %-24s %-24s %10s %7s %11s %7s  %s%n",
+          "BREAKER", "OPENED", "CLOSED", "DURATION", "REOPENS", "FAILED OVER", "FAILED", "CAUSE"));
+      for (Incident i : incidents) {
+        IncidentRouting r = routing.of(i);
+        out.append(String.format("%-32s %-24s %-24s %10s %7d %11d %7d  %s%n", i.scope().key(), TIME.format(i.openedAt()),
+            i.closedAt().map(TIME::format).orElse("still open"), seconds(i.duration(now)), i.reopens(),
+            r.failedOver(), r.failedEntirely(), cause(i)));
       }
-      ArrayNode timeline = node.putArray("timeline");
-      for (BreakerEvent e : i.events()) timeline.add(eventJson(mapper, e));
+      for (Incident i : incidents) {
+        writer.append(out);
+        out.setLength(0);
+        out.append('\n').append(i.scope().key()).append(", opened ").append(TIME.format(i.openedAt())).append(":\n");
+        for (BreakerEvent e : i.events()) {
+          out.append("  ").append(TIME.format(e.at())).append("  ").append(describe(e)).append('\n');
+        }
+        routingLines(out, routing.of(i));
+      }
     }
+    out.append('\n');
+    if (routing.intervals() == 0) {
+      out.append("Routing record: no interval in the journal for these filters (no failover recorded, or the record is"
+          + " off or past its retention).\n");
+    } else {
+      out.append("Routing record: ").append(routing.intervals()).append(routing.intervals() == 1 ? " interval" : " intervals")
+          .append(" with failovers or failures, ").append(TIME.format(routing.first().orElseThrow())).append(" to ")
+          .append(TIME.format(routing.last().orElseThrow())).append('\n');
+      routing.routes().forEach((route, byOutcome) -> out.append("  route ").append(route).append(": ")
+          .append(byOutcome.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", ")))
+          .append('\n'));
+      if (routing.otherFailovers() + routing.otherOutcomes() > 0) {
+        out.append("  beyond max-keys, counted as other: ").append(routing.otherFailovers()).append(" failover(s), ")
+            .append(routing.otherOutcomes()).append(" request(s)\n");
+      }
+    }
+    writer.append(out);
+  }
+
+  private static void routingLines(StringBuilder out, IncidentRouting r) {
+    if (r.failedOver() + r.failedEntirely() == 0) {
+      out.append("  routing: no failover recorded during it\n");
+      return;
+    }
+    out.append("  routing: ").append(r.failedOver()).append(" request(s) failed over");
+    if (r.failedOver() > 0) {
+      out.append(" to ").append(counts(r.failedOverTo())).append(" (").append(causes(r.failedOverByCause())).append(')');
+    }
+    out.append("; ").append(r.failedEntirely()).append(" failed entirely");
+    if (r.failedEntirely() > 0) out.append(" (").append(causes(r.failedEntirelyByCause())).append(')');
+    out.append('\n');
+    for (Sample sample : r.samples()) {
+      out.append("  sample ").append(sample.requestId()).append(' ').append(sample.route()).append(' ')
+          .append(sample.outcome()).append(" [").append(String.join(" ", sample.attempts())).append("]\n");
+    }
+  }
+
+  /** {@code b/model-b 790, c/model-c 22}, the largest first. */
+  static String counts(Map<String, Long> byKey) {
+    return byKey.entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+        .map(e -> e.getKey() + " " + e.getValue())
+        .collect(Collectors.joining(", "));
+  }
+
+  /** As {@link #counts}, for causes: in lower case, as the JSON writes them. */
+  static String causes(Map<String, Long> byCause) {
+    Map<String, Long> lower = new TreeMap<>();
+    byCause.forEach((cause, n) -> lower.merge(cause.toLowerCase(Locale.ROOT), n, Long::sum));
+    return counts(lower);
+  }
+
+  public String json() {
+    var out = new java.io.StringWriter();
     try {
-      return mapper.writeValueAsString(root);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException impossible) {
+      writeJson(out);
+    } catch (IOException impossible) {
       throw new IllegalStateException(impossible);
     }
+    return out.toString();
+  }
+
+  /**
+   * Writes the JSON report, one incident at a time: a month of incidents is too large to build as
+   * one string first.
+   */
+  public void writeJson(Writer out) throws IOException {
+    ObjectMapper mapper = new ObjectMapper();
+    try (JsonGenerator json = mapper.getFactory().createGenerator(out).useDefaultPrettyPrinter()) {
+      json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+      json.writeStartObject();
+      json.writeStringField("schema", SCHEMA);
+      json.writeStringField("generated_at", now.toString());
+      json.writeStringField("route", routing.filter().route().orElse(null));
+      json.writeNumberField("routing_intervals", routing.intervals());
+      ObjectNode routes = mapper.createObjectNode();
+      routing.routes().forEach((route, byOutcome) -> {
+        ObjectNode node = routes.putObject(route);
+        byOutcome.forEach(node::put);
+      });
+      json.writeFieldName("routes");
+      mapper.writeTree(json, routes);
+      if (routing.otherOutcomes() > 0) json.writeNumberField("routes_other", routing.otherOutcomes());
+      json.writeArrayFieldStart("incidents");
+      for (Incident i : incidents) mapper.writeTree(json, incidentJson(mapper, i));
+      json.writeEndArray();
+      json.writeEndObject();
+    }
+  }
+
+  private ObjectNode incidentJson(ObjectMapper mapper, Incident i) {
+    ObjectNode node = mapper.createObjectNode()
+        .put("breaker", i.scope().key())
+        .put("provider", i.scope().provider());
+    node.put("model", i.scope().providerWide() ? null : i.scope().model());
+    node.put("opened_at", i.openedAt().toString());
+    node.put("closed_at", i.closedAt().map(Instant::toString).orElse(null));
+    node.put("duration_ms", i.duration(now).toMillis());
+    node.put("reopens", i.reopens());
+    node.put("probe_phases", i.probePhases());
+    if (i.cause().isPresent()) {
+      node.set("cause", evidence(mapper, i.cause().get()));
+    } else {
+      node.putNull("cause");
+    }
+    ArrayNode timeline = node.putArray("timeline");
+    for (BreakerEvent e : i.events()) timeline.add(eventJson(mapper, e));
+    node.set("routing", routingJson(mapper, routing.of(i)));
+    return node;
+  }
+
+  private static ObjectNode routingJson(ObjectMapper mapper, IncidentRouting r) {
+    ObjectNode node = mapper.createObjectNode().put("failed_over", r.failedOver());
+    ObjectNode to = node.putObject("failed_over_to");
+    r.failedOverTo().forEach(to::put);
+    ObjectNode causes = node.putObject("failed_over_by_cause");
+    r.failedOverByCause().forEach((cause, n) -> causes.put(cause.toLowerCase(Locale.ROOT), n));
+    node.put("failed_entirely", r.failedEntirely());
+    ObjectNode failedCauses = node.putObject("failed_entirely_by_cause");
+    r.failedEntirelyByCause().forEach((cause, n) -> failedCauses.put(cause.toLowerCase(Locale.ROOT), n));
+    ObjectNode routes = node.putObject("routes");
+    r.byRoute().forEach((route, n) -> routes.putObject(route).put("failed_over", n[0]).put("failed_entirely", n[1]));
+    ArrayNode samples = node.putArray("sample_requests");
+    for (Sample sample : r.samples()) {
+      ObjectNode s = samples.addObject().put("request_id", sample.requestId()).put("route", sample.route())
+          .put("outcome", sample.outcome());
+      ArrayNode attempts = s.putArray("attempts");
+      sample.attempts().forEach(attempts::add);
+    }
+    return node;
   }
 
   private static ObjectNode eventJson(ObjectMapper mapper, BreakerEvent e) {
@@ -120,7 +268,7 @@ public final class AuditReport {
     return node;
   }
 
-  private static String describe(BreakerEvent e) {
+  static String describe(BreakerEvent e) {
     if (e instanceof Tripped t) {
       Evidence ev = t.evidence();
       return String.format("OPEN        %s%s, faults %s, cooldown %s%s", ev.reason(),
@@ -137,7 +285,7 @@ public final class AuditReport {
         o.reason());
   }
 
-  private static String cause(Incident i) {
+  static String cause(Incident i) {
     if (i.cause().isEmpty()) {
       return i.overrides().isEmpty() ? "" : "operator " + i.overrides().get(0).operator() + ": " + i.overrides().get(0).reason();
     }
@@ -155,7 +303,7 @@ public final class AuditReport {
     return e.getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
   }
 
-  private static String seconds(Duration d) {
+  static String seconds(Duration d) {
     return String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
   }
 }

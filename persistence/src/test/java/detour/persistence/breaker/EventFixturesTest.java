@@ -52,6 +52,15 @@ class EventFixturesTest {
     assertTrue(json.contains("\"at\":\"2026-11-25T13:02:11.481Z\""), "instants as ISO-8601 text: " + json);
   }
 
+  @Test
+  void aRoutingRecordRowNamesItsOwnTypeAndWritesNoAnswerAsNull() {
+    var interval = ReleasedEvents.v1().get("RoutingIntervalRecorded");
+    String json = new String(serialization.findSerializerFor(interval).toBinary(interval), StandardCharsets.UTF_8);
+    assertTrue(json.startsWith("{\"type\":\"RoutingIntervalRecorded\","), json);
+    assertTrue(json.contains("\"to\":null"), "a request nobody answered: " + json);
+    assertTrue(json.contains("\"start\":\"2026-11-25T13:02:10Z\""), json);
+  }
+
   private static byte[] golden(String resource) throws IOException {
     try (InputStream in = EventFixturesTest.class.getClassLoader().getResourceAsStream(resource)) {
       assertNotNull(in, "missing golden file " + resource + "; write it once with EventFixturesTest.main");

@@ -1,5 +1,6 @@
 package detour.persistence.breaker;
 
+import detour.persistence.JsonSerializable;
 import detour.persistence.breaker.BreakerEvent.Drained;
 import detour.persistence.breaker.BreakerEvent.ForcedClosed;
 import detour.persistence.breaker.BreakerEvent.ForcedOpen;
@@ -9,13 +10,17 @@ import detour.persistence.breaker.BreakerEvent.Recovered;
 import detour.persistence.breaker.BreakerEvent.Reset;
 import detour.persistence.breaker.BreakerEvent.Tripped;
 import java.time.Duration;
+import detour.persistence.routing.ModelRef;
+import detour.persistence.routing.RoutingEvent;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Every breaker event as first released (schema v1), each matched by a golden file
- * {@code events/v1/<name>.json} written once from it. Never edit these: add a v2 beside them.
+ * Every journaled event as first released (schema v1), the breaker's and the routing record's,
+ * each matched by a golden file {@code events/v1/<name>.json} written once from it. Never edit
+ * these: add a v2 beside them.
  */
 final class ReleasedEvents {
   private ReleasedEvents() {}
@@ -24,8 +29,8 @@ final class ReleasedEvents {
   static final BreakerScope PROVIDER = BreakerScope.provider("openai");
   static final Instant AT = Instant.parse("2026-11-25T13:02:11.481Z");
 
-  static Map<String, BreakerEvent> v1() {
-    Map<String, BreakerEvent> events = new LinkedHashMap<>();
+  static Map<String, JsonSerializable> v1() {
+    Map<String, JsonSerializable> events = new LinkedHashMap<>();
     events.put("Tripped", new Tripped(MODEL, AT, AT.plusMillis(31_842), 0, new Evidence(
         TripReason.CONSECUTIVE_FAULTS, 50, Map.of(FailureKind.OVERLOADED, 5, FailureKind.RATE_LIMITED, 2), 1, 5, 0,
         503, "The server is overloaded or not ready yet.", Duration.ofMillis(31_842), Duration.ofSeconds(20))));
@@ -36,6 +41,17 @@ final class ReleasedEvents {
     events.put("ForcedClosed", new ForcedClosed(PROVIDER, AT, "ana", "known flaky hour"));
     events.put("Drained", new Drained(PROVIDER, AT, "ana", "wrong answers"));
     events.put("Reset", new Reset(PROVIDER, AT, "ana", "incident over"));
+    var primary = new ModelRef("openai", "gpt-4o-mini");
+    var fallback = new ModelRef("groq", "llama-3.1-8b-instant");
+    events.put("RoutingIntervalRecorded", new RoutingEvent.IntervalRecorded("node-1",
+        Instant.parse("2026-11-25T13:02:10Z"), Instant.parse("2026-11-25T13:02:20Z"), 42,
+        List.of(new RoutingEvent.Failover("default", primary, fallback, "OVERLOADED", 5),
+            new RoutingEvent.Failover("default", primary, fallback, RoutingEvent.Causes.CIRCUIT_OPEN, 36),
+            new RoutingEvent.Failover("default", primary, null, "OVERLOADED", 1)),
+        List.of(new RoutingEvent.Outcome("default", "answered", 41), new RoutingEvent.Outcome("default", "exhausted", 1)),
+        0, 0,
+        List.of(new RoutingEvent.Sample("4f2a9c", "default", "answered",
+            List.of("openai/gpt-4o-mini:failed:OVERLOADED:503:3ms", "groq/llama-3.1-8b:answered:200:412ms")))));
     return events;
   }
 }

@@ -270,7 +270,9 @@ public final class ProviderBreaker
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    // Snapshots keep recovery short; events are kept, because the audit reads them.
+    // Snapshots keep recovery short. Events are not deleted on snapshot (that counts events, and
+    // the audit reads them by time): the node's JournalRetention deletes whole incidents older than
+    // detour.journal.retention, with the snapshots before them, so that recovery stays exact.
     return RetentionCriteria.snapshotEvery(100, 2);
   }
 

@@ -24,6 +24,8 @@ import java.util.Set;
  * @param defaultDeadline the deadline of a request that names a catalogue model directly
  * @param adminToken the admin API's bearer token; the admin API is off without one
  * @param maxInFlight chat requests in progress at most, open streams included; beyond, 503
+ * @param nodeName this node's name in the journal ({@code detour.node-name}, else the host name)
+ * @param journal the routing record and the journal's retention
  */
 public record RouterSettings(
     String host,
@@ -33,7 +35,9 @@ public record RouterSettings(
     Map<String, RouteSettings> routes,
     Duration defaultDeadline,
     Optional<Secret> adminToken,
-    int maxInFlight) {
+    int maxInFlight,
+    String nodeName,
+    JournalSettings journal) {
 
   public RouterSettings {
     providers = Map.copyOf(providers);
@@ -58,6 +62,7 @@ public record RouterSettings(
     KnownKeys.check(routeDefaults, "detour.route-defaults", shipped.getConfig("route-defaults"), Set.of(), Set.of());
     // Read once on their own, so that a bad default is named where it is written.
     Guardrails.from(routeDefaults.getConfig("guardrails"), "detour.route-defaults.guardrails");
+    KnownKeys.check(detour.getConfig("journal"), "detour.journal", shipped.getConfig("journal"), Set.of(), Set.of());
     Map<String, ProviderSettings> providers = new LinkedHashMap<>();
     for (String name : keys(detour, "providers")) {
       Config block = detour.getConfig("providers." + quoted(name));
@@ -117,8 +122,29 @@ public record RouterSettings(
         "must be at least 16 characters (DETOUR_ADMIN_TOKEN)");
     int maxInFlight = http.getInt("max-in-flight");
     require(maxInFlight > 0, http, "detour.http.max-in-flight", "must be at least 1, got " + maxInFlight);
+    String nodeName = detour.getString("node-name").strip();
+    require(nodeName.isEmpty() || NODE_NAME.matcher(nodeName).matches(), detour, "detour.node-name",
+        "may hold letters, digits, '.', '_' and '-' only, up to 64 (DETOUR_NODE_NAME)");
     return new RouterSettings(http.getString("host"), http.getInt("port"), providers, models, routes,
-        defaultDeadline, adminToken, maxInFlight);
+        defaultDeadline, adminToken, maxInFlight, nodeName.isEmpty() ? hostName() : nodeName,
+        JournalSettings.from(detour.getConfig("journal")));
+  }
+
+  private static final java.util.regex.Pattern NODE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+  /** The host's name made fit for a persistence id, or "local" when it cannot be read. */
+  static String hostName() {
+    String name = System.getenv("HOSTNAME");
+    if (name == null || name.isBlank()) {
+      try {
+        name = java.net.InetAddress.getLocalHost().getHostName();
+      } catch (java.io.IOException unknown) {
+        name = "";
+      }
+    }
+    name = name.strip().replaceAll("[^A-Za-z0-9._-]", "-");
+    if (name.length() > 64) name = name.substring(0, 64);
+    return name.isEmpty() ? "local" : name;
   }
 
   /**

@@ -16,9 +16,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What every coordinator shares: each provider's client, every breaker (one per provider and one
- * per model, by scope key), the view of their states, and each model's recent latencies.
- * Immutable after start-up, except the ramp counters and the latencies, and safe to use from any
- * thread.
+ * per model, by scope key), the view of their states, each model's recent latencies, and the
+ * node's routing record. Immutable after start-up, except the ramp counters and the latencies, and
+ * safe to use from any thread.
  */
 public final class ProviderFleet {
   private final Map<String, ProviderClient> clients;
@@ -28,21 +28,28 @@ public final class ProviderFleet {
   private final ConcurrentHashMap<String, AtomicLong> rampCounters = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, LatencyStats> latencies = new ConcurrentHashMap<>();
   private final InstantSource clock;
+  private final RoutingRecord routingRecord;
 
+  /** A fleet that records no routing: for tests of the request path. */
   public ProviderFleet(
       Map<String, ProviderClient> clients,
       Map<String, ActorRef<ProviderBreaker.Command>> breakers,
       BreakerView view) {
-    this(clients, breakers, view, InstantSource.system());
+    this(clients, breakers, view, InstantSource.system(), RoutingRecord.off());
   }
 
-  /** @param clock stamps the latencies, which count only while recent */
+  /**
+   * @param clock stamps the latencies, which count only while recent
+   * @param routingRecord where outcomes that failed over or failed go
+   */
   public ProviderFleet(
       Map<String, ProviderClient> clients,
       Map<String, ActorRef<ProviderBreaker.Command>> breakers,
       BreakerView view,
-      InstantSource clock) {
+      InstantSource clock,
+      RoutingRecord routingRecord) {
     this.clock = clock;
+    this.routingRecord = routingRecord;
     breakers.keySet().forEach(key -> latencies.put(key, new LatencyStats(clock)));
     this.clients = Map.copyOf(clients);
     this.breakers = Map.copyOf(breakers);
@@ -103,6 +110,11 @@ public final class ProviderFleet {
   public LatencyStats latency(String scopeKey) {
     LatencyStats stats = latencies.get(scopeKey);
     return stats != null ? stats : latencies.computeIfAbsent(scopeKey, key -> new LatencyStats(clock));
+  }
+
+  /** Where each request's outcome goes when it failed over or failed entirely. */
+  public RoutingRecord routingRecord() {
+    return routingRecord;
   }
 
   public BreakerView view() {

@@ -399,8 +399,10 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
     timers.startSingleTimer(StreamTooLong.INSTANCE, StreamTooLong.INSTANCE, left.isNegative() ? Duration.ZERO : left);
     ActorRef<Command> self = getContext().getSelf();
     attempt.stream.ended().thenAccept(end -> self.tell(new StreamEnded(end)));
-    replyTo.tell(new RouteOutcome.Streaming(Source.from(msg.head()).concat(msg.rest()),
-        candidate.providerName(), candidate.model().id(), trace()));
+    var streaming = new RouteOutcome.Streaming(Source.from(msg.head()).concat(msg.rest()),
+        candidate.providerName(), candidate.model().id(), trace());
+    replyTo.tell(streaming);
+    fleet.routingRecord().record(streaming);
     return this;
   }
 
@@ -590,6 +592,7 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
   private Behavior<Command> answer(RouteOutcome outcome) {
     replyTo.tell(outcome);
     RequestLog.completed(getContext().getLog(), outcome);
+    fleet.routingRecord().record(outcome);
     return Behaviors.stopped();
   }
 

@@ -47,7 +47,8 @@ final class RequestLog {
     return "deadline_exceeded";
   }
 
-  private static String describe(Attempt a) {
+  /** One attempt as the log line and the routing record's samples show it. */
+  static String describe(Attempt a) {
     StringBuilder s = new StringBuilder(a.provider()).append('/').append(a.model()).append(':')
         .append(a.result().wireName());
     a.errorClass().ifPresent(kind -> s.append(':').append(kind));

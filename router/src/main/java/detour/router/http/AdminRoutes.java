@@ -16,10 +16,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import detour.persistence.audit.Audit;
 import detour.persistence.audit.AuditFilter;
 import detour.persistence.audit.AuditReport;
-import detour.persistence.audit.IncidentTimeline;
-import detour.persistence.audit.JournalReader;
 import detour.providers.breaker.BreakerReport;
 import detour.providers.breaker.BreakerState;
 import detour.providers.breaker.ProviderBreaker;
@@ -46,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * window and last evidence; {@code POST /admin/breakers/<provider>/<action>} (with {@code "model"} in
  * the body for one model's breaker) forces a circuit open
  * (for a duration), pins it closed, drains it, or resets it, each journaled with who and why;
- * {@code GET /admin/incidents} replays the journal into the audit's incidents (JSON).
+ * {@code GET /admin/incidents} replays the journal into the audit's incidents and their failovers
+ * (JSON; {@code provider}, {@code route}, {@code from}, {@code to} filter it).
  * Off unless a token is configured; every call must carry it as a bearer token.
  */
 public final class AdminRoutes extends AllDirectives {
@@ -60,7 +60,7 @@ public final class AdminRoutes extends AllDirectives {
   private final Optional<Secret> token;
   private final Map<String, ActorRef<ProviderBreaker.Command>> breakers;
   private final Scheduler scheduler;
-  private final JournalReader journal;
+  private final ActorSystem<?> system;
   private final ObjectMapper json;
   private final Replies replies;
 
@@ -69,7 +69,7 @@ public final class AdminRoutes extends AllDirectives {
     this.token = token;
     this.breakers = new TreeMap<>(breakers);
     this.scheduler = system.scheduler();
-    this.journal = new JournalReader(system);
+    this.system = system;
     this.json = json;
     this.replies = replies;
   }
@@ -81,8 +81,8 @@ public final class AdminRoutes extends AllDirectives {
       return concat(
           path("breakers", () -> get(() -> completeWithFuture(list()))),
           path("incidents", () -> get(() -> parameterOptional("provider", provider ->
-              parameterOptional("from", from -> parameterOptional("to", to ->
-                  completeWithFuture(incidents(provider, from, to))))))),
+              parameterOptional("from", from -> parameterOptional("to", to -> parameterOptional("route", route ->
+                  completeWithFuture(incidents(provider, from, to, route)))))))),
           path(PathMatchers.segment("breakers").slash(PathMatchers.segment()).slash(PathMatchers.segment()),
               (provider, action) -> post(() -> entity(Unmarshaller.entityToByteString(),
                   body -> completeWithFuture(administer(provider, action, body))))));
@@ -124,23 +124,22 @@ public final class AdminRoutes extends AllDirectives {
   }
 
   /** The audit's incident timeline, as {@code scripts/detour audit --format json} prints it. */
-  private CompletionStage<HttpResponse> incidents(Optional<String> provider, Optional<String> from, Optional<String> to) {
+  private CompletionStage<HttpResponse> incidents(Optional<String> provider, Optional<String> from, Optional<String> to,
+      Optional<String> route) {
     AuditFilter filter;
     try {
-      filter = new AuditFilter(provider, from.map(Instant::parse), to.map(Instant::parse));
+      filter = new AuditFilter(provider, from.map(Instant::parse), to.map(Instant::parse), route);
     } catch (DateTimeParseException bad) {
       return done(ApiError.invalidRequest("'from' and 'to' must be ISO-8601 instants such as 2026-11-25T13:00:00Z: "
           + bad.getParsedString(), null));
     }
-    return journal.breakerEvents().handle((perBreaker, failure) -> {
+    return Audit.read(system, filter, Instant.now()).handle((report, failure) -> {
       if (failure != null) {
         log.error("the audit could not read the journal", failure);
         return reply(new ApiError(StatusCodes.SERVICE_UNAVAILABLE, "The journal could not be read; try again.",
             "server_error", null, "journal_unavailable"));
       }
-      var incidents = IncidentTimeline.ofAll(perBreaker).stream().filter(filter::admits).toList();
-      return HttpResponse.create().withEntity(akka.http.javadsl.model.ContentTypes.APPLICATION_JSON,
-          new AuditReport(incidents, Instant.now()).json());
+      return HttpResponse.create().withEntity(akka.http.javadsl.model.ContentTypes.APPLICATION_JSON, report.json());
     });
   }
 

@@ -124,4 +124,35 @@ class RouterSettingsTest {
     assertEquals(1, plan.candidates().size());
     assertEquals("m-b", plan.route());
   }
+
+  @Test
+  void theJournalKeepsThirtyDaysAndRecordsRoutingEveryTenSecondsByDefault() {
+    var settings = RouterSettings.from(load(VALID));
+    assertEquals(java.util.Optional.of(Duration.ofDays(30)), settings.journal().retention());
+    assertEquals(Duration.ofHours(1), settings.journal().retentionCheckInterval());
+    var record = settings.journal().routingRecord();
+    assertTrue(record.enabled());
+    assertEquals(Duration.ofSeconds(10), record.interval());
+    assertEquals(5, record.sampleSize());
+    assertEquals(256, record.maxKeys());
+    assertTrue(settings.nodeName().matches("[A-Za-z0-9._-]{1,64}"), settings.nodeName());
+  }
+
+  @Test
+  void retentionOffKeepsEverythingAndTheNodeNameIsTakenAsGiven() {
+    var settings = RouterSettings.from(load(VALID + "detour.journal.retention = off\ndetour.node-name = eu-1.b"));
+    assertEquals(java.util.Optional.empty(), settings.journal().retention());
+    assertEquals("eu-1.b", settings.nodeName());
+  }
+
+  @Test
+  void badJournalSettingsStopTheStartNamingTheKey() {
+    for (String bad : List.of("detour.journal.retention = 10s", "detour.journal.routing-record.interval = 100ms",
+        "detour.journal.routing-record.sample-size = -1", "detour.journal.routing-record.max-keys = 0",
+        "detour.journal.retenton = 30d", "detour.node-name = \"routing|record\"")) {
+      var refused = assertThrows(ConfigException.class, () -> RouterSettings.from(load(VALID + bad)), bad);
+      String key = bad.substring(0, bad.indexOf(' '));
+      assertTrue(refused.getMessage().contains(key), refused.getMessage());
+    }
+  }
 }

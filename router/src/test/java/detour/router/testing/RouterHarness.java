@@ -200,6 +200,16 @@ public final class RouterHarness implements AutoCloseable {
     started.fleet().breakers().keySet().forEach(this::circuit);
   }
 
+  /** Writes the interval the routing record is counting, and returns once it is in the journal. */
+  public void flushRoutingRecord() {
+    try {
+      started.fleet().routingRecord().flush(testKit.system(), PATIENCE).toCompletableFuture()
+          .get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+    } catch (Exception failed) {
+      throw new IllegalStateException("the routing record did not write", failed);
+    }
+  }
+
   @Override
   public void close() {
     // Pools first, so they close their connections instead of being torn down with the system;

@@ -1,0 +1,148 @@
+package detour.persistence.routing;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.annotation.JsonTypeName;
+import detour.persistence.JsonSerializable;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What the routing record journals (persistence id {@code routing-record|<node>}): at most one
+ * event per interval per node, and none for an interval in which every request was answered by
+ * its first candidate. Never prompt, completion or key text.
+ *
+ * <p>Each row names its own type ({@code "type": "RoutingIntervalRecorded"}, from
+ * {@link JsonTypeName}), so a reader of the raw table needs no class name. Akka still writes the
+ * class name as the row's manifest: the classes are never renamed; a field change that old rows
+ * cannot absorb goes through a {@code JacksonMigration}. Schema v1: golden files in
+ * {@code persistence/src/test/resources/events/v1/}.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
+@JsonSubTypes(@JsonSubTypes.Type(RoutingEvent.IntervalRecorded.class))
+public sealed interface RoutingEvent extends JsonSerializable {
+  /** The node that recorded it ({@code detour.node-name}). */
+  String node();
+
+  /**
+   * One interval's requests that failed over or failed entirely, counted; the requests answered by
+   * their first candidate are not in it.
+   *
+   * @param node the node that recorded it
+   * @param start the interval's start (aligned to a multiple of the interval since the epoch)
+   * @param end its end, exclusive; earlier than {@code start + interval} only when the node was
+   *     shutting down and flushed it early
+   * @param requests requests recorded in the interval: failed over, or failed entirely
+   * @param failovers requests counted per route, candidate passed over ({@code from}), candidate
+   *     that answered ({@code to}, null when none did) and why it was passed over; at most
+   *     {@code max-keys} entries
+   * @param outcomes the same requests per route and outcome (each request once): failed over and
+   *     {@code answered} (or {@code rejected} as the caller's mistake), or failed entirely,
+   *     {@code exhausted} or {@code deadline_exceeded}; at most {@code max-keys} entries
+   * @param otherFailovers the count of failovers beyond {@code max-keys} distinct keys
+   * @param otherOutcomes the count of requests beyond {@code max-keys} distinct outcome keys
+   * @param samples the first {@code sample-size} requests of the interval, each with its attempts
+   */
+  @JsonTypeName("RoutingIntervalRecorded")
+  record IntervalRecorded(
+      String node,
+      Instant start,
+      Instant end,
+      long requests,
+      List<Failover> failovers,
+      List<Outcome> outcomes,
+      long otherFailovers,
+      long otherOutcomes,
+      List<Sample> samples) implements RoutingEvent {
+
+    public IntervalRecorded {
+      Objects.requireNonNull(node, "node");
+      Objects.requireNonNull(start, "start");
+      Objects.requireNonNull(end, "end");
+      failovers = failovers == null ? List.of() : List.copyOf(failovers);
+      outcomes = outcomes == null ? List.of() : List.copyOf(outcomes);
+      samples = samples == null ? List.of() : List.copyOf(samples);
+    }
+  }
+
+  /**
+   * Requests of {@code route} that passed over {@code from} for {@code cause} and were answered by
+   * {@code to}; {@code to} is null when no candidate answered (the request failed entirely). A
+   * request counts once for every candidate it passed over.
+   *
+   * @param cause the failure class ({@code FailureKind} name) of the attempt that failed, or, for
+   *     a candidate skipped without a call, one of {@link Causes}
+   */
+  record Failover(String route, ModelRef from, ModelRef to, String cause, long requests) {
+    public Failover {
+      Objects.requireNonNull(route, "route");
+      Objects.requireNonNull(from, "from");
+      Objects.requireNonNull(cause, "cause");
+    }
+
+    /** Whether another candidate answered the request. */
+    public boolean answered() {
+      return to != null;
+    }
+  }
+
+  /**
+   * Recorded requests of {@code route} that ended so, each counted once.
+   *
+   * @param outcome {@code answered} or {@code rejected} after failing over; {@code exhausted}
+   *     (every candidate failed or was passed over) or {@code deadline_exceeded} (the route's
+   *     deadline passed first): the request failed entirely
+   */
+  record Outcome(String route, String outcome, long requests) {
+    public static final String ANSWERED = "answered";
+    public static final String REJECTED = "rejected";
+    public static final String EXHAUSTED = "exhausted";
+    public static final String DEADLINE_EXCEEDED = "deadline_exceeded";
+
+    public Outcome {
+      Objects.requireNonNull(route, "route");
+      Objects.requireNonNull(outcome, "outcome");
+    }
+
+    /** Whether no candidate answered the requests. */
+    public boolean failed() {
+      return outcome.equals(EXHAUSTED) || outcome.equals(DEADLINE_EXCEEDED);
+    }
+  }
+
+  /**
+   * One request, as its log line shows it: its id, route, outcome and every attempt
+   * ({@code provider/model:result[:class][:status][:latency][:probe][:last_resort]}, catalogue
+   * model ids). No error text, no prompt.
+   */
+  record Sample(String requestId, String route, String outcome, List<String> attempts) {
+    public Sample {
+      attempts = attempts == null ? List.of() : List.copyOf(attempts);
+    }
+  }
+
+  /** Why a candidate was passed over without a call; the failure classes cover calls that failed. */
+  final class Causes {
+    private Causes() {}
+
+    /** Its circuit (the provider's or the model's) was open, or two of the provider's models were. */
+    public static final String CIRCUIT_OPEN = "CIRCUIT_OPEN";
+    /** Its circuit was half-open and another request held the probe. */
+    public static final String CIRCUIT_HALF_OPEN = "CIRCUIT_HALF_OPEN";
+    /** Its circuit was recovering and the request was not one of the ramp stage's share. */
+    public static final String RAMPING = "RAMPING";
+    /** An operator drained it. */
+    public static final String DRAINED = "DRAINED";
+    /** Its context window is no larger than the one that refused the prompt. */
+    public static final String CONTEXT_WINDOW = "CONTEXT_WINDOW";
+    /** It could not be called at all (its provider's required key is missing). */
+    public static final String UNUSABLE = "UNUSABLE";
+    /** Its model lacks a capability the request uses, or its protocol cannot express the request. */
+    public static final String INCAPABLE = "INCAPABLE";
+    /** The route's guardrails refused it: family, tier, price, estimated cost, window, latency. */
+    public static final String GUARDRAIL = "GUARDRAIL";
+    /** It was running when another candidate answered first (a hedge), and was given up on. */
+    public static final String ABANDONED = "ABANDONED";
+  }
+}

@@ -1,0 +1,126 @@
+package detour.router.coordinator;
+
+import akka.Done;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.AskPattern;
+import detour.persistence.routing.ModelRef;
+import detour.persistence.routing.RoutingEvent.Causes;
+import detour.router.record.RoutedRequest;
+import detour.router.record.RoutingRecorder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The request path's side of the routing record: told each request's outcome by its coordinator,
+ * it passes on to the node's {@link RoutingRecorder} only the requests that failed over or failed
+ * entirely. A request answered by its first candidate costs one check: no allocation, no message.
+ */
+public final class RoutingRecord {
+  private static final RoutingRecord OFF = new RoutingRecord(null, Map.of());
+
+  private final ActorRef<RoutingRecorder.Command> recorder;
+  private final Map<String, ModelRef> models;
+
+  /**
+   * @param recorder the node's recorder
+   * @param upstreamModels each catalogue model id's provider and upstream model, so that what is
+   *     recorded names models as their breakers do ({@code provider/upstream-model})
+   */
+  public RoutingRecord(ActorRef<RoutingRecorder.Command> recorder, Map<String, ModelRef> upstreamModels) {
+    this.recorder = recorder;
+    this.models = Map.copyOf(upstreamModels);
+  }
+
+  /** Records nothing: for a node with {@code routing-record.enabled = off}, and for tests. */
+  public static RoutingRecord off() {
+    return OFF;
+  }
+
+  /** Tells the recorder about a request that failed over or failed; ignores every other. */
+  public void record(RouteOutcome outcome) {
+    if (recorder == null
+        || outcome.trace().attempts().size() == 1
+            && (outcome instanceof RouteOutcome.Answered || outcome instanceof RouteOutcome.Streaming)) {
+      return;  // the healthy path: answered at the first try
+    }
+    RoutedRequest request = summarize(outcome);
+    if (request != null) recorder.tell(new RoutingRecorder.Observed(request));
+  }
+
+  /**
+   * Writes the interval being counted now, and completes once it and every earlier one are in the
+   * journal: the node asks for it when it shuts down, and tests before they read the journal.
+   */
+  public CompletionStage<Done> flush(ActorSystem<?> system, Duration patience) {
+    if (recorder == null) return CompletableFuture.completedFuture(Done.getInstance());
+    return AskPattern.ask(recorder, RoutingRecorder.Flush::new, patience, system.scheduler());
+  }
+
+  /** What the record keeps of a request; null when it neither failed over nor failed. */
+  RoutedRequest summarize(RouteOutcome outcome) {
+    List<Attempt> attempts = outcome.trace().attempts();
+    boolean failed = outcome instanceof RouteOutcome.Exhausted || outcome instanceof RouteOutcome.DeadlineExceeded;
+    int served = -1;
+    if (!failed) {
+      // The attempt that answered (a hedge's loser may come after it), else the last one tried,
+      // which refused the request as the caller's mistake.
+      for (int i = 0; i < attempts.size() && served < 0; i++) {
+        if (attempts.get(i).result() == Attempt.Result.ANSWERED) served = i;
+      }
+      for (int i = attempts.size() - 1; i >= 0 && served < 0; i--) {
+        if (attempts.get(i).tried()) served = i;
+      }
+    }
+    ModelRef to = served >= 0 ? ref(attempts.get(served)) : null;
+    Map<ModelRef, String> passes = new LinkedHashMap<>();
+    for (int i = 0; i < attempts.size(); i++) {
+      if (i == served) continue;
+      ModelRef from = ref(attempts.get(i));
+      if (from.equals(to)) continue;  // skipped, then answered as the last resort: no failover
+      passes.remove(from);            // a candidate tried again as the last resort: its last word counts
+      passes.put(from, cause(attempts.get(i)));
+    }
+    if (!failed && passes.isEmpty()) return null;
+    List<RoutedRequest.Pass> list = new ArrayList<>(passes.size());
+    passes.forEach((from, cause) -> list.add(new RoutedRequest.Pass(from, cause)));
+    List<String> described = new ArrayList<>(attempts.size());
+    for (Attempt a : attempts) described.add(RequestLog.describe(a));
+    RouteTrace trace = outcome.trace();
+    return new RoutedRequest(trace.requestId(), trace.route(), RequestLog.name(outcome), to, list, failed, described);
+  }
+
+  private ModelRef ref(Attempt attempt) {
+    ModelRef known = models.get(attempt.model());
+    return known != null ? known : new ModelRef(attempt.provider(), attempt.model());
+  }
+
+  /**
+   * Why a candidate did not serve: the failure class of a call that failed; for a candidate passed
+   * over without a call, its cause read from the trace's reason (the coordinator's wording, pinned
+   * by RoutingRecordTest).
+   */
+  /** How the route guardrails' reasons begin (config.Guardrails). */
+  private static final java.util.regex.Pattern GUARDRAIL_WORDING = java.util.regex.Pattern.compile(
+      "its family |it has no family|its tier |it has no tier|it has no price|its blended price|its estimated cost"
+          + "|prompt of ~|its observed p95");
+
+  static String cause(Attempt attempt) {
+    if (attempt.errorClass().isPresent()) return attempt.errorClass().get().name();
+    if (attempt.result() == Attempt.Result.ABANDONED) return Causes.ABANDONED;
+    String why = attempt.detail();
+    if (why.startsWith("the model lacks") || why.startsWith("its protocol cannot express")) return Causes.INCAPABLE;
+    if (GUARDRAIL_WORDING.matcher(why).lookingAt()) return Causes.GUARDRAIL;
+    if (why.startsWith("drained")) return Causes.DRAINED;
+    if (why.startsWith("circuit of ") || why.contains("model circuits are open")) return Causes.CIRCUIT_OPEN;
+    if (why.startsWith("circuit half-open")) return Causes.CIRCUIT_HALF_OPEN;
+    if (why.startsWith("recovering")) return Causes.RAMPING;
+    if (why.startsWith("context window")) return Causes.CONTEXT_WINDOW;
+    return Causes.UNUSABLE;
+  }
+}

@@ -1,0 +1,29 @@
+package detour.router.record;
+
+import detour.persistence.routing.ModelRef;
+import java.util.List;
+
+/**
+ * One request that failed over or failed entirely, as the routing record counts it. Built on the
+ * request's own thread, off the healthy path; never prompt, completion or error text.
+ *
+ * @param requestId the request's id
+ * @param route the route's name (or the catalogue model's id, when named directly)
+ * @param outcome {@code answered}, {@code rejected}, {@code exhausted} or {@code deadline_exceeded}
+ * @param to the model that answered (or refused the request as the caller's mistake); null when
+ *     none did
+ * @param passes every candidate passed over, once each, with why
+ * @param failed whether no candidate answered: exhausted, or the deadline passed
+ * @param attempts every attempt as the request's log line shows it
+ */
+public record RoutedRequest(String requestId, String route, String outcome, ModelRef to, List<Pass> passes,
+    boolean failed, List<String> attempts) {
+
+  public RoutedRequest {
+    passes = List.copyOf(passes);
+    attempts = List.copyOf(attempts);
+  }
+
+  /** A candidate that did not serve the request, and why: a failure class or a skip cause. */
+  public record Pass(ModelRef from, String cause) {}
+}

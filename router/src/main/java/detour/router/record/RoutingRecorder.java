@@ -1,0 +1,205 @@
+package detour.router.record;
+
+import akka.Done;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.TimerScheduler;
+import akka.persistence.typed.PersistenceId;
+import detour.persistence.routing.ModelRef;
+import detour.persistence.routing.RoutingEvent.Failover;
+import detour.persistence.routing.RoutingEvent.Outcome;
+import detour.persistence.routing.RoutingEvent.IntervalRecorded;
+import detour.persistence.routing.RoutingEvent.Sample;
+import detour.router.config.JournalSettings.RoutingRecordSettings;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The node's routing record. Counts, per interval, the requests that failed over (per route, model
+ * passed over, model that answered, and why) and those that failed entirely, and every such
+ * request per route and outcome, keeps a few of them as samples, and hands each interval that saw any to its writer
+ * ({@link RoutingJournal}, persistence id {@code routing-record|<node>}) as one event. An interval
+ * in which every request was answered by its first candidate writes nothing.
+ *
+ * <p>Bounded whatever the traffic: one event per interval at most, with at most {@code max-keys}
+ * keys in each of its lists (the rest counted as "other") and {@code sample-size} samples.
+ * Counting happens here and writing in the child, so a slow write never holds up counting.
+ * Intervals are aligned to multiples of the interval since the epoch, so nodes' rows line up.
+ *
+ * <p>{@link Flush} writes the pending interval at once; the node asks for it at shutdown, so an
+ * orderly stop loses nothing. A SIGKILL loses the interval under way, at most one interval.
+ */
+public final class RoutingRecorder extends AbstractBehavior<RoutingRecorder.Command> {
+
+  public sealed interface Command {}
+
+  /** A request that failed over or failed entirely. Told, never answered. */
+  public record Observed(RoutedRequest request) implements Command {}
+
+  /**
+   * Writes the pending interval now, cut short, and answers once it and every interval before it
+   * are in the journal.
+   */
+  public record Flush(ActorRef<Done> replyTo) implements Command {}
+
+  /** How many requests the interval under way has counted so far: 0 when none is under way. */
+  public record GetPending(ActorRef<Long> replyTo) implements Command {}
+
+  private enum IntervalOver implements Command { INSTANCE }
+
+  public static PersistenceId persistenceId(String node) {
+    return PersistenceId.of("routing-record", node);
+  }
+
+  public static Behavior<Command> create(String node, RoutingRecordSettings settings, InstantSource clock) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new RoutingRecorder(ctx, timers, node, settings, clock)));
+  }
+
+  private final TimerScheduler<Command> timers;
+  private final String node;
+  private final RoutingRecordSettings settings;
+  private final InstantSource clock;
+  private final ActorRef<RoutingJournal.Command> journal;
+  private final long intervalMillis;
+  /** The interval being counted; null when nothing happened since the last was written. */
+  private Tally pending;
+  /** Where the last written interval ended: a new one never starts before it. */
+  private Instant lastEnd = Instant.EPOCH;
+
+  private RoutingRecorder(ActorContext<Command> context, TimerScheduler<Command> timers, String node,
+      RoutingRecordSettings settings, InstantSource clock) {
+    super(context);
+    this.timers = timers;
+    this.node = node;
+    this.settings = settings;
+    this.clock = clock;
+    this.intervalMillis = settings.interval().toMillis();
+    this.journal = context.spawn(RoutingJournal.create(persistenceId(node)), "journal");
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Observed.class, this::onObserved)
+        .onMessageEquals(IntervalOver.INSTANCE, this::onIntervalOver)
+        .onMessage(Flush.class, this::onFlush)
+        .onMessage(GetPending.class, get -> {
+          get.replyTo().tell(pending == null ? 0L : pending.requests);
+          return this;
+        })
+        .build();
+  }
+
+  private Behavior<Command> onObserved(Observed msg) {
+    Instant now = clock.instant();
+    if (pending != null && !now.isBefore(pending.end)) write(pending.end, null);
+    if (pending == null) {
+      long start = now.toEpochMilli() - Math.floorMod(now.toEpochMilli(), intervalMillis);
+      Instant from = Instant.ofEpochMilli(start);
+      pending = new Tally(from.isBefore(lastEnd) ? lastEnd : from, Instant.ofEpochMilli(start + intervalMillis));
+      timers.startSingleTimer(IntervalOver.INSTANCE, IntervalOver.INSTANCE, Duration.between(now, pending.end));
+    }
+    pending.add(msg.request(), settings.sampleSize(), settings.maxKeys());
+    return this;
+  }
+
+  private Behavior<Command> onIntervalOver() {
+    if (pending == null) return this;
+    Instant now = clock.instant();
+    if (now.isBefore(pending.end)) {
+      // The timer ran ahead of the clock: wait for the rest.
+      timers.startSingleTimer(IntervalOver.INSTANCE, IntervalOver.INSTANCE, Duration.between(now, pending.end));
+    } else {
+      write(pending.end, null);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onFlush(Flush msg) {
+    if (pending == null) {
+      journal.tell(new RoutingJournal.Sync(msg.replyTo()));
+    } else {
+      Instant now = clock.instant();
+      write(now.isBefore(pending.end) ? max(now, pending.start) : pending.end, msg.replyTo());
+    }
+    return this;
+  }
+
+  private void write(Instant end, ActorRef<Done> replyTo) {
+    timers.cancel(IntervalOver.INSTANCE);
+    journal.tell(new RoutingJournal.Append(pending.toEvent(node, end), replyTo));
+    lastEnd = end;
+    pending = null;
+  }
+
+  private static Instant max(Instant a, Instant b) {
+    return a.isAfter(b) ? a : b;
+  }
+
+  private record FailoverKey(String route, ModelRef from, ModelRef to, String cause) {}
+
+  private record OutcomeKey(String route, String outcome) {}
+
+  private static final Comparator<ModelRef> NULLS_LAST = Comparator.nullsLast(Comparator.naturalOrder());
+
+  /** One interval's counts. */
+  private static final class Tally {
+    final Instant start;
+    final Instant end;
+    long requests;
+    final Map<FailoverKey, long[]> failovers = new HashMap<>();
+    final Map<OutcomeKey, long[]> outcomes = new HashMap<>();
+    long otherFailovers;
+    long otherOutcomes;
+    final List<Sample> samples = new ArrayList<>();
+
+    Tally(Instant start, Instant end) {
+      this.start = start;
+      this.end = end;
+    }
+
+    void add(RoutedRequest r, int sampleSize, int maxKeys) {
+      requests++;
+      for (RoutedRequest.Pass pass : r.passes()) {
+        var key = new FailoverKey(r.route(), pass.from(), r.to(), pass.cause());
+        long[] count = failovers.get(key);
+        if (count == null && failovers.size() >= maxKeys) {
+          otherFailovers++;
+        } else {
+          if (count == null) failovers.put(key, count = new long[1]);
+          count[0]++;
+        }
+      }
+      var key = new OutcomeKey(r.route(), r.outcome());
+      long[] count = outcomes.get(key);
+      if (count == null && outcomes.size() >= maxKeys) {
+        otherOutcomes++;
+      } else {
+        if (count == null) outcomes.put(key, count = new long[1]);
+        count[0]++;
+      }
+      if (samples.size() < sampleSize) samples.add(new Sample(r.requestId(), r.route(), r.outcome(), r.attempts()));
+    }
+
+    IntervalRecorded toEvent(String node, Instant cutAt) {
+      List<Failover> fo = new ArrayList<>(failovers.size());
+      failovers.forEach((k, n) -> fo.add(new Failover(k.route(), k.from(), k.to(), k.cause(), n[0])));
+      fo.sort(Comparator.comparing(Failover::route).thenComparing(Failover::from)
+          .thenComparing(Failover::to, NULLS_LAST).thenComparing(Failover::cause));
+      List<Outcome> ends = new ArrayList<>(outcomes.size());
+      outcomes.forEach((k, n) -> ends.add(new Outcome(k.route(), k.outcome(), n[0])));
+      ends.sort(Comparator.comparing(Outcome::route).thenComparing(Outcome::outcome));
+      return new IntervalRecorded(node, start, cutAt, requests, fo, ends, otherFailovers, otherOutcomes, samples);
+    }
+  }
+}
