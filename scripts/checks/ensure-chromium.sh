@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes sure headless Chromium is there for the audit page's rendering test (AuditHtmlRenderIT).
+# Makes sure headless Chromium is there for the audit page's rendering test (AuditPageChromiumIT).
 # Installs Debian's `chromium` package when /usr/bin/chromium is missing and we may install
 # (root, apt-get present). Otherwise says so and leaves it: the test then skips, or fails when CI=true.
 set -euo pipefail
