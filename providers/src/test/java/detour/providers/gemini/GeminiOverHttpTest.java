@@ -46,7 +46,7 @@ import org.junit.jupiter.api.Test;
  * that answers as Gemini does, from the recorded fixtures.
  */
 class GeminiOverHttpTest {
-  static final String KEY = "AIzaSyTest-gemini-over-http-0123456789";
+  static final String KEY = "test-only-gemini-key-over-http";
   static final ActorTestKit testKit = ActorTestKit.create();
   static final ConcurrentLinkedQueue<Received> received = new ConcurrentLinkedQueue<>();
   static HttpServer server;
