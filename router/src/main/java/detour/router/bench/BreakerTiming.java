@@ -13,10 +13,6 @@ import detour.providers.simulator.Behaviour;
 import detour.providers.simulator.ProviderSimulator;
 import detour.router.Guardian;
 import detour.router.config.RouterSettings;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,10 +20,7 @@ import java.time.InstantSource;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -82,7 +75,7 @@ public final class BreakerTiming {
 
   private static void run(ProviderSimulator simulator, int port, BreakerView view) throws Exception {
     var primary = simulator.instance("primary");
-    var load = new Load(port);
+    var load = new FixedRateLoad(port, RATE_PER_SECOND);
     var watch = new Watch(view);
     try {
       load.start();
@@ -93,7 +86,7 @@ public final class BreakerTiming {
       primary.behave(Behaviour.failFraction(0.03, 503, 42));
       pause(Duration.ofSeconds(20));
       System.out.printf("  circuit left CLOSED: %s (answers: %d, from the fallback: %d)%n",
-          watch.changed() ? "YES" : "no", load.answers.get(), load.byProvider.getOrDefault("fallback", new AtomicLong()).get());
+          watch.changed() ? "YES" : "no", load.answered.get(), load.answeredBy("fallback"));
 
       System.out.println("phase 2: 60 % faults");
       primary.behave(Behaviour.ok());
@@ -124,54 +117,13 @@ public final class BreakerTiming {
       System.out.printf("  detection (hard outage to OPEN): %d ms, %d calls reached the primary before it opened, "
           + "%d in the 5 s after%n", millis(hardOpened - hard), atOpen - before, primary.requests() - atOpen);
       System.out.printf("load: %d requests sent, %d answered 200, %d not%n",
-          load.sent.get(), load.answers.get(), load.failures.get());
+          load.sent.get(), load.answered.get(), load.failed.get());
     } finally {
-      load.stop();
+      load.stop(Duration.ZERO);
       watch.stop();
     }
   }
 
-  /** An open-loop load: one request every 20 ms whatever the answers take. */
-  private static final class Load {
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
-    final HttpRequest request;
-    final AtomicLong sent = new AtomicLong();
-    final AtomicLong answers = new AtomicLong();
-    final AtomicLong failures = new AtomicLong();
-    final Map<String, AtomicLong> byProvider = new ConcurrentHashMap<>();
-
-    Load(int port) {
-      request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
-          .header("Content-Type", "application/json")
-          .timeout(Duration.ofSeconds(30))
-          .POST(HttpRequest.BodyPublishers.ofString(
-              "{\"model\":\"default\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello.\"}]}"))
-          .build();
-    }
-
-    void start() {
-      ticker.scheduleAtFixedRate(this::fire, 0, 1_000_000 / RATE_PER_SECOND, TimeUnit.MICROSECONDS);
-    }
-
-    private void fire() {
-      sent.incrementAndGet();
-      http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, failure) -> {
-        if (response != null && response.statusCode() == 200) {
-          answers.incrementAndGet();
-          response.headers().firstValue("x-detour-provider")
-              .ifPresent(p -> byProvider.computeIfAbsent(p, k -> new AtomicLong()).incrementAndGet());
-        } else {
-          failures.incrementAndGet();
-        }
-      });
-    }
-
-    void stop() throws InterruptedException {
-      ticker.shutdownNow();
-      ticker.awaitTermination(5, TimeUnit.SECONDS);
-    }
-  }
 
   /** Polls the breaker view every millisecond and notes when the primary model's circuit changes. */
   private static final class Watch {

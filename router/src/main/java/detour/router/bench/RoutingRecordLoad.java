@@ -12,10 +12,6 @@ import detour.providers.simulator.Behaviour;
 import detour.providers.simulator.ProviderSimulator;
 import detour.router.Guardian;
 import detour.router.config.RouterSettings;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,10 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -67,11 +60,11 @@ public final class RoutingRecordLoad {
       try {
         var node = started.get(60, TimeUnit.SECONDS);
         simulator.instance("primary").behave(Behaviour.error(503));  // a full outage from the first request
-        var load = new Load(node.address().getPort(), rate);
+        var load = new FixedRateLoad(node.address().getPort(), rate);
         long began = System.nanoTime();
         load.start();
         Thread.sleep(seconds * 1000L);
-        load.stop();
+        load.stop(Duration.ofSeconds(2));  // the last answers
         // What the record counted since the last interval boundary is written at once, as at shutdown.
         node.fleet().routingRecord().flush(system, Duration.ofSeconds(30)).toCompletableFuture().get(60, TimeUnit.SECONDS);
         double elapsed = (System.nanoTime() - began) / 1e9;
@@ -82,7 +75,7 @@ public final class RoutingRecordLoad {
             .stream().mapToLong(List::size).sum();
         System.out.printf("load: %d requests sent in %.1f s (%.0f/s offered at %d/s), %d answered 200 (%d from the"
             + " fallback), %d not; by status %s%n", load.sent.get(), elapsed, load.sent.get() / elapsed, rate,
-            load.answered.get(), load.fromFallback.get(), load.failed.get(), load.statuses);
+            load.answered.get(), load.answeredBy("fallback"), load.failed.get(), load.statuses);
         System.out.printf("routing record: %d rows for %d recorded requests in %.1f s: %.3f writes/s (%.1f KB a row"
             + " on average); breakers: %d rows%n", rows.size(), recorded, elapsed, rows.size() / elapsed,
             rows.stream().mapToLong(RoutingRecordLoad::size).average().orElse(0) / 1024, breakerRows);
@@ -107,56 +100,6 @@ public final class RoutingRecordLoad {
       return new com.fasterxml.jackson.databind.ObjectMapper().findAndRegisterModules().writeValueAsBytes(row).length;
     } catch (Exception e) {
       return 0;
-    }
-  }
-
-  /** An open-loop load: requests sent at a fixed rate whatever the answers take. */
-  private static final class Load {
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
-    final HttpRequest request;
-    final int rate;
-    final AtomicLong sent = new AtomicLong();
-    final AtomicLong answered = new AtomicLong();
-    final AtomicLong fromFallback = new AtomicLong();
-    final AtomicLong failed = new AtomicLong();
-    final Map<String, AtomicLong> statuses = new java.util.concurrent.ConcurrentSkipListMap<>();
-
-    Load(int port, int rate) {
-      this.rate = rate;
-      request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
-          .header("Content-Type", "application/json")
-          .timeout(Duration.ofSeconds(30))
-          .POST(HttpRequest.BodyPublishers.ofString(
-              "{\"model\":\"default\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello.\"}]}"))
-          .build();
-    }
-
-    void start() {
-      ticker.scheduleAtFixedRate(this::fire, 0, 1_000_000 / rate, TimeUnit.MICROSECONDS);
-    }
-
-    private void fire() {
-      sent.incrementAndGet();
-      http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, failure) -> {
-        if (response != null && response.statusCode() == 200) {
-          answered.incrementAndGet();
-          if ("fallback".equals(response.headers().firstValue("x-detour-provider").orElse(""))) {
-            fromFallback.incrementAndGet();
-          }
-        } else {
-          failed.incrementAndGet();
-        }
-        String status = response != null ? Integer.toString(response.statusCode())
-            : failure.getClass().getSimpleName();
-        statuses.computeIfAbsent(status, k -> new AtomicLong()).incrementAndGet();
-      });
-    }
-
-    void stop() throws InterruptedException {
-      ticker.shutdownNow();
-      ticker.awaitTermination(5, TimeUnit.SECONDS);
-      Thread.sleep(2_000);  // the last answers
     }
   }
 }
