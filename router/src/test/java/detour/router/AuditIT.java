@@ -19,7 +19,7 @@ import detour.providers.breaker.BreakerState.Circuit;
 import detour.providers.simulator.Behaviour;
 import detour.providers.testing.TestClock;
 import detour.router.testing.RouterHarness;
-import detour.router.testing.SimulatorExtension;
+import detour.providers.testing.SimulatorExtension;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

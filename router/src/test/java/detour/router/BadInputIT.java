@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import detour.providers.testing.TestClock;
 import detour.router.testing.RouterHarness;
-import detour.router.testing.SimulatorExtension;
+import detour.providers.testing.SimulatorExtension;
 import detour.router.testing.RouterHarness.Reply;
 import java.net.http.HttpRequest;
 import java.nio.file.Path;

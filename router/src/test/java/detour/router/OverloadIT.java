@@ -6,7 +6,7 @@ import detour.providers.simulator.Behaviour;
 import detour.providers.testing.TestClock;
 import detour.router.testing.RouterHarness;
 import detour.router.testing.RouterHarness.Reply;
-import detour.router.testing.SimulatorExtension;
+import detour.providers.testing.SimulatorExtension;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import detour.providers.simulator.Behaviour;
 import detour.router.testing.DetourProcess;
-import detour.router.testing.SimulatorExtension;
+import detour.providers.testing.SimulatorExtension;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -10,7 +10,7 @@ import detour.providers.simulator.Behaviour;
 import detour.providers.simulator.ProviderSimulator;
 import detour.providers.testing.TestClock;
 import detour.router.testing.RouterHarness;
-import detour.router.testing.SimulatorExtension;
+import detour.providers.testing.SimulatorExtension;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -11,7 +11,7 @@ import detour.providers.testing.TestClock;
 import detour.router.testing.RouterHarness;
 import detour.router.testing.RouterHarness.Reply;
 import detour.router.testing.RouterHarness.Streamed;
-import detour.router.testing.SimulatorExtension;
+import detour.providers.testing.SimulatorExtension;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;

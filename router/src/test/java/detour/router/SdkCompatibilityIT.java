@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import detour.providers.simulator.Behaviour;
 import detour.providers.testing.TestClock;
 import detour.router.testing.RouterHarness;
-import detour.router.testing.SimulatorExtension;
+import detour.providers.testing.SimulatorExtension;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

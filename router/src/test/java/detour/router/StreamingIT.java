@@ -11,7 +11,7 @@ import detour.providers.simulator.StreamShape;
 import detour.providers.testing.TestClock;
 import detour.router.testing.RouterHarness;
 import detour.router.testing.RouterHarness.Streamed;
-import detour.router.testing.SimulatorExtension;
+import detour.providers.testing.SimulatorExtension;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import detour.providers.testing.SimulatorExtension;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
@@ -12,32 +13,20 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Anthropic Messages over real HTTP: headers, the Message object, its event stream, tool use. */
 class SimulatorAnthropicTest {
 
-  private static ProviderSimulator simulator;
+  @RegisterExtension static final SimulatorExtension simulator = new SimulatorExtension("a");
   private static SimulatedInstance a;
   private static final SimClient client = new SimClient();
 
   @BeforeAll
-  static void start() {
-    simulator = ProviderSimulator.startOnFreePorts("a");
+  static void findInstance() {
     a = simulator.instance("a");
-  }
-
-  @AfterAll
-  static void stop() {
-    simulator.close();
-  }
-
-  @BeforeEach
-  void resetInstance() {
-    simulator.resetAll();
   }
 
   @Test

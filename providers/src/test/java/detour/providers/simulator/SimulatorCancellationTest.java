@@ -4,16 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import detour.providers.testing.SimulatorExtension;
 import java.io.InputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -23,24 +23,13 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class SimulatorCancellationTest {
 
-  private static ProviderSimulator simulator;
+  @RegisterExtension static final SimulatorExtension simulator = new SimulatorExtension("a");
   private static SimulatedInstance a;
   private static final SimClient client = new SimClient();
 
   @BeforeAll
-  static void start() {
-    simulator = ProviderSimulator.startOnFreePorts("a");
+  static void findInstance() {
     a = simulator.instance("a");
-  }
-
-  @AfterAll
-  static void stop() {
-    simulator.close();
-  }
-
-  @BeforeEach
-  void resetInstance() {
-    simulator.resetAll();
   }
 
   @ParameterizedTest

@@ -6,37 +6,26 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import detour.providers.testing.SimulatorExtension;
 import java.io.InputStream;
 import java.net.http.HttpResponse;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** OpenAI chat completions over real HTTP: streams, usage, tool calls and the answer's shape. */
 class SimulatorOpenAiStreamTest {
 
   private static final String FULL_TEXT = "Simulated answer from sim instance 'a' to 1 message.";
 
-  private static ProviderSimulator simulator;
+  @RegisterExtension static final SimulatorExtension simulator = new SimulatorExtension("a");
   private static SimulatedInstance a;
   private static final SimClient client = new SimClient();
 
   @BeforeAll
-  static void start() {
-    simulator = ProviderSimulator.startOnFreePorts("a");
+  static void findInstance() {
     a = simulator.instance("a");
-  }
-
-  @AfterAll
-  static void stop() {
-    simulator.close();
-  }
-
-  @BeforeEach
-  void resetInstance() {
-    simulator.resetAll();
   }
 
   @Test

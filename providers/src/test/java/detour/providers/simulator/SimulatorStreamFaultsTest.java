@@ -7,14 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import detour.providers.testing.SimulatorExtension;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -23,24 +23,13 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class SimulatorStreamFaultsTest {
 
-  private static ProviderSimulator simulator;
+  @RegisterExtension static final SimulatorExtension simulator = new SimulatorExtension("a");
   private static SimulatedInstance a;
   private static final SimClient client = new SimClient();
 
   @BeforeAll
-  static void start() {
-    simulator = ProviderSimulator.startOnFreePorts("a");
+  static void findInstance() {
     a = simulator.instance("a");
-  }
-
-  @AfterAll
-  static void stop() {
-    simulator.close();
-  }
-
-  @BeforeEach
-  void resetInstance() {
-    simulator.resetAll();
   }
 
   @ParameterizedTest

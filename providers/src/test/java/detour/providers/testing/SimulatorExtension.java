@@ -1,4 +1,4 @@
-package detour.router.testing;
+package detour.providers.testing;
 
 import detour.providers.simulator.ProviderSimulator;
 import detour.providers.simulator.SimulatedInstance;
