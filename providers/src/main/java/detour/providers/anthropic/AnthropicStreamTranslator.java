@@ -1,17 +1,16 @@
 package detour.providers.anthropic;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import detour.persistence.breaker.FailureKind;
 import detour.providers.client.FailureClassifier;
+import detour.providers.client.StreamEventData;
 import detour.providers.client.StreamTranslator;
 import detour.providers.model.ChunkWriter;
 import detour.providers.model.ProviderFailure;
 import detour.providers.model.ProviderStreamException;
 import detour.providers.sse.SseEvent;
-import java.io.IOException;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,7 +27,6 @@ import java.util.Set;
  * later are passed over.
  */
 final class AnthropicStreamTranslator implements StreamTranslator {
-  private static final ObjectMapper JSON = new ObjectMapper();
   /** The events this translator reads; Anthropic may add others, which are passed over. */
   private static final Set<String> EVENTS = Set.of("message_start", "content_block_start",
       "content_block_delta", "content_block_stop", "message_delta", "message_stop", "error");
@@ -187,13 +185,7 @@ final class AnthropicStreamTranslator implements StreamTranslator {
   }
 
   private JsonNode parse(String data) {
-    try {
-      JsonNode parsed = JSON.readTree(data);
-      if (parsed != null && parsed.isObject()) return parsed;
-    } catch (IOException malformed) {
-      // fall through
-    }
-    throw broken("data that is not a JSON object");
+    return StreamEventData.parse(data, true, chunks);
   }
 
   private ProviderStreamException broken(String what) {

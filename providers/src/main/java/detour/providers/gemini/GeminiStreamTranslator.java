@@ -1,17 +1,16 @@
 package detour.providers.gemini;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import detour.persistence.breaker.FailureKind;
 import detour.providers.client.FailureClassifier;
+import detour.providers.client.StreamEventData;
 import detour.providers.client.StreamTranslator;
 import detour.providers.model.ChunkWriter;
 import detour.providers.model.ProviderFailure;
 import detour.providers.model.ProviderStreamException;
 import detour.providers.sse.SseEvent;
-import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,8 +26,6 @@ import java.util.Optional;
  * one seen becomes the usage chunk that ends the stream.
  */
 final class GeminiStreamTranslator implements StreamTranslator {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private final String upstreamModel;
   private final Clock clock;
   private ChunkWriter writer;
@@ -113,13 +110,6 @@ final class GeminiStreamTranslator implements StreamTranslator {
   }
 
   private JsonNode parse(String data) {
-    try {
-      JsonNode parsed = JSON.readTree(data);
-      if (parsed != null) return parsed;
-    } catch (IOException malformed) {
-      // reported below
-    }
-    throw new ProviderStreamException(ProviderFailure.of(FailureKind.SERVER_ERROR, 200,
-        "the stream sent data that is not JSON after " + events + " chunks"));
+    return StreamEventData.parse(data, false, events);
   }
 }

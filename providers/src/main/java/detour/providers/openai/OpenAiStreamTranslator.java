@@ -1,15 +1,14 @@
 package detour.providers.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import detour.persistence.breaker.FailureKind;
 import detour.providers.client.FailureClassifier;
+import detour.providers.client.StreamEventData;
 import detour.providers.client.StreamTranslator;
 import detour.providers.model.ProviderFailure;
 import detour.providers.model.ProviderStreamException;
 import detour.providers.sse.SseEvent;
-import java.io.IOException;
 import java.util.List;
 
 /**
@@ -18,8 +17,6 @@ import java.util.List;
  * {@code data: [DONE]}, without which the answer was cut short.
  */
 final class OpenAiStreamTranslator implements StreamTranslator {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private boolean done;
   private int chunks;
 
@@ -29,13 +26,7 @@ final class OpenAiStreamTranslator implements StreamTranslator {
       done = true;
       return List.of();
     }
-    JsonNode parsed;
-    try {
-      parsed = JSON.readTree(event.data());
-    } catch (IOException malformed) {
-      throw new ProviderStreamException(ProviderFailure.of(FailureKind.SERVER_ERROR, 200,
-          "the stream sent data that is not JSON after " + chunks + " chunks"));
-    }
+    JsonNode parsed = StreamEventData.parse(event.data(), false, chunks);
     if (parsed.has("error")) {
       JsonNode error = parsed.path("error");
       throw new ProviderStreamException(FailureClassifier.inStream(
