@@ -47,7 +47,8 @@ public final class WhatIfReport {
       for (ScopeStory story : episode.scopes()) story(out, story, episode.end());
     }
     out.append("\nReplayed calls take the outcomes the record shows for their second; \"assumed\" calls fall in\n"
-        + "seconds nobody called the model (its circuit was open) and take the nearest observed second's.\n");
+        + "seconds nobody called the model (its circuit was open) and take the nearest observed second's.\n"
+        + "Replayed cooldowns have no jitter: the journal's differ from them by up to cooldown-jitter.\n");
     return out.toString();
   }
 
