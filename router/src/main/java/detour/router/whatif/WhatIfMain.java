@@ -1,7 +1,5 @@
 package detour.router.whatif;
 
-import akka.actor.typed.ActorSystem;
-import akka.actor.typed.javadsl.Behaviors;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.typesafe.config.Config;
@@ -11,6 +9,7 @@ import com.typesafe.config.ConfigParseOptions;
 import detour.persistence.DetourConfig;
 import detour.persistence.JournalSchema;
 import detour.persistence.audit.JournalReader;
+import detour.persistence.audit.JournalTool;
 import detour.persistence.routing.RoutingEvent.OutcomesRecorded;
 import detour.router.config.RouterSettings;
 import java.nio.file.Files;
@@ -100,35 +99,24 @@ public final class WhatIfMain {
       return;
     }
 
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "detour-what-if", config);
-    int exit = 0;
-    try {
+    var scope = new WhatIf.Scope(provider, from, to);
+    String name = candidateFile.get().getFileName().toString();
+    boolean json = format.equals("json");
+    RouterSettings inEffect = current;
+    RouterSettings proposed = candidate;
+    JournalTool.runAndExit("audit", config, system -> {
       var reader = new JournalReader(system);
       var breakers = reader.breakerEvents().toCompletableFuture().get(30, TimeUnit.MINUTES);
       List<OutcomesRecorded> rows = new ArrayList<>();
       reader.outcomeSeconds(rows::add).toCompletableFuture().get(30, TimeUnit.MINUTES);
-      var result = WhatIf.replay(breakers, rows, current, candidate, candidateFile.get().getFileName().toString(),
-          new WhatIf.Scope(provider, from, to));
-      if (format.equals("json")) {
+      var result = WhatIf.replay(breakers, rows, inEffect, proposed, name, scope);
+      if (json) {
         var mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         System.out.println(mapper.writeValueAsString(WhatIfReport.json(result, mapper)));
       } else {
         System.out.print(WhatIfReport.text(result));
       }
       System.out.flush();
-    } catch (Exception failed) {
-      Throwable cause = failed instanceof java.util.concurrent.ExecutionException && failed.getCause() != null
-          ? failed.getCause() : failed;
-      System.err.println("audit: could not read the journal: " + cause);
-      exit = 1;
-    } finally {
-      system.terminate();
-      try {
-        system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      } catch (Exception ignored) {
-        // exiting anyway
-      }
-    }
-    System.exit(exit);
+    });
   }
 }
