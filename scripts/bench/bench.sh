@@ -31,7 +31,9 @@ SIM_P=9401 SIM_F=9402 ROUTER_PORT=9480 PEER_PORT=9487
 MAX_IN_FLIGHT=1024
 ROUTER_JVM="-Xms512m -Xmx512m -XX:+UseParallelGC -Dh2.bindAddress=127.0.0.1"
 SIM_JVM="-Xms512m -Xmx512m -XX:+UseParallelGC"
-DRIVER_JVM="-Xms256m -Xmx512m -XX:+UseParallelGC"
+# The driver: C1 only (TieredStopAtLevel=1), so that its JIT does not take core 1 from the simulator
+# in each short-lived driver JVM (docs/benchmarks.md: lag fell from 580 ms to 150 ms at 2,000/s).
+DRIVER_JVM="-Xms256m -Xmx512m -XX:+UseParallelGC -XX:TieredStopAtLevel=1"
 PORTKEY_VERSION=1.15.2
 PEER_DIR="$ROOT/bench/peer"
 
