@@ -54,7 +54,8 @@ def spread(values):
 lines = []
 facts = {}
 out = lines.append
-kind = "QUICK run (--quick: short rounds, fewer rates)" if meta["quick"] else "full run"
+kind = ("SMOKE run (--smoke: seconds of load, one rate each; sanity only)" if meta.get("smoke")
+        else "QUICK run (--quick: short rounds, fewer rates)" if meta["quick"] else "full run")
 out(f"# Detour benchmark: {kind}\n")
 out(f"- commit `{meta['sha']}`, {meta['rounds']} measured round(s) after a discarded warm-up, "
     f"{meta['seconds']} s in all; direct, Detour and the peer interleaved in each round")

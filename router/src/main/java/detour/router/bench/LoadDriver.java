@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -48,6 +49,7 @@ import org.HdrHistogram.Recorder;
 public final class LoadDriver {
   private static final Pattern CONTENT = Pattern.compile("\"content\"\\s*:\\s*\"[^\"]");
   private static final long HIGHEST_US = TimeUnit.MINUTES.toMicros(10);
+  private static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
 
   private final Recorder ok = new Recorder(HIGHEST_US, 3);
   private final Recorder failed = new Recorder(HIGHEST_US, 3);
@@ -80,6 +82,16 @@ public final class LoadDriver {
   private double warmupSeconds;
 
   public static void main(String[] args) throws Exception {
+    // The JDK HttpClient hands every answer of sendAsync to CompletableFuture's default executor.
+    // On a JVM that sees one CPU (the driver runs under taskset -c 1) that is a new thread per
+    // answer, unless the common pool has at least two threads: set before anything touches it.
+    if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
+      System.setProperty(COMMON_POOL_PARALLELISM, "2");
+    }
+    if (ForkJoinPool.getCommonPoolParallelism() < 2) {
+      System.err.println("LoadDriver: the common pool has " + ForkJoinPool.getCommonPoolParallelism()
+          + " thread(s): every answer will start a thread of its own; pass -D" + COMMON_POOL_PARALLELISM + "=2");
+    }
     LoadDriver driver = new LoadDriver();
     driver.parse(args);
     driver.run();
