@@ -22,13 +22,13 @@ done
 
 # ---- sizes of the run -----------------------------------------------------------------------
 if ((SMOKE)); then
-  ROUNDS=${ROUNDS:-1} LAT_S=2 OPEN_S=2 STREAM_S=2 SEARCH_S=1 WRK_S=2 OVER_S=3 AFTER_S=2
+  ROUNDS=${ROUNDS:-1} WARM_S=2 LAT_S=2 OPEN_S=2 STREAM_S=2 SEARCH_S=1 WRK_S=2 OVER_S=3 AFTER_S=2
   OPEN_RATES=(1000) SEARCH_RATES=(1000) STREAM_STEPS=(100) LARGE=0
 elif ((QUICK)); then
-  ROUNDS=${ROUNDS:-2} LAT_S=3 OPEN_S=3 STREAM_S=3 SEARCH_S=2 WRK_S=3 OVER_S=10 AFTER_S=8
+  ROUNDS=${ROUNDS:-2} WARM_S=20 LAT_S=3 OPEN_S=3 STREAM_S=3 SEARCH_S=2 WRK_S=3 OVER_S=10 AFTER_S=8
   OPEN_RATES=(1000 2000) SEARCH_RATES=(1000 2000 4000) STREAM_STEPS=(100 1000) LARGE=0
 else
-  ROUNDS=${ROUNDS:-5} LAT_S=15 OPEN_S=10 STREAM_S=10 SEARCH_S=5 WRK_S=10 OVER_S=60 AFTER_S=15
+  ROUNDS=${ROUNDS:-3} WARM_S=60 LAT_S=15 OPEN_S=10 STREAM_S=10 SEARCH_S=5 WRK_S=10 OVER_S=60 AFTER_S=15
   OPEN_RATES=(500 1000 2000 5000) SEARCH_RATES=(1000 2000 3000 4000 5000 6000 8000 10000)
   STREAM_STEPS=(100 250 500 1000) LARGE=1
 fi
@@ -36,6 +36,9 @@ fi
 PORT_BASE=${BENCH_PORT_BASE:-9400}
 SIM_P=$((PORT_BASE + 1)) SIM_F=$((PORT_BASE + 2)) ROUTER_PORT=$((PORT_BASE + 80)) PEER_PORT=$((PORT_BASE + 87))
 MAX_IN_FLIGHT=1024
+# The open-loop driver's connections for non-streamed calls (a fixed set, as wrk's): beyond them,
+# requests wait in the driver, counted in their latency (docs/benchmarks.md).
+DRIVER_CONNS=256
 ROUTER_JVM="-Xms512m -Xmx512m -XX:+UseParallelGC -Dh2.bindAddress=127.0.0.1"
 SIM_JVM="-Xms512m -Xmx512m -XX:+UseParallelGC"
 # The driver: C1 only (TieredStopAtLevel=1), so that its JIT does not take core 1 from the simulator
@@ -180,15 +183,16 @@ per_round() { # per_round TARGET ROUND
   b="$(body_for "$t" "$BODY")" sb="$(body_for "$t" "$SBODY")"
   log "round $r: $t"
   sim "{\"mode\":\"ok\",$SMALL}"
-  drive "$t" "r$r-$t-warmup" --body "$b" --phase 1000:$((SMOKE ? 1 : QUICK ? 3 : 10)) --drain 10 # discarded
-  drive "$t" "r$r-$t-lat1-small" --body "$b" --phase 200:$LAT_S --warmup 1
+  # Discarded: the JIT of a fresh JVM on one core takes a minute or more to settle (docs/benchmarks.md).
+  wrk_run "$t" "r$r-$t-warmup" "$WARM_S" 32
+  drive "$t" "r$r-$t-lat1-small" --body "$b" --phase 200:$LAT_S --warmup 1 --connections $DRIVER_CONNS
   if ((LARGE)); then
     sim "{\"mode\":\"ok\",$LARGE_BODY}"
-    drive "$t" "r$r-$t-lat1-large" --body "$b" --phase 200:$LAT_S --warmup 1
+    drive "$t" "r$r-$t-lat1-large" --body "$b" --phase 200:$LAT_S --warmup 1 --connections $DRIVER_CONNS
   fi
   sim "{\"mode\":\"slow\",\"delay_ms\":60,$SMALL}"
   for rate in "${OPEN_RATES[@]}"; do
-    drive "$t" "r$r-$t-open-$rate" --body "$b" --phase "$rate:$OPEN_S" --warmup 1 --drain 15
+    drive "$t" "r$r-$t-open-$rate" --body "$b" --phase "$rate:$OPEN_S" --warmup 1 --drain 15 --connections $DRIVER_CONNS
   done
   sim "{\"mode\":\"ok\",$SMALL,\"chunks\":20,\"chunk_interval_ms\":20,\"first_token_ms\":50}"
   drive "$t" "r$r-$t-stream" --body "$sb" --stream --expect-chunks 20 --stall-ms 1000 --phase 50:$STREAM_S --warmup 1
@@ -203,7 +207,7 @@ once() { # once TARGET: throughput, concurrent streams, memory, overload (the la
   wrk_run "$t" "$t-wrk-warmup" 2 32
   wrk_run "$t" "$t-wrk" "$WRK_S" 32
   for rate in "${SEARCH_RATES[@]}"; do
-    drive "$t" "$t-search-$rate" --body "$b" --phase "$rate:$SEARCH_S" --warmup 1 --drain 10
+    drive "$t" "$t-search-$rate" --body "$b" --phase "$rate:$SEARCH_S" --warmup 1 --drain 10 --connections $DRIVER_CONNS
     res=$(p99_of "$RAW/$t-search-$rate.json" 2>/dev/null || echo "999 1")
     read -r p99 err <<<"$res"
     python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) < 5 and float(sys.argv[2]) < 0.001 else 1)" "$p99" "$err" || break
@@ -215,7 +219,8 @@ once() { # once TARGET: throughput, concurrent streams, memory, overload (the la
   if [[ "$t" != direct ]]; then
     ceiling=$(python3 -c "import json,sys; print(max(100, int(json.load(open(sys.argv[1]))['rps'])))" "$RAW/$t-wrk.json" 2>/dev/null || echo 2000)
     sim "{\"mode\":\"slow\",\"delay_ms\":60,$SMALL}"
-    drive "$t" "$t-overload" --body "$b" --phase "$((2 * ceiling)):$OVER_S" --phase "1000:$AFTER_S" --warmup 1 --drain 20
+    drive "$t" "$t-overload" --body "$b" --phase "$((2 * ceiling)):$OVER_S" --phase "1000:$AFTER_S" --warmup 1 --drain 20 \
+      --connections $((2 * MAX_IN_FLIGHT))  # more than Detour admits: the excess must be shed with 503
     echo "{\"overload_rate\": $((2 * ceiling)), \"overload_seconds\": $OVER_S, \"after_seconds\": $AFTER_S}" >"$RAW/$t-overload-plan.json"
   fi
 }
