@@ -51,8 +51,8 @@ public final class DetourProcess implements AutoCloseable {
     env.put("DETOUR_PORT", Integer.toString(port));
     builder.environment().putAll(env);
     var detour = new DetourProcess(builder.start(), port);
-    var bound = detour.watchFor("HTTP bound");
-    if (!bound.get(START_PATIENCE.toSeconds(), TimeUnit.SECONDS)) {
+    var bound = detour.watchFor("HTTP bound").completeOnTimeout(false, START_PATIENCE.toSeconds(), TimeUnit.SECONDS);
+    if (!bound.get()) {
       detour.close();
       throw new IllegalStateException("Detour did not start: " + detour.output());
     }
@@ -118,7 +118,8 @@ public final class DetourProcess implements AutoCloseable {
     return seen;
   }
 
-  private static int freePort() throws IOException {
+  /** A port nothing listens on now, on loopback. */
+  public static int freePort() throws IOException {
     try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }
