@@ -124,7 +124,8 @@ public final class Guardian {
     return Behaviors.receive(Command.class)
         .onMessage(BreakerRecovered.class, msg -> {
           if (msg.failure() != null) {
-            return fail(ctx, started, "breaker '" + msg.scope().key() + "' did not recover from the journal",
+            return fail(ctx, started, "breaker '" + msg.scope().key() + "' did not answer within "
+                + RECOVERY_PATIENCE.toSeconds() + " s: the journal unreachable, or this node not (yet) in a cluster",
                 msg.failure());
           }
           // Its owner may be another node: serve nothing before this node's view knows the state.
