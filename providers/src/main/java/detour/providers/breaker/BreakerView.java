@@ -1,8 +1,11 @@
 package detour.providers.breaker;
 
+import akka.Done;
 import detour.persistence.breaker.BreakerScope;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -19,11 +22,14 @@ public final class BreakerView implements BreakerPublisher {
     return new BreakerView();
   }
 
-  /** Replaces the scope's state unless the one held is newer (a higher version). */
+  private static final CompletionStage<Done> DONE = CompletableFuture.completedFuture(Done.getInstance());
+
+  /** Replaces the scope's state unless the one held is newer (a higher version); done at once. */
   @Override
-  public void publish(BreakerScope scope, BreakerState state, long version) {
+  public CompletionStage<Done> publish(BreakerScope scope, BreakerState state, long version) {
     var offered = new VersionedState(state, version);
     states.merge(scope.key(), offered, (held, fresh) -> held.version() > fresh.version() ? held : fresh);
+    return DONE;
   }
 
   /** Sets a state whatever was held, with version 0: for tests of the request path. */

@@ -1,5 +1,6 @@
 package detour.providers.breaker;
 
+import akka.Done;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.SupervisorStrategy;
@@ -38,6 +39,8 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.random.RandomGenerator;
 
 /**
@@ -98,6 +101,9 @@ public final class ProviderBreaker
    */
   public record Administer(Action action, Duration duration, String operator, String reason,
       ActorRef<BreakerState> replyTo) implements Command {}
+
+  /** An operator's order is journaled and its state published everywhere: answer it now. */
+  private record AnswerOrder(ActorRef<BreakerState> replyTo, BreakerState state) implements Command {}
 
   private enum CooldownOver implements Command { INSTANCE }
 
@@ -348,6 +354,7 @@ public final class ProviderBreaker
             Effect().reply(get.replyTo(), new VersionedState(phase.view(), lastSequenceNumber(context))))
         .onCommand(Describe.class, this::describe)
         .onCommand(Administer.class, this::administer)
+        .onCommand(AnswerOrder.class, (phase, done) -> Effect().reply(done.replyTo(), done.state()))
         // A timer that fired as the phase changed: nothing to do.
         .onCommand(CooldownOver.class, (phase, stale) -> Effect().noReply())
         .onCommand(StageOver.class, (phase, stale) -> Effect().noReply())
@@ -408,10 +415,17 @@ public final class ProviderBreaker
       case DRAIN -> new Drained(scope, now, order.operator(), order.reason());
       case RESET -> new Reset(scope, now, order.operator(), order.reason());
     };
+    // Answered once every node's view holds the new state (on one node, at once), so that the
+    // operator's next request, whichever node it lands on, sees what was ordered.
     return Effect().persist(event).thenRun(next -> {
       BreakerLog.moved(context.getLog(), event);
-      enter(next);
-    }).thenReply(order.replyTo(), Phase::view);
+      CompletableFuture<Done> everywhere = enter(next).toCompletableFuture();
+      if (everywhere.isDone()) {
+        order.replyTo().tell(next.view());
+      } else {
+        context.pipeToSelf(everywhere, (published, failed) -> new AnswerOrder(order.replyTo(), next.view()));
+      }
+    }).thenNoReply();
   }
 
   private ReplyEffect<BreakerEvent, Phase> startProbing(Open open, CooldownOver tick) {
@@ -569,9 +583,13 @@ public final class ProviderBreaker
         .build();
   }
 
-  /** Being in a phase, reached live or by replay: publish it, reset what it counts, arm its timer. */
-  private void enter(Phase phase) {
-    view.publish(scope, phase.view(), lastSequenceNumber(context));
+  /**
+   * Being in a phase, reached live or by replay: publish it, reset what it counts, arm its timer.
+   *
+   * @return completes once the phase is in every node's view
+   */
+  private CompletionStage<Done> enter(Phase phase) {
+    CompletionStage<Done> published = view.publish(scope, phase.view(), lastSequenceNumber(context));
     releaseProbe();  // a new phase starts with no probe out, whatever became of the last one
     probesPassed = 0;
     timers.cancel(CooldownOver.INSTANCE);
@@ -592,6 +610,7 @@ public final class ProviderBreaker
       // start counting afresh.
       judge.restartCounting();
     }
+    return published;
   }
 
   private void releaseProbe() {

@@ -148,7 +148,10 @@ class ProviderBreakerTest {
   @Test
   void publishesEachPhaseWithItsJournalSequenceNumber() {
     java.util.List<String> published = new java.util.ArrayList<>();
-    BreakerPublisher recording = (s, state, version) -> published.add(state.circuit() + "@" + version);
+    BreakerPublisher recording = (s, state, version) -> {
+      published.add(state.circuit() + "@" + version);
+      return java.util.concurrent.CompletableFuture.completedFuture(akka.Done.getInstance());
+    };
     var own = EventSourcedBehaviorTestKit.<Command, BreakerEvent, Phase>create(testKit.system(),
         ProviderBreaker.create(BreakerScope.model("sim-" + UUID.randomUUID(), "m"), settings, clock, recording, NO_JITTER));
     for (int i = 0; i < settings.consecutiveFaults(); i++) own.runCommand(fault(FailureKind.SERVER_ERROR, 503));
@@ -157,6 +160,24 @@ class ProviderBreakerTest {
     var versioned = own.<VersionedState>runCommand(ProviderBreaker.GetVersionedState::new).reply();
     assertEquals(1, versioned.version());
     assertEquals(Circuit.OPEN, versioned.state().circuit());
+  }
+
+  @Test
+  void anOperatorsOrderIsAnsweredOnlyOnceItsStateIsPublishedEverywhere() {
+    var everywhere = new java.util.concurrent.CompletableFuture<akka.Done>();
+    BreakerPublisher slow = (s, state, version) -> version == 0
+        ? java.util.concurrent.CompletableFuture.completedFuture(akka.Done.getInstance())  // recovery
+        : everywhere;
+    var own = testKit.spawn(
+        ProviderBreaker.create(BreakerScope.model("sim-" + UUID.randomUUID(), "m"), settings, clock, slow, NO_JITTER));
+    var probe = testKit.<Object>createTestProbe();
+    own.tell(new ProviderBreaker.Administer(ProviderBreaker.Action.DRAIN, Duration.ZERO, "ana", "maintenance",
+        probe.ref().narrow()));
+    own.tell(new ProviderBreaker.Describe(probe.ref().narrow()));
+    // The breaker answered what was asked after the order: the order itself is still unanswered.
+    assertEquals(BreakerState.DRAINED, probe.expectMessageClass(BreakerReport.class).state());
+    everywhere.complete(akka.Done.getInstance());
+    assertEquals(BreakerState.DRAINED, probe.expectMessageClass(BreakerState.class));
   }
 
   @Test

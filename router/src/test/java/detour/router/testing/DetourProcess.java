@@ -78,6 +78,14 @@ public final class DetourProcess implements AutoCloseable {
         .timeout(Duration.ofSeconds(20)).GET().build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /** Posts a JSON body with a bearer token (the admin API). */
+  public HttpResponse<String> post(String path, String json, String bearer) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .header("Content-Type", "application/json").header("Authorization", "Bearer " + bearer)
+            .timeout(Duration.ofSeconds(20)).POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   /** SIGKILL: no shutdown hook, no coordinated shutdown, nothing flushed. */
   public void kill() throws InterruptedException {
     process.destroyForcibly();
