@@ -112,3 +112,9 @@ DETOUR_H2_FILE="$WORK/journal" java -Xmx256m -Dh2.bindAddress=127.0.0.1 \
   -Dconfig.file="$ROOT/scripts/conf/simulated.conf" -cp "$JAR" detour.persistence.audit.AuditMain \
   --format html --out "$WORK/incident.html" 2>&1 | grep -v -E '^[0-9T:.-]+Z? +(INFO|DEBUG)' || true
 say "the same incident as one page (circuit bands, failover volume, the table): $WORK/incident.html"
+
+banner "what if it had opened after 2 faults in a row, with a 2 s cooldown? (scripts/detour audit --what-if)"
+printf 'detour.breaker { consecutive-faults = 2, cooldown = 2s }\n' > "$WORK/brisk.conf"
+DETOUR_H2_FILE="$WORK/journal" java -Xmx256m -Dh2.bindAddress=127.0.0.1 \
+  -Dconfig.file="$ROOT/scripts/conf/simulated.conf" -cp "$JAR" detour.router.whatif.WhatIfMain \
+  --what-if "$WORK/brisk.conf" 2>&1 | grep -v -E '^[0-9T:.-]+Z? +(INFO|DEBUG)' || true

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scripts/detour bench [--quick] [--no-peer] [--rounds N]: the healthy-path and overload benchmarks.
+# scripts/detour bench [--quick | --smoke] [--no-peer] [--rounds N]: the healthy-path and overload benchmarks.
 # Direct (the simulator alone), Detour and the peer (Portkey AI Gateway 1.15.2) are measured in
 # interleaved rounds against the same provider simulator; writes bench/results/<date>-<sha>/ with
 # raw JSON, HDR histogram logs and summary.md. See docs/benchmarks.md. Everything it starts it stops
@@ -7,31 +7,43 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 JAR="$ROOT/router/target/detour.jar"
-QUICK=0 PEER=1 ROUNDS=""
+QUICK=0 SMOKE=0 PEER=1 ROUNDS=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) QUICK=1 ;;
+    # The CI smoke run (scripts/bench/ci-smoke.sh): every table, each from a second or two of load.
+    --smoke) QUICK=1 SMOKE=1 ;;
     --no-peer) PEER=0 ;;
     --rounds) ROUNDS="$2"; shift ;;
-    *) echo "bench: unknown option '$1' (use --quick, --no-peer, --rounds N)" >&2; exit 2 ;;
+    *) echo "bench: unknown option '$1' (use --quick, --smoke, --no-peer, --rounds N)" >&2; exit 2 ;;
   esac
   shift
 done
 
 # ---- sizes of the run -----------------------------------------------------------------------
-if ((QUICK)); then
-  ROUNDS=${ROUNDS:-2} LAT_S=3 OPEN_S=3 STREAM_S=3 SEARCH_S=2 WRK_S=3 OVER_S=10 AFTER_S=8
+if ((SMOKE)); then
+  ROUNDS=${ROUNDS:-1} WARM_S=2 LAT_S=2 OPEN_S=2 STREAM_S=2 SEARCH_S=1 WRK_S=2 OVER_S=3 AFTER_S=2
+  OPEN_RATES=(1000) SEARCH_RATES=(1000) STREAM_STEPS=(100) LARGE=0
+elif ((QUICK)); then
+  ROUNDS=${ROUNDS:-2} WARM_S=20 LAT_S=3 OPEN_S=3 STREAM_S=3 SEARCH_S=2 WRK_S=3 OVER_S=10 AFTER_S=8
   OPEN_RATES=(1000 2000) SEARCH_RATES=(1000 2000 4000) STREAM_STEPS=(100 1000) LARGE=0
 else
-  ROUNDS=${ROUNDS:-5} LAT_S=15 OPEN_S=10 STREAM_S=10 SEARCH_S=5 WRK_S=10 OVER_S=60 AFTER_S=15
+  ROUNDS=${ROUNDS:-3} WARM_S=60 LAT_S=15 OPEN_S=10 STREAM_S=10 SEARCH_S=5 WRK_S=10 OVER_S=60 AFTER_S=15
   OPEN_RATES=(500 1000 2000 5000) SEARCH_RATES=(1000 2000 3000 4000 5000 6000 8000 10000)
   STREAM_STEPS=(100 250 500 1000) LARGE=1
 fi
-SIM_P=9401 SIM_F=9402 ROUTER_PORT=9480 PEER_PORT=9487
+# Loopback ports: BENCH_PORT_BASE + 1, 2 (simulator), + 80 (Detour), + 87 (Portkey).
+PORT_BASE=${BENCH_PORT_BASE:-9400}
+SIM_P=$((PORT_BASE + 1)) SIM_F=$((PORT_BASE + 2)) ROUTER_PORT=$((PORT_BASE + 80)) PEER_PORT=$((PORT_BASE + 87))
 MAX_IN_FLIGHT=1024
+# The open-loop driver's connections for non-streamed calls (a fixed set, as wrk's): beyond them,
+# requests wait in the driver, counted in their latency (docs/benchmarks.md).
+DRIVER_CONNS=256
 ROUTER_JVM="-Xms512m -Xmx512m -XX:+UseParallelGC -Dh2.bindAddress=127.0.0.1"
 SIM_JVM="-Xms512m -Xmx512m -XX:+UseParallelGC"
-DRIVER_JVM="-Xms256m -Xmx512m -XX:+UseParallelGC"
+# The driver: C1 only (TieredStopAtLevel=1), so that its JIT does not take core 1 from the simulator
+# in each short-lived driver JVM (docs/benchmarks.md: lag fell from 580 ms to 150 ms at 2,000/s).
+DRIVER_JVM="-Xms256m -Xmx512m -XX:+UseParallelGC -XX:TieredStopAtLevel=1"
 PORTKEY_VERSION=1.15.2
 PEER_DIR="$ROOT/bench/peer"
 
@@ -171,15 +183,16 @@ per_round() { # per_round TARGET ROUND
   b="$(body_for "$t" "$BODY")" sb="$(body_for "$t" "$SBODY")"
   log "round $r: $t"
   sim "{\"mode\":\"ok\",$SMALL}"
-  drive "$t" "r$r-$t-warmup" --body "$b" --phase 1000:$((QUICK ? 3 : 10)) --drain 10 # discarded
-  drive "$t" "r$r-$t-lat1-small" --body "$b" --phase 200:$LAT_S --warmup 1
+  # Discarded: the JIT of a fresh JVM on one core takes a minute or more to settle (docs/benchmarks.md).
+  wrk_run "$t" "r$r-$t-warmup" "$WARM_S" 32
+  drive "$t" "r$r-$t-lat1-small" --body "$b" --phase 200:$LAT_S --warmup 1 --connections $DRIVER_CONNS
   if ((LARGE)); then
     sim "{\"mode\":\"ok\",$LARGE_BODY}"
-    drive "$t" "r$r-$t-lat1-large" --body "$b" --phase 200:$LAT_S --warmup 1
+    drive "$t" "r$r-$t-lat1-large" --body "$b" --phase 200:$LAT_S --warmup 1 --connections $DRIVER_CONNS
   fi
   sim "{\"mode\":\"slow\",\"delay_ms\":60,$SMALL}"
   for rate in "${OPEN_RATES[@]}"; do
-    drive "$t" "r$r-$t-open-$rate" --body "$b" --phase "$rate:$OPEN_S" --warmup 1 --drain 15
+    drive "$t" "r$r-$t-open-$rate" --body "$b" --phase "$rate:$OPEN_S" --warmup 1 --drain 15 --connections $DRIVER_CONNS
   done
   sim "{\"mode\":\"ok\",$SMALL,\"chunks\":20,\"chunk_interval_ms\":20,\"first_token_ms\":50}"
   drive "$t" "r$r-$t-stream" --body "$sb" --stream --expect-chunks 20 --stall-ms 1000 --phase 50:$STREAM_S --warmup 1
@@ -194,7 +207,7 @@ once() { # once TARGET: throughput, concurrent streams, memory, overload (the la
   wrk_run "$t" "$t-wrk-warmup" 2 32
   wrk_run "$t" "$t-wrk" "$WRK_S" 32
   for rate in "${SEARCH_RATES[@]}"; do
-    drive "$t" "$t-search-$rate" --body "$b" --phase "$rate:$SEARCH_S" --warmup 1 --drain 10
+    drive "$t" "$t-search-$rate" --body "$b" --phase "$rate:$SEARCH_S" --warmup 1 --drain 10 --connections $DRIVER_CONNS
     res=$(p99_of "$RAW/$t-search-$rate.json" 2>/dev/null || echo "999 1")
     read -r p99 err <<<"$res"
     python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) < 5 and float(sys.argv[2]) < 0.001 else 1)" "$p99" "$err" || break
@@ -206,7 +219,8 @@ once() { # once TARGET: throughput, concurrent streams, memory, overload (the la
   if [[ "$t" != direct ]]; then
     ceiling=$(python3 -c "import json,sys; print(max(100, int(json.load(open(sys.argv[1]))['rps'])))" "$RAW/$t-wrk.json" 2>/dev/null || echo 2000)
     sim "{\"mode\":\"slow\",\"delay_ms\":60,$SMALL}"
-    drive "$t" "$t-overload" --body "$b" --phase "$((2 * ceiling)):$OVER_S" --phase "1000:$AFTER_S" --warmup 1 --drain 20
+    drive "$t" "$t-overload" --body "$b" --phase "$((2 * ceiling)):$OVER_S" --phase "1000:$AFTER_S" --warmup 1 --drain 20 \
+      --connections $((2 * MAX_IN_FLIGHT))  # more than Detour admits: the excess must be shed with 503
     echo "{\"overload_rate\": $((2 * ceiling)), \"overload_seconds\": $OVER_S, \"after_seconds\": $AFTER_S}" >"$RAW/$t-overload-plan.json"
   fi
 }
@@ -235,7 +249,7 @@ stop "$SIM_PID"
 python3 - "$OUT/meta.json" <<PY
 import json, sys, subprocess
 json.dump({
-  "sha": "$SHA", "quick": bool($QUICK), "rounds": $ROUNDS, "peer": bool($PEER),
+  "sha": "$SHA", "quick": bool($QUICK), "smoke": bool($SMOKE), "rounds": $ROUNDS, "peer": bool($PEER),
   "peer_version": "@portkey-ai/gateway@$PORTKEY_VERSION" if $PEER else None,
   "started_epoch": $STARTED, "seconds": $(date +%s) - $STARTED,
   "load_before": "$LOAD_BEFORE", "load_after": "$LOAD_AFTER",

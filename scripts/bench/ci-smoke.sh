@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# CI smoke of the benchmark: the quick bench without the peer (no npm in CI), one round; asserts only
-# sanity, never absolute times: every table produced, a positive throughput, no chunk lost.
+# CI smoke of the benchmark (run by scripts/detour test): bench.sh --smoke, one round of a second or two
+# per figure, without the peer (no Portkey from npm); about 2 minutes. Asserts only sanity, never
+# absolute times: every table produced, a positive throughput, no chunk lost.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-OUT="$("$ROOT/scripts/bench/bench.sh" --quick --no-peer --rounds 1 | tail -1)"
+OUT="$("$ROOT/scripts/bench/bench.sh" --smoke --no-peer | tail -1)"
 python3 - "$OUT" <<'PY'
 import json, sys
 out = sys.argv[1]

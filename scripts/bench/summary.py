@@ -54,7 +54,8 @@ def spread(values):
 lines = []
 facts = {}
 out = lines.append
-kind = "QUICK run (--quick: short rounds, fewer rates)" if meta["quick"] else "full run"
+kind = ("SMOKE run (--smoke: seconds of load, one rate each; sanity only)" if meta.get("smoke")
+        else "QUICK run (--quick: short rounds, fewer rates)" if meta["quick"] else "full run")
 out(f"# Detour benchmark: {kind}\n")
 out(f"- commit `{meta['sha']}`, {meta['rounds']} measured round(s) after a discarded warm-up, "
     f"{meta['seconds']} s in all; direct, Detour and the peer interleaved in each round")
@@ -69,7 +70,7 @@ out(f"- Detour: `detour.http.max-in-flight = {meta['max_in_flight']}`, per provi
 out(f"- peer: {meta.get('peer_version') or 'not run'}"
     + (", fallback config (two `openai` targets, `custom_host` = the simulator) in `x-portkey-config`" if meta["peer"] else ""))
 out("- tools: closed-loop throughput by `wrk` (1 thread, 32 connections); every other figure by "
-    "`detour.router.bench.LoadDriver` (open loop, JDK HttpClient, HdrHistogram, latency from the intended send time); "
+    "`detour.router.bench.LoadDriver` (open loop, JDK HttpClient, HdrHistogram, latency from the intended send time; non-streamed calls on at most 256 connections, as wrk, the overload on 2,048); "
     "CPU and RSS from /proc/<pid> of the router or peer\n")
 verdicts = []
 

@@ -34,6 +34,7 @@ import detour.router.coordinator.Coordinators;
 import detour.router.coordinator.ProviderFleet;
 import detour.router.coordinator.RoutingRecord;
 import detour.router.record.JournalRetention;
+import detour.router.record.OutcomeLedger;
 import detour.router.record.RoutingRecorder;
 import detour.router.http.ApiRoutes;
 import java.net.InetSocketAddress;
@@ -163,10 +164,11 @@ public final class Guardian {
   private static RoutingRecord routingRecord(ActorContext<Command> ctx, RouterSettings settings, InstantSource clock) {
     var record = settings.journal().routingRecord();
     if (!record.enabled()) return RoutingRecord.off();
-    var recorder = ctx.spawn(RoutingRecorder.create(settings.nodeName(), record, clock), "routing-record");
     Map<String, ModelRef> models = new HashMap<>();
     settings.models().values().forEach(m -> models.put(m.id(), new ModelRef(m.provider(), m.upstreamModel())));
-    return new RoutingRecord(recorder, models);
+    OutcomeLedger ledger = record.outcomes() ? new OutcomeLedger(clock, models) : null;
+    var recorder = ctx.spawn(RoutingRecorder.create(settings.nodeName(), record, clock, ledger), "routing-record");
+    return new RoutingRecord(recorder, models, ledger);
   }
 
   /** Deletes journal detail past {@code detour.journal.retention}, unless it is off. */

@@ -1,14 +1,11 @@
 package detour.persistence.audit;
 
-import akka.actor.typed.ActorSystem;
-import akka.actor.typed.javadsl.Behaviors;
 import com.typesafe.config.ConfigFactory;
 import detour.persistence.DetourConfig;
 import detour.persistence.JournalSchema;
 import java.io.BufferedWriter;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
-import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -78,16 +75,17 @@ public final class AuditMain {
     JournalSchema.keepH2OnLoopback();
     var config = DetourConfig.load(ConfigFactory.parseString(
         "akka.loglevel = WARNING\ndetour.journal.create-schema = off\nakka.log-dead-letters = 0"));
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "detour-audit", config);
-    int exit = 0;
-    try {
-      AuditReport report = Audit.read(system, filter, Instant.now(), format.equals("html")).toCompletableFuture().get(30, TimeUnit.MINUTES);
-      Writer writer = out.isPresent()
-          ? Files.newBufferedWriter(out.get(), StandardCharsets.UTF_8)
+    String chosen = format;  // the lambda needs values fixed after the parsing
+    Optional<Path> target = out;
+    JournalTool.runAndExit("audit", config, system -> {
+      AuditReport report = Audit.read(system, filter, Instant.now(), chosen.equals("html")).toCompletableFuture()
+          .get(30, TimeUnit.MINUTES);
+      Writer writer = target.isPresent()
+          ? Files.newBufferedWriter(target.get(), StandardCharsets.UTF_8)
           : new BufferedWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8),
               1 << 16);
       try (writer) {
-        switch (format) {
+        switch (chosen) {
           case "json" -> {
             report.writeJson(writer);
             writer.write('\n');
@@ -96,24 +94,8 @@ public final class AuditMain {
           default -> report.writeText(writer);
         }
       }
-      out.ifPresent(file -> System.err.println("audit: wrote " + file.toAbsolutePath() + " (" + report.incidents().size()
-          + " incident(s), " + report.routing().intervals() + " routing record interval(s))"));
-    } catch (IOException failed) {
-      System.err.println("audit: could not write " + out.map(Path::toString).orElse("the output") + ": " + failed.getMessage());
-      exit = 1;
-    } catch (Exception failed) {
-      Throwable cause = failed instanceof java.util.concurrent.ExecutionException && failed.getCause() != null
-          ? failed.getCause() : failed;
-      System.err.println("audit: could not read the journal: " + cause);
-      exit = 1;
-    } finally {
-      system.terminate();
-      try {
-        system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      } catch (Exception ignored) {
-        // exiting anyway
-      }
-    }
-    System.exit(exit);
+      target.ifPresent(file -> System.err.println("audit: wrote " + file.toAbsolutePath() + " ("
+          + report.incidents().size() + " incident(s), " + report.routing().intervals() + " routing record interval(s))"));
+    });
   }
 }

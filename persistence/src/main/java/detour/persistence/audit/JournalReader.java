@@ -96,12 +96,23 @@ public final class JournalReader {
    * nodes. Nothing is kept: the caller folds them.
    */
   public CompletionStage<Done> routingEvents(Consumer<RoutingEvent.IntervalRecorded> each) {
+    return routingRows(event -> {
+      if (event instanceof RoutingEvent.IntervalRecorded interval) each.accept(interval);
+    });
+  }
+
+  /** As {@link #routingEvents}, for the per-second outcome rows that the what-if replay reads. */
+  public CompletionStage<Done> outcomeSeconds(Consumer<RoutingEvent.OutcomesRecorded> each) {
+    return routingRows(event -> {
+      if (event instanceof RoutingEvent.OutcomesRecorded outcomes) each.accept(outcomes);
+    });
+  }
+
+  private CompletionStage<Done> routingRows(Consumer<Object> each) {
     return ids(ROUTING_RECORDS).thenCompose(ids -> Source.from(ids)
         .flatMapMerge(Math.max(1, ids.size()), this::events)
         .map(envelope -> envelope.event())
-        .runForeach(event -> {
-          if (event instanceof RoutingEvent.IntervalRecorded interval) each.accept(interval);
-        }, system));
+        .runForeach(each::accept, system));
   }
 
   private CompletionStage<List<String>> ids(String prefix) {

@@ -5,7 +5,10 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.annotation.JsonTypeName;
 import detour.persistence.JsonSerializable;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -18,12 +21,21 @@ import java.util.Objects;
  * class name as the row's manifest: the classes are never renamed; a field change that old rows
  * cannot absorb goes through a {@code JacksonMigration}. Schema v1: golden files in
  * {@code persistence/src/test/resources/events/v1/}.
+ *
+ * <p>Two kinds of row share the stream: {@link IntervalRecorded}, the requests that failed over or
+ * failed, and {@link OutcomesRecorded}, every call's outcome per second and model around trouble,
+ * which the what-if replay feeds through the breaker logic.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
-@JsonSubTypes(@JsonSubTypes.Type(RoutingEvent.IntervalRecorded.class))
+@JsonSubTypes({
+    @JsonSubTypes.Type(RoutingEvent.IntervalRecorded.class),
+    @JsonSubTypes.Type(RoutingEvent.OutcomesRecorded.class)})
 public sealed interface RoutingEvent extends JsonSerializable {
   /** The node that recorded it ({@code detour.node-name}). */
   String node();
+
+  /** The end of the time the row covers, exclusive: retention deletes rows by it. */
+  Instant end();
 
   /**
    * One interval's requests that failed over or failed entirely, counted; the requests answered by
@@ -63,6 +75,75 @@ public sealed interface RoutingEvent extends JsonSerializable {
       failovers = failovers == null ? List.of() : List.copyOf(failovers);
       outcomes = outcomes == null ? List.of() : List.copyOf(outcomes);
       samples = samples == null ? List.of() : List.copyOf(samples);
+    }
+  }
+
+  /**
+   * Every call's outcome per second and model, for the seconds around trouble: from {@code lead}
+   * before the first fault or pass-over until {@code tail} after the last (see the routing
+   * record's {@code outcomes} settings). Seconds in which every call answered and nothing was
+   * passed over, away from trouble, are not written: the healthy path still writes nothing.
+   *
+   * @param node the node that recorded it
+   * @param start the first second covered
+   * @param end the end of the last second covered, exclusive
+   * @param seconds one entry per second and model that saw a call or a pass-over, in time order
+   * @param otherSeconds entries left out beyond {@code max-keys} models in one second
+   */
+  @JsonTypeName("RoutingOutcomesRecorded")
+  record OutcomesRecorded(
+      String node,
+      Instant start,
+      Instant end,
+      List<ModelSecond> seconds,
+      long otherSeconds) implements RoutingEvent {
+
+    public OutcomesRecorded {
+      Objects.requireNonNull(node, "node");
+      Objects.requireNonNull(start, "start");
+      Objects.requireNonNull(end, "end");
+      seconds = seconds == null ? List.of() : List.copyOf(seconds);
+    }
+  }
+
+  /**
+   * One model's calls in one second, on one node.
+   *
+   * @param at the second's start
+   * @param model the model, as its breaker names it
+   * @param answered calls that answered
+   * @param latencyMs the answered calls per latency bucket: the key is the bucket's upper bound in
+   *     milliseconds ({@link LatencyBuckets}), {@code "inf"} beyond the last; empty buckets left out
+   * @param failures failed calls per failure class ({@code FailureKind} name), whoever's fault
+   * @param retryAfterMs the longest Retry-After a failure of the second carried, 0 when none
+   * @param passedOver requests that passed the model over without a call, per cause (one of
+   *     {@link Causes}: an open, half-open or ramping circuit, or a drain)
+   */
+  record ModelSecond(
+      Instant at,
+      ModelRef model,
+      long answered,
+      Map<String, Long> latencyMs,
+      Map<String, Long> failures,
+      long retryAfterMs,
+      Map<String, Long> passedOver) {
+
+    public ModelSecond {
+      Objects.requireNonNull(at, "at");
+      Objects.requireNonNull(model, "model");
+      latencyMs = inOrder(latencyMs);
+      failures = inOrder(failures);
+      passedOver = inOrder(passedOver);
+    }
+
+    /** Kept in the writer's order (buckets by bound), so that a row reads in order. */
+    private static Map<String, Long> inOrder(Map<String, Long> counts) {
+      return counts == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(counts));
+    }
+
+    /** Calls made, answered or failed. */
+    public long calls() {
+      return answered + failures.values().stream().mapToLong(Long::longValue).sum();
     }
   }
 

@@ -52,6 +52,18 @@ final class ReleasedEvents {
         0, 0,
         List.of(new RoutingEvent.Sample("4f2a9c", "default", "answered",
             List.of("openai/gpt-4o-mini:failed:OVERLOADED:503:3ms", "groq/llama-3.1-8b:answered:200:412ms")))));
+    var second = Instant.parse("2026-11-25T13:02:11Z");
+    events.put("RoutingOutcomesRecorded", new RoutingEvent.OutcomesRecorded("node-1", second, second.plusSeconds(1),
+        List.of(new RoutingEvent.ModelSecond(second, primary, 3, ordered("250", 2L, "500", 1L),
+                ordered("OVERLOADED", 4L, "CONNECTION_RESET", 1L), 2_000, ordered("CIRCUIT_OPEN", 36L)),
+            new RoutingEvent.ModelSecond(second, fallback, 41, ordered("500", 40L, "inf", 1L), Map.of(), 0, Map.of())),
+        0));
     return events;
+  }
+
+  private static Map<String, Long> ordered(Object... keysAndCounts) {
+    Map<String, Long> map = new LinkedHashMap<>();
+    for (int i = 0; i < keysAndCounts.length; i += 2) map.put((String) keysAndCounts[i], (Long) keysAndCounts[i + 1]);
+    return map;
   }
 }

@@ -80,16 +80,16 @@ public final class HttpProviderClient implements ProviderClient {
 
   @Override
   public CompletionStage<CallResult> complete(ChatRequest request, String upstreamModel) {
-    return http.singleRequest(call(request, upstreamModel, false), http.defaultClientHttpsContext(), pool, log)
-        .thenCompose(response -> response.entity()
-            .toStrict(settings.attemptTimeout().toMillis(), MAX_ANSWER_BYTES, materializer)
+    return send(call(request, upstreamModel, false))
+        .thenCompose(response -> Stages.plain(response.entity()
+                .toStrict(settings.attemptTimeout().toMillis(), MAX_ANSWER_BYTES, materializer))
             .thenApply(entity -> read(response, entity.getData(), upstreamModel)))
         .exceptionally(thrown -> new CallResult.Failed(FailureClassifier.fromThrowable(thrown)));
   }
 
   @Override
   public CompletionStage<StreamOpening> stream(ChatRequest request, String upstreamModel) {
-    return http.singleRequest(call(request, upstreamModel, true), http.defaultClientHttpsContext(), pool, log)
+    return send(call(request, upstreamModel, true))
         .thenCompose(response -> opening(response, upstreamModel))
         .exceptionally(thrown -> new StreamOpening.Failed(FailureClassifier.fromThrowable(thrown)));
   }
@@ -102,7 +102,8 @@ public final class HttpProviderClient implements ProviderClient {
           new StreamOpening.Opened(chunks(response.entity().getDataBytes(), upstreamModel)));
     }
     // An error, or an upstream that answered whole although asked to stream: read it whole.
-    return response.entity().toStrict(settings.attemptTimeout().toMillis(), MAX_ERROR_BYTES, materializer)
+    return Stages.plain(response.entity().toStrict(settings.attemptTimeout().toMillis(), MAX_ERROR_BYTES,
+            materializer))
         .thenApply(entity -> {
           CallResult whole = read(response, entity.getData(), upstreamModel);
           return whole instanceof CallResult.Answered answered
@@ -127,6 +128,11 @@ public final class HttpProviderClient implements ProviderClient {
             .matchAny(broken -> new ProviderStreamException(FailureClassifier.fromThrowable(broken)))
             .build())
         .mapMaterializedValue(ignored -> NotUsed.getInstance());
+  }
+
+  /** The request on this provider's pool; what follows runs on the thread that gets the answer. */
+  private CompletableFuture<HttpResponse> send(HttpRequest call) {
+    return Stages.plain(http.singleRequest(call, http.defaultClientHttpsContext(), pool, log));
   }
 
   private HttpRequest call(ChatRequest request, String upstreamModel, boolean stream) {

@@ -20,6 +20,7 @@ import akka.stream.javadsl.TLSPlacebo;
 import akka.stream.javadsl.Tcp;
 import akka.util.ByteString;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import detour.providers.client.Stages;
 import detour.providers.simulator.ErrorAnswer.Refused;
 import detour.providers.simulator.SimConnection.Exchange;
 import detour.providers.simulator.SimulatedAnswers.ChatRequest;
@@ -131,7 +132,7 @@ public final class SimulatedInstance {
             .via(connection.killSwitch.flow())
             .watchTermination(
                 (notUsed, readSideDone) -> {
-                  readSideDone.whenComplete(
+                  Stages.plain(readSideDone).whenComplete(
                       (done, failure) -> connection.clientClosed.complete(null));
                   return notUsed;
                 });
@@ -141,7 +142,7 @@ public final class SimulatedInstance {
             .watchTermination(
                 (notUsed, done) -> {
                   openConnections.incrementAndGet();
-                  done.whenComplete((d, e) -> openConnections.decrementAndGet());
+                  Stages.plain(done).whenComplete((d, e) -> openConnections.decrementAndGet());
                   return notUsed;
                 });
     handler.join(httpLayer.join(socket)).run(materializer);
@@ -331,9 +332,7 @@ public final class SimulatedInstance {
 
   private CompletionStage<HttpResponse> withBody(
       HttpRequest request, Function<byte[], CompletionStage<HttpResponse>> then) {
-    return request
-        .entity()
-        .toStrict(BODY_TIMEOUT_MS, materializer)
+    return Stages.plain(request.entity().toStrict(BODY_TIMEOUT_MS, materializer))
         .thenCompose(strict -> then.apply(strict.getData().toArrayUnsafe()));
   }
 

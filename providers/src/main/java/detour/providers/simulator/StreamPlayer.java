@@ -3,6 +3,7 @@ package detour.providers.simulator;
 import akka.NotUsed;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
+import detour.providers.client.Stages;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -127,7 +128,7 @@ final class StreamPlayer {
                 }))
         .watchTermination(
             (notUsed, done) -> {
-              done.whenComplete((d, failure) -> onEnd.run());
+              Stages.plain(done).whenComplete((d, failure) -> onEnd.run());
               return notUsed;
             });
   }

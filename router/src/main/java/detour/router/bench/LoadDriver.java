@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -42,12 +43,13 @@ import org.HdrHistogram.Recorder;
  *
  * <p>Usage: {@code LoadDriver --url URL --body FILE --phase RATE:SECONDS [--phase ...] [--header
  * K:V] [--stream --expect-chunks N --stall-ms MS] [--pid PID] [--drain SECONDS] [--out FILE]
- * [--hdr-log FILE] [--label TEXT]}. It writes one JSON object (to {@code --out}, else stdout).
+ * [--hdr-log FILE] [--label TEXT] [--connections N]}. It writes one JSON object (to {@code --out}, else stdout).
  * {@code --pid}: a process whose RSS and CPU time are sampled during the run (the server measured).
  */
 public final class LoadDriver {
   private static final Pattern CONTENT = Pattern.compile("\"content\"\\s*:\\s*\"[^\"]");
   private static final long HIGHEST_US = TimeUnit.MINUTES.toMicros(10);
+  private static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
 
   private final Recorder ok = new Recorder(HIGHEST_US, 3);
   private final Recorder failed = new Recorder(HIGHEST_US, 3);
@@ -80,6 +82,16 @@ public final class LoadDriver {
   private double warmupSeconds;
 
   public static void main(String[] args) throws Exception {
+    // The JDK HttpClient hands every answer of sendAsync to CompletableFuture's default executor.
+    // On a JVM that sees one CPU (the driver runs under taskset -c 1) that is a new thread per
+    // answer, unless the common pool has at least two threads: set before anything touches it.
+    if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
+      System.setProperty(COMMON_POOL_PARALLELISM, "2");
+    }
+    if (ForkJoinPool.getCommonPoolParallelism() < 2) {
+      System.err.println("LoadDriver: the common pool has " + ForkJoinPool.getCommonPoolParallelism()
+          + " thread(s): every answer will start a thread of its own; pass -D" + COMMON_POOL_PARALLELISM + "=2");
+    }
     LoadDriver driver = new LoadDriver();
     driver.parse(args);
     driver.run();
@@ -103,6 +115,7 @@ public final class LoadDriver {
         case "--hdr-log" -> { hdrLog = Path.of(v); i++; }
         case "--label" -> { label = v; i++; }
         case "--warmup" -> { warmupSeconds = Double.parseDouble(v); i++; }
+        case "--connections" -> { connections = Integer.parseInt(v); free.set(connections); i++; }
         default -> throw new IllegalArgumentException("unknown argument " + a);
       }
     }
@@ -189,6 +202,7 @@ public final class LoadDriver {
     result.put("label", label);
     result.put("url", url);
     result.put("tool", "LoadDriver (JDK HttpClient, open loop, HdrHistogram)");
+    result.put("connections", connections > 0 && !stream ? connections : 0);
     ArrayNode ph = result.putArray("phases");
     for (double[] p : phases) {
       ph.addObject().put("rate", p[0]).put("seconds", p[1]);
@@ -325,9 +339,53 @@ public final class LoadDriver {
     return n;
   }
 
+  /**
+   * At most {@code --connections} requests in flight (0: no limit). The JDK HttpClient opens a
+   * connection for every request in flight and keeps idle ones, so a cap on requests in flight is a
+   * cap on connections, as wrk's fixed set is: a gateway that falls behind then sees requests queue
+   * in the driver, counted in their latency from the intended send time, instead of a storm of new
+   * connections that measures connection set-up. Streams run without it (1,000 must be open at once).
+   */
+  private int connections;
+  private final java.util.concurrent.atomic.AtomicInteger free = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.ConcurrentLinkedQueue<Long> waiting = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
   private void send(HttpClient client, HttpRequest request, long intended) {
     long p = pending.incrementAndGet();
     maxPending.accumulateAndGet(p, Math::max);
+    if (connections <= 0 || stream) {
+      dispatch(client, request, intended);
+      return;
+    }
+    waiting.add(intended);
+    pump(client, request);
+  }
+
+  /** Sends the waiting requests while connections are free; called after every change to either. */
+  private void pump(HttpClient client, HttpRequest request) {
+    while (!waiting.isEmpty()) {
+      int f = free.get();
+      if (f == 0) return;
+      if (!free.compareAndSet(f, f - 1)) continue;
+      Long next = waiting.poll();
+      if (next == null) {
+        free.incrementAndGet();  // another thread took it; look again
+        continue;
+      }
+      dispatch(client, request, next);
+    }
+  }
+
+  /** A request has its answer (or failed): its connection is free for the next. */
+  private void done(HttpClient client, HttpRequest request) {
+    pending.decrementAndGet();
+    if (connections > 0 && !stream) {
+      free.incrementAndGet();
+      pump(client, request);
+    }
+  }
+
+  private void dispatch(HttpClient client, HttpRequest request, long intended) {
     if (!stream) {
       client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
           .whenComplete((response, error) -> {
@@ -339,7 +397,7 @@ public final class LoadDriver {
               count(response.statusCode(), response);
               (response.statusCode() / 100 == 2 ? ok : failed).recordValue(Math.min(us, HIGHEST_US));
             }
-            pending.decrementAndGet();
+            done(client, request);
           });
       return;
     }
@@ -358,7 +416,7 @@ public final class LoadDriver {
               watch.finish();
             }
           }
-          pending.decrementAndGet();
+          done(client, request);
         });
   }
 

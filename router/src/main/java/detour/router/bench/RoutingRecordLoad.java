@@ -70,6 +70,8 @@ public final class RoutingRecordLoad {
         double elapsed = (System.nanoTime() - began) / 1e9;
         List<RoutingEvent.IntervalRecorded> rows = new ArrayList<>();
         new JournalReader(system).routingEvents(rows::add).toCompletableFuture().get(60, TimeUnit.SECONDS);
+        List<RoutingEvent.OutcomesRecorded> outcomeRows = new ArrayList<>();
+        new JournalReader(system).outcomeSeconds(outcomeRows::add).toCompletableFuture().get(60, TimeUnit.SECONDS);
         long recorded = rows.stream().mapToLong(RoutingEvent.IntervalRecorded::requests).sum();
         long breakerRows = new JournalReader(system).breakerEvents().toCompletableFuture().get(60, TimeUnit.SECONDS)
             .stream().mapToLong(List::size).sum();
@@ -79,6 +81,11 @@ public final class RoutingRecordLoad {
         System.out.printf("routing record: %d rows for %d recorded requests in %.1f s: %.3f writes/s (%.1f KB a row"
             + " on average); breakers: %d rows%n", rows.size(), recorded, elapsed, rows.size() / elapsed,
             rows.stream().mapToLong(RoutingRecordLoad::size).average().orElse(0) / 1024, breakerRows);
+        System.out.printf("outcome seconds (for the what-if replay): %d rows, %d model-seconds, %.3f writes/s (%.1f KB a"
+            + " row on average); all routing-record rows: %.3f writes/s%n", outcomeRows.size(),
+            outcomeRows.stream().mapToLong(r -> r.seconds().size()).sum(), outcomeRows.size() / elapsed,
+            outcomeRows.stream().mapToLong(RoutingRecordLoad::size).average().orElse(0) / 1024,
+            (rows.size() + outcomeRows.size()) / elapsed);
         Map<String, Long> outcomes = new java.util.TreeMap<>();
         Map<String, Long> causes = new java.util.TreeMap<>();
         for (var row : rows) {
@@ -95,7 +102,7 @@ public final class RoutingRecordLoad {
     System.exit(0);
   }
 
-  private static long size(RoutingEvent.IntervalRecorded row) {
+  private static long size(RoutingEvent row) {
     try {
       return new com.fasterxml.jackson.databind.ObjectMapper().findAndRegisterModules().writeValueAsBytes(row).length;
     } catch (Exception e) {

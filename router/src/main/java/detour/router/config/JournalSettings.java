@@ -21,9 +21,21 @@ public record JournalSettings(RoutingRecordSettings routingRecord, Optional<Dura
    * @param enabled whether the routing record is written at all
    * @param interval one row per node at most per interval
    * @param sampleSize requests kept as samples per interval
-   * @param maxKeys distinct keys per row at most, in each of its two lists
+   * @param maxKeys distinct keys per row at most, in each of its two lists (and models per second
+   *     in an outcome row)
+   * @param outcomes whether every call's outcome is counted per second and model, and the seconds
+   *     around trouble journaled, for the what-if replay
+   * @param outcomesLead how long before trouble the outcome seconds are journaled
+   * @param outcomesTail how long after the last trouble they still are
    */
-  public record RoutingRecordSettings(boolean enabled, Duration interval, int sampleSize, int maxKeys) {}
+  public record RoutingRecordSettings(boolean enabled, Duration interval, int sampleSize, int maxKeys,
+      boolean outcomes, Duration outcomesLead, Duration outcomesTail) {
+
+    /** With the shipped outcome settings: on, 60 s before and after. */
+    public RoutingRecordSettings(boolean enabled, Duration interval, int sampleSize, int maxKeys) {
+      this(enabled, interval, sampleSize, maxKeys, true, Duration.ofSeconds(60), Duration.ofSeconds(60));
+    }
+  }
 
   /** Reads and checks {@code detour.journal} of a resolved configuration. */
   static JournalSettings from(Config journal) {
@@ -37,6 +49,13 @@ public record JournalSettings(RoutingRecordSettings routingRecord, Optional<Dura
     int maxKeys = record.getInt("max-keys");
     require(maxKeys >= 1 && maxKeys <= 10_000, record, "detour.journal.routing-record.max-keys",
         "must be from 1 to 10000");
+    Config outcomes = record.getConfig("outcomes");
+    Duration lead = outcomes.getDuration("lead");
+    Duration tail = outcomes.getDuration("tail");
+    require(!lead.isNegative() && lead.compareTo(Duration.ofMinutes(10)) <= 0, record,
+        "detour.journal.routing-record.outcomes.lead", "must be from 0s to 10m");
+    require(!tail.isNegative() && tail.compareTo(Duration.ofMinutes(10)) <= 0, record,
+        "detour.journal.routing-record.outcomes.tail", "must be from 0s to 10m");
     Optional<Duration> retention;
     String raw = journal.getValue("retention").unwrapped().toString().trim().toLowerCase(Locale.ROOT);
     if (raw.equals("off") || raw.equals("false")) {
@@ -50,7 +69,8 @@ public record JournalSettings(RoutingRecordSettings routingRecord, Optional<Dura
     Duration check = journal.getDuration("retention-check-interval");
     require(check.compareTo(Duration.ofSeconds(1)) >= 0, journal, "detour.journal.retention-check-interval",
         "must be at least 1s");
-    return new JournalSettings(new RoutingRecordSettings(record.getBoolean("enabled"), interval, sampleSize, maxKeys),
+    return new JournalSettings(new RoutingRecordSettings(record.getBoolean("enabled"), interval, sampleSize, maxKeys,
+        outcomes.getBoolean("enabled"), lead, tail),
         retention, check);
   }
 

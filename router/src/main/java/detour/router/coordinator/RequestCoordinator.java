@@ -427,6 +427,7 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
       tell(candidate.modelScope(), new ProviderBreaker.RecordSuccess(firstContentMillis,
           committed.isProbe(candidate.modelScope())));
       fleet.latency(candidate.modelScope()).record(firstContentMillis);
+      fleet.routingRecord().answered(candidate, firstContentMillis);
     } else {
       reportFailure(committed, failure);
     }
@@ -470,6 +471,7 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
       tell(candidate.providerScope(), new ProviderBreaker.RecordSuccess(latency, attempt.isProbe(candidate.providerScope())));
       tell(candidate.modelScope(), new ProviderBreaker.RecordSuccess(latency, attempt.isProbe(candidate.modelScope())));
       fleet.latency(candidate.modelScope()).record(latency);
+      fleet.routingRecord().answered(candidate, latency);
       attempts.add(Attempt.answered(candidate, latency, attempt.probeScope != null, attempt.lastResort, attempt.hedge));
       abandonTheRest("another candidate answered first");
       return answer(new RouteOutcome.Answered(
@@ -562,6 +564,7 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
     Blame blame = failure.kind().blame();
     String providerKey = attempt.candidate.providerScope();
     String modelKey = attempt.candidate.modelScope();
+    fleet.routingRecord().failed(attempt.candidate, failure);
     if (blame == Blame.PROVIDER || attempt.isProbe(providerKey)) {
       tell(providerKey, new ProviderBreaker.RecordFailure(failure, attempt.isProbe(providerKey)));
     }
@@ -581,7 +584,9 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
   }
 
   private void skip(Candidate candidate, String reason) {
-    attempts.add(Attempt.skipped(candidate, reason));
+    Attempt skipped = Attempt.skipped(candidate, reason);
+    attempts.add(skipped);
+    fleet.routingRecord().passedOver(skipped);
   }
 
   private RouteTrace trace() {

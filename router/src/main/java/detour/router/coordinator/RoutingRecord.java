@@ -6,6 +6,9 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.AskPattern;
 import detour.persistence.routing.ModelRef;
 import detour.persistence.routing.RoutingEvent.Causes;
+import detour.providers.model.ProviderFailure;
+import detour.router.config.Candidate;
+import detour.router.record.OutcomeLedger;
 import detour.router.record.RoutedRequest;
 import detour.router.record.RoutingRecorder;
 import java.time.Duration;
@@ -22,19 +25,49 @@ import java.util.concurrent.CompletionStage;
  * entirely. A request answered by its first candidate costs one check: no allocation, no message.
  */
 public final class RoutingRecord {
-  private static final RoutingRecord OFF = new RoutingRecord(null, Map.of());
+  private static final RoutingRecord OFF = new RoutingRecord(null, Map.of(), null);
 
   private final ActorRef<RoutingRecorder.Command> recorder;
   private final Map<String, ModelRef> models;
+  private final OutcomeLedger ledger;
+
+  /** A record of failovers only, with no per-second outcomes. */
+  public RoutingRecord(ActorRef<RoutingRecorder.Command> recorder, Map<String, ModelRef> upstreamModels) {
+    this(recorder, upstreamModels, null);
+  }
 
   /**
    * @param recorder the node's recorder
    * @param upstreamModels each catalogue model id's provider and upstream model, so that what is
    *     recorded names models as their breakers do ({@code provider/upstream-model})
+   * @param ledger where every call's outcome is counted per second, for the what-if replay; null:
+   *     nowhere ({@code routing-record.outcomes.enabled = off})
    */
-  public RoutingRecord(ActorRef<RoutingRecorder.Command> recorder, Map<String, ModelRef> upstreamModels) {
+  public RoutingRecord(ActorRef<RoutingRecorder.Command> recorder, Map<String, ModelRef> upstreamModels,
+      OutcomeLedger ledger) {
     this.recorder = recorder;
     this.models = Map.copyOf(upstreamModels);
+    this.ledger = ledger;
+  }
+
+  // The outcome ledger hears what the breakers hear, from the same places in the coordinator.
+
+  /** A call answered (a stream: its first content arrived) after {@code latencyMillis}. */
+  void answered(Candidate candidate, long latencyMillis) {
+    if (ledger != null) ledger.answered(candidate.model().id(), candidate.providerName(), latencyMillis);
+  }
+
+  /** A call failed. */
+  void failed(Candidate candidate, ProviderFailure failure) {
+    if (ledger != null) {
+      ledger.failed(candidate.model().id(), candidate.providerName(), failure.kind(),
+          failure.retryAfter().map(java.time.Duration::toMillis).orElse(0L));
+    }
+  }
+
+  /** A candidate was passed over without a call; only its circuit's or a drain's causes are counted. */
+  void passedOver(Attempt skipped) {
+    if (ledger != null) ledger.passedOver(skipped.model(), skipped.provider(), cause(skipped));
   }
 
   /** Records nothing: for a node with {@code routing-record.enabled = off}, and for tests. */

@@ -11,6 +11,7 @@ import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import detour.providers.client.Stages;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +44,7 @@ record StreamAttempt(
         .prefixAndTail(1)
         .toMat(Sink.head(), Keep.both())
         .run(materializer);
-    CompletionStage<Pair<List<ObjectNode>, Source<ObjectNode, NotUsed>>> first = run.second().thenApply(split -> {
+    CompletionStage<Pair<List<ObjectNode>, Source<ObjectNode, NotUsed>>> first = Stages.plain(run.second()).thenApply(split -> {
       List<ObjectNode> head = split.first().isEmpty() ? List.of() : split.first().get(0);
       return Pair.create(head, split.second().mapConcat(batch -> batch));
     });

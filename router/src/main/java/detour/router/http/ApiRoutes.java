@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import detour.providers.breaker.BreakerState;
 import detour.providers.breaker.BreakerView;
+import detour.providers.client.Stages;
 import detour.router.config.Plan;
 import detour.router.config.RoutePlanner;
 import detour.providers.model.Secret;
@@ -146,8 +147,8 @@ public final class ApiRoutes extends AllDirectives {
       return CompletableFuture.completedFuture(replies.overloaded(admission.limit(), requestId));
     }
     Duration patience = planned.deadline().plus(ASK_MARGIN);
-    return AskPattern.<Coordinate, RouteOutcome>ask(coordinators,
-            replyTo -> new Coordinate(requestId, request, planned, replyTo), patience, scheduler)
+    return Stages.plain(AskPattern.<Coordinate, RouteOutcome>ask(coordinators,
+            replyTo -> new Coordinate(requestId, request, planned, replyTo), patience, scheduler))
         .thenApply(outcome -> outcome instanceof RouteOutcome.Streaming streaming
             ? streams.render(streaming, request.body().path("stream_options").path("include_usage").asBoolean(false),
                 interTokenTimeout(planned, streaming.provider()))

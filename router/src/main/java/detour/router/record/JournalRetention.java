@@ -176,7 +176,7 @@ public final class JournalRetention {
     /** The sequence number of the record's last interval that ended at or before the cut-off; 0 if none. */
     private CompletionStage<Long> lastIntervalBefore(String id, Instant cutoff) {
       return read.events(id)
-          .takeWhile(envelope -> !((RoutingEvent.IntervalRecorded) envelope.event()).end().isAfter(cutoff))
+          .takeWhile(envelope -> !((RoutingEvent) envelope.event()).end().isAfter(cutoff))
           .runWith(Sink.fold(0L, (cut, envelope) -> envelope.sequenceNr()), system);
     }
 

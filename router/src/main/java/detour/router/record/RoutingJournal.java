@@ -23,8 +23,8 @@ final class RoutingJournal extends EventSourcedBehavior<RoutingJournal.Command, 
 
   sealed interface Command {}
 
-  /** Journal this interval; then tell {@code replyTo}, if any. */
-  record Append(RoutingEvent.IntervalRecorded interval, ActorRef<Done> replyTo) implements Command {}
+  /** Journal this row; then tell {@code replyTo}, if any. */
+  record Append(RoutingEvent row, ActorRef<Done> replyTo) implements Command {}
 
   /** Answered once every interval handed over before it is in the journal. */
   record Sync(ActorRef<Done> replyTo) implements Command {}
@@ -58,7 +58,7 @@ final class RoutingJournal extends EventSourcedBehavior<RoutingJournal.Command, 
   @Override
   public CommandHandler<Command, RoutingEvent, Written> commandHandler() {
     return newCommandHandlerBuilder().forAnyState()
-        .onCommand(Append.class, (state, append) -> Effect().persist(append.interval()).thenRun(written -> {
+        .onCommand(Append.class, (state, append) -> Effect().persist(append.row()).thenRun(written -> {
           if (append.replyTo() != null) append.replyTo().tell(Done.getInstance());
         }))
         // Commands wait while a write is under way, so this runs after every earlier append.

@@ -13,6 +13,8 @@ import detour.persistence.routing.ModelRef;
 import detour.persistence.routing.RoutingEvent.Failover;
 import detour.persistence.routing.RoutingEvent.Outcome;
 import detour.persistence.routing.RoutingEvent.IntervalRecorded;
+import detour.persistence.routing.RoutingEvent.ModelSecond;
+import detour.persistence.routing.RoutingEvent.OutcomesRecorded;
 import detour.persistence.routing.RoutingEvent.Sample;
 import detour.router.config.JournalSettings.RoutingRecordSettings;
 import java.time.Duration;
@@ -57,12 +59,23 @@ public final class RoutingRecorder extends AbstractBehavior<RoutingRecorder.Comm
 
   private enum IntervalOver implements Command { INSTANCE }
 
+  /** Time to take the last complete seconds out of the outcome ledger. */
+  private enum DrainOutcomes implements Command { INSTANCE }
+
   public static PersistenceId persistenceId(String node) {
     return PersistenceId.of("routing-record", node);
   }
 
+  /** A recorder of failovers only, with no outcome ledger: for tests of that part. */
   public static Behavior<Command> create(String node, RoutingRecordSettings settings, InstantSource clock) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new RoutingRecorder(ctx, timers, node, settings, clock)));
+    return create(node, settings, clock, null);
+  }
+
+  /** @param ledger the node's per-second outcomes, drained every second; null: none are recorded */
+  public static Behavior<Command> create(String node, RoutingRecordSettings settings, InstantSource clock,
+      OutcomeLedger ledger) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(
+        timers -> new RoutingRecorder(ctx, timers, node, settings, clock, ledger)));
   }
 
   private final TimerScheduler<Command> timers;
@@ -75,10 +88,19 @@ public final class RoutingRecorder extends AbstractBehavior<RoutingRecorder.Comm
   private Tally pending;
   /** Where the last written interval ended: a new one never starts before it. */
   private Instant lastEnd = Instant.EPOCH;
+  private final OutcomeLedger ledger;
+  private final TroubleWindow trouble;
+  /** The interval (number since the epoch) in which outcome seconds were last written. */
+  private long outcomesWrittenIn = Long.MIN_VALUE;
 
   private RoutingRecorder(ActorContext<Command> context, TimerScheduler<Command> timers, String node,
-      RoutingRecordSettings settings, InstantSource clock) {
+      RoutingRecordSettings settings, InstantSource clock, OutcomeLedger ledger) {
     super(context);
+    this.ledger = ledger;
+    this.trouble = new TroubleWindow(settings.outcomesLead(), settings.outcomesTail());
+    if (ledger != null) {
+      timers.startTimerAtFixedRate(DrainOutcomes.INSTANCE, DrainOutcomes.INSTANCE, Duration.ofSeconds(1));
+    }
     this.timers = timers;
     this.node = node;
     this.settings = settings;
@@ -92,6 +114,7 @@ public final class RoutingRecorder extends AbstractBehavior<RoutingRecorder.Comm
     return newReceiveBuilder()
         .onMessage(Observed.class, this::onObserved)
         .onMessageEquals(IntervalOver.INSTANCE, this::onIntervalOver)
+        .onMessageEquals(DrainOutcomes.INSTANCE, this::onDrainOutcomes)
         .onMessage(Flush.class, this::onFlush)
         .onMessage(GetPending.class, get -> {
           get.replyTo().tell(pending == null ? 0L : pending.requests);
@@ -125,7 +148,52 @@ public final class RoutingRecorder extends AbstractBehavior<RoutingRecorder.Comm
     return this;
   }
 
+  /**
+   * Takes the seconds that are surely complete (a second's last calls may report a moment after
+   * it ends) and journals what the trouble window holds, at most once per interval.
+   */
+  private Behavior<Command> onDrainOutcomes() {
+    Instant now = clock.instant();
+    offerOutcomes(now.minusSeconds(1));
+    long interval = Math.floorDiv(now.toEpochMilli(), intervalMillis);
+    if (trouble.hasPending() && interval != outcomesWrittenIn) {
+      writeOutcomes();
+      outcomesWrittenIn = interval;
+    }
+    return this;
+  }
+
+  private void offerOutcomes(Instant before) {
+    List<ModelSecond> rows = ledger.drainBefore(before);
+    int from = 0;
+    for (int i = 1; i <= rows.size(); i++) {
+      if (i == rows.size() || !rows.get(i).at().equals(rows.get(from).at())) {
+        trouble.offer(rows.get(from).at(), rows.subList(from, i));
+        from = i;
+      }
+    }
+  }
+
+  /** Journals the outcome seconds the trouble window holds, at most {@code max-keys} models a second. */
+  private void writeOutcomes() {
+    List<ModelSecond> taken = trouble.take();
+    List<ModelSecond> kept = new ArrayList<>(taken.size());
+    long left = 0;
+    int inSecond = 0;
+    for (int i = 0; i < taken.size(); i++) {
+      inSecond = i > 0 && taken.get(i).at().equals(taken.get(i - 1).at()) ? inSecond + 1 : 0;
+      if (inSecond < settings.maxKeys()) kept.add(taken.get(i)); else left++;
+    }
+    Instant start = taken.get(0).at();
+    Instant end = taken.get(taken.size() - 1).at().plusSeconds(1);
+    journal.tell(new RoutingJournal.Append(new OutcomesRecorded(node, start, end, kept, left), null));
+  }
+
   private Behavior<Command> onFlush(Flush msg) {
+    if (ledger != null) {
+      offerOutcomes(clock.instant().plusSeconds(1));  // everything, the second under way included
+      if (trouble.hasPending()) writeOutcomes();
+    }
     if (pending == null) {
       journal.tell(new RoutingJournal.Sync(msg.replyTo()));
     } else {

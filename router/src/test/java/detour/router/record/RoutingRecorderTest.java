@@ -176,4 +176,33 @@ class RoutingRecorderTest {
     var rest = journal.expectNextPersistedClass(id, IntervalRecorded.class);
     assertEquals(Instant.parse("2026-01-05T09:00:05Z"), rest.start(), "the rest of the interval, not counted twice");
   }
+
+  @Test
+  void outcomeSecondsAroundTroubleAreWrittenAtMostOnceAnIntervalAndCalmOnesNever() {
+    var ledger = new OutcomeLedger(clock, java.util.Map.of("model-a", PRIMARY));
+    var recorder = testKit.spawn(RoutingRecorder.create(node, new RoutingRecordSettings(true, Duration.ofSeconds(10),
+        5, 256, true, Duration.ofSeconds(2), Duration.ofSeconds(1)), clock, ledger));
+    for (int s = 0; s < 30; s++) {
+      ledger.answered("model-a", "a", 20);
+      if (s == 10) ledger.failed("model-a", "a", detour.persistence.breaker.FailureKind.OVERLOADED, 0);
+      clock.advance(Duration.ofSeconds(1));
+      manualTime.timePasses(Duration.ofSeconds(1));
+    }
+    var done = testKit.<Done>createTestProbe();
+    recorder.tell(new RoutingRecorder.Flush(done.ref()));
+    done.expectMessage(Done.getInstance());
+
+    var rows = journal.persistedInStorage(id).stream()
+        .filter(e -> e instanceof detour.persistence.routing.RoutingEvent.OutcomesRecorded)
+        .map(e -> (detour.persistence.routing.RoutingEvent.OutcomesRecorded) e).toList();
+    // Written at the first drain after the fault (in the 10-20 s interval), and the tail's second
+    // at the first drain of the next interval; nothing of the calm before or after.
+    assertEquals(2, rows.size(), "one row per interval that had seconds to write: " + rows);
+    var seconds = rows.stream().flatMap(r -> r.seconds().stream()).toList();
+    assertEquals(List.of(Instant.parse("2026-01-05T09:00:11Z"), Instant.parse("2026-01-05T09:00:12Z"),
+            Instant.parse("2026-01-05T09:00:13Z"), Instant.parse("2026-01-05T09:00:14Z")),
+        seconds.stream().map(detour.persistence.routing.RoutingEvent.ModelSecond::at).toList(),
+        "the fault's second (13 s) with two before and one after");
+    assertEquals(java.util.Map.of("OVERLOADED", 1L), seconds.get(2).failures());
+  }
 }

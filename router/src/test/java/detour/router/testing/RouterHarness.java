@@ -206,6 +206,11 @@ public final class RouterHarness implements AutoCloseable {
   }
 
   /** Writes the interval the routing record is counting, and returns once it is in the journal. */
+  /** The node's configuration, resolved. */
+  public com.typesafe.config.Config config() {
+    return testKit.system().settings().config();
+  }
+
   public void flushRoutingRecord() {
     try {
       started.fleet().routingRecord().flush(testKit.system(), PATIENCE).toCompletableFuture()
