@@ -4,6 +4,7 @@ import akka.Done;
 import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.RecipientRef;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.http.javadsl.Http;
@@ -15,16 +16,19 @@ import detour.persistence.JournalSchema;
 import detour.persistence.breaker.BreakerScope;
 import detour.persistence.routing.ModelRef;
 import detour.providers.ProviderClients;
-import detour.providers.breaker.BreakerState;
+import detour.providers.breaker.BreakerPublisher;
 import detour.providers.breaker.BreakerView;
 import detour.providers.breaker.Prober;
 import detour.providers.breaker.ProviderBreaker;
+import detour.providers.breaker.VersionedState;
 import detour.providers.client.ProviderClient;
 import detour.providers.client.ProviderSettings;
 import detour.providers.model.ChatRequest;
 import detour.router.config.CatalogueModel;
 import detour.router.config.RoutePlanner;
 import detour.router.config.RouterSettings;
+import detour.router.cluster.BreakerOwners;
+import detour.router.cluster.OutcomeRelay;
 import detour.router.coordinator.Admission;
 import detour.router.coordinator.Coordinators;
 import detour.router.coordinator.ProviderFleet;
@@ -45,11 +49,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import org.slf4j.LoggerFactory;
 
 /**
  * The node's root. Starts in a fixed order, so that no request is served on a stale view: the
- * journal's tables, then the routing record and every breaker recovered from the journal (an open
- * circuit is open again before the first request), then the journal's retention and the HTTP
+ * journal's tables, then the routing record, the node's place in the cluster and every breaker
+ * recovered from the journal, wherever in the cluster it runs (an open circuit is open again in
+ * this node's view before the first request), then the journal's retention and the HTTP
  * binding. A step that fails stops the node. At shutdown, once the HTTP requests are done, the
  * routing record writes the interval it was counting.
  */
@@ -60,7 +67,7 @@ public final class Guardian {
 
   private record SchemaChecked(Throwable failure) implements Command {}
 
-  private record BreakerRecovered(String scope, BreakerState state, Throwable failure) implements Command {}
+  private record BreakerRecovered(BreakerScope scope, VersionedState state, Throwable failure) implements Command {}
 
   private record Bound(ServerBinding binding, Throwable failure) implements Command {}
 
@@ -99,15 +106,17 @@ public final class Guardian {
     }
     RoutingRecord record = routingRecord(ctx, settings, clock);
     BreakerView view = new BreakerView();
+    Set<BreakerScope> scopes = scopes(settings);
+    Function<BreakerScope, RecipientRef<ProviderBreaker.Command>> owners = BreakerOwners.start(ctx, settings.cluster(),
+        scopes, view, (scope, published) -> breaker(scope, settings, clients, json, clock, published));
     Map<String, ActorRef<ProviderBreaker.Command>> breakers = new HashMap<>();
-    for (BreakerScope scope : scopes(settings)) {
-      var provider = settings.providers().get(scope.provider());
-      var prober = activeProber(scope, settings, clients.get(scope.provider()), json);
-      var breaker = ctx.spawn(ProviderBreaker.supervised(scope, provider.breaker(), clock, view, prober),
-          "breaker-" + URLEncoder.encode(scope.key(), StandardCharsets.UTF_8));
+    for (BreakerScope scope : scopes) {
+      ActorRef<ProviderBreaker.Command> breaker = ctx.spawn(
+          OutcomeRelay.create(scope, owners.apply(scope), view, settings.cluster()),
+          "outcomes-" + URLEncoder.encode(scope.key(), StandardCharsets.UTF_8)).narrow();
       breakers.put(scope.key(), breaker);
-      ctx.ask(BreakerState.class, breaker, RECOVERY_PATIENCE, ProviderBreaker.GetState::new,
-          (state, failure) -> new BreakerRecovered(scope.key(), state, failure));
+      ctx.ask(VersionedState.class, breaker, RECOVERY_PATIENCE, ProviderBreaker.GetVersionedState::new,
+          (state, failure) -> new BreakerRecovered(scope, state, failure));
     }
     Set<String> waiting = new HashSet<>(breakers.keySet());
     if (waiting.isEmpty()) {
@@ -116,14 +125,36 @@ public final class Guardian {
     return Behaviors.receive(Command.class)
         .onMessage(BreakerRecovered.class, msg -> {
           if (msg.failure() != null) {
-            return fail(ctx, started, "breaker '" + msg.scope() + "' did not recover from the journal", msg.failure());
+            return fail(ctx, started, "breaker '" + msg.scope().key() + "' did not answer within "
+                + RECOVERY_PATIENCE.toSeconds() + " s: the journal unreachable, or this node not (yet) in a cluster",
+                msg.failure());
           }
-          waiting.remove(msg.scope());
+          // Its owner may be another node: serve nothing before this node's view knows the state.
+          view.publish(msg.scope(), msg.state().state(), msg.state().version());
+          waiting.remove(msg.scope().key());
           return waiting.isEmpty()
               ? serve(ctx, settings, clock, started, new ProviderFleet(clients, breakers, view, clock, record), json)
               : Behaviors.same();
         })
         .build();
+  }
+
+  /**
+   * A scope's breaker as this node runs it when it is the owner. A scope this node's
+   * configuration does not know (another node's provider) cannot be run here: said, and ignored.
+   */
+  private static Behavior<ProviderBreaker.Command> breaker(BreakerScope scope,
+      RouterSettings settings, Map<String, ProviderClient> clients, ObjectMapper json, InstantSource clock,
+      BreakerPublisher published) {
+    ProviderSettings provider = settings.providers().get(scope.provider());
+    if (provider == null) {
+      // Called by sharding on another actor: not the guardian's logger.
+      LoggerFactory.getLogger(Guardian.class).error(
+          "breaker={} is not in this node's configuration (detour.providers): it cannot run here", scope.key());
+      return Behaviors.ignore();
+    }
+    return ProviderBreaker.supervised(scope, provider.breaker(), clock, published,
+        activeProber(scope, settings, clients.get(scope.provider()), json));
   }
 
   /**

@@ -28,6 +28,12 @@ public record BreakerScope(String provider, String model) {
     return new BreakerScope(provider, model);
   }
 
+  /** The scope a {@link #key()} names: the first '/' separates provider and model. */
+  public static BreakerScope ofKey(String key) {
+    int slash = key.indexOf('/');
+    return slash < 0 ? provider(key) : model(key.substring(0, slash), key.substring(slash + 1));
+  }
+
   public boolean providerWide() {
     return model.isEmpty();
   }

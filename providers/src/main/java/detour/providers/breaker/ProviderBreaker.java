@@ -1,5 +1,6 @@
 package detour.providers.breaker;
 
+import akka.Done;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.SupervisorStrategy;
@@ -35,13 +36,17 @@ import detour.providers.model.ProviderFailure;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.random.RandomGenerator;
 
 /**
  * One provider's circuit breaker. It owns the circuit's phase, journals every move with the
- * evidence behind it, and publishes each phase to the {@link BreakerView} that requests read.
+ * evidence behind it, and publishes each phase, numbered by its journal sequence number, to the
+ * {@link BreakerView} that requests read (in a cluster, to every node's; see {@link BreakerPublisher}).
  *
  * <pre>
  * CLOSED ──faults in a row, fault rate, slow-call rate or sustained 429s──► OPEN
@@ -65,6 +70,12 @@ public final class ProviderBreaker
   /** A call to the provider answered. Told, never answered: the request path waits on no breaker. */
   public record RecordSuccess(long latencyMillis, boolean probe) implements Command {}
 
+  /**
+   * Calls that answered, as one node counted them since its last report, in order: a node reports
+   * its successes in batches (docs/architecture.md, "Outcomes"). Told, never answered.
+   */
+  public record RecordSuccesses(List<Long> latencyMillis) implements Command {}
+
   /** A call to the provider failed; the breaker decides whether it counts. Told, never answered. */
   public record RecordFailure(ProviderFailure failure, boolean probe) implements Command {}
 
@@ -73,6 +84,9 @@ public final class ProviderBreaker
 
   /** The breaker's current state, answered once it has recovered from the journal. */
   public record GetState(ActorRef<BreakerState> replyTo) implements Command {}
+
+  /** The state with the journal sequence number it was published at: for a node's view. */
+  public record GetVersionedState(ActorRef<VersionedState> replyTo) implements Command {}
 
   /** Everything an operator may want to see of this breaker. */
   public record Describe(ActorRef<BreakerReport> replyTo) implements Command {}
@@ -87,6 +101,9 @@ public final class ProviderBreaker
    */
   public record Administer(Action action, Duration duration, String operator, String reason,
       ActorRef<BreakerState> replyTo) implements Command {}
+
+  /** An operator's order is journaled and its state published everywhere: answer it now. */
+  private record AnswerOrder(ActorRef<BreakerState> replyTo, BreakerState state) implements Command {}
 
   private enum CooldownOver implements Command { INSTANCE }
 
@@ -197,12 +214,12 @@ public final class ProviderBreaker
   }
 
   public static Behavior<Command> create(
-      BreakerScope scope, BreakerSettings settings, InstantSource clock, BreakerView view) {
+      BreakerScope scope, BreakerSettings settings, InstantSource clock, BreakerPublisher view) {
     return create(scope, settings, clock, view, new SplittableRandom(), Optional.empty());
   }
 
   public static Behavior<Command> create(
-      BreakerScope scope, BreakerSettings settings, InstantSource clock, BreakerView view, RandomGenerator random) {
+      BreakerScope scope, BreakerSettings settings, InstantSource clock, BreakerPublisher view, RandomGenerator random) {
     return create(scope, settings, clock, view, random, Optional.empty());
   }
 
@@ -211,14 +228,14 @@ public final class ProviderBreaker
    * @param prober sends the breaker's own probes while half-open; empty: real requests probe
    */
   public static Behavior<Command> create(BreakerScope scope, BreakerSettings settings, InstantSource clock,
-      BreakerView view, RandomGenerator random, Optional<Prober> prober) {
+      BreakerPublisher view, RandomGenerator random, Optional<Prober> prober) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(
         timers -> new ProviderBreaker(ctx, timers, scope, settings, clock, view, random, prober)));
   }
 
   /** As {@link #create}, restarted with backoff when it fails. */
   public static Behavior<Command> supervised(
-      BreakerScope scope, BreakerSettings settings, InstantSource clock, BreakerView view, Optional<Prober> prober) {
+      BreakerScope scope, BreakerSettings settings, InstantSource clock, BreakerPublisher view, Optional<Prober> prober) {
     return Behaviors.supervise(create(scope, settings, clock, view, new SplittableRandom(), prober))
         .onFailure(SupervisorStrategy.restartWithBackoff(MIN_BACKOFF, MAX_BACKOFF, 0.2));
   }
@@ -228,7 +245,7 @@ public final class ProviderBreaker
   private final BreakerScope scope;
   private final BreakerSettings settings;
   private final InstantSource clock;
-  private final BreakerView view;
+  private final BreakerPublisher view;
   private final CooldownPolicy cooldowns;
   private final Optional<Prober> prober;
 
@@ -248,7 +265,7 @@ public final class ProviderBreaker
       BreakerScope scope,
       BreakerSettings settings,
       InstantSource clock,
-      BreakerView view,
+      BreakerPublisher view,
       RandomGenerator random,
       Optional<Prober> prober) {
     super(persistenceId(scope), SupervisorStrategy.restartWithBackoff(MIN_BACKOFF, MAX_BACKOFF, 0.2));
@@ -282,31 +299,42 @@ public final class ProviderBreaker
   public CommandHandlerWithReply<Command, BreakerEvent, Phase> commandHandler() {
     var handlers = newCommandHandlerWithReplyBuilder();
     handlers.forStateType(Closed.class)
-        .onCommand(RecordSuccess.class, (closed, success) -> countSuccess(success, false, 0))
+        .onCommand(RecordSuccess.class, (closed, success) -> countSuccesses(List.of(success.latencyMillis()), false, 0))
+        .onCommand(RecordSuccesses.class, (closed, batch) -> countSuccesses(batch.latencyMillis(), false, 0))
         .onCommand(RecordFailure.class, (closed, failure) -> countFailure(failure, false, 0))
         .onCommand(AskForProbe.class, (closed, ask) -> Effect().reply(ask.replyTo(), new ProbeGranted()));
     handlers.forStateType(Open.class)
         // Outcomes of calls begun before the trip, or last-resort calls, change nothing.
         .onCommand(RecordSuccess.class, (open, late) -> Effect().noReply())
+        .onCommand(RecordSuccesses.class, (open, late) -> Effect().noReply())
         .onCommand(RecordFailure.class, (open, late) -> Effect().noReply())
         .onCommand(AskForProbe.class, (open, ask) -> Effect().reply(ask.replyTo(),
             new ProbeRefused("circuit open until " + open.until())))
         .onCommand(CooldownOver.class, this::startProbing);
     handlers.forStateType(HalfOpen.class)
         .onCommand(RecordSuccess.class, this::judgeProbeSuccess)
+        // Batches hold no probes (a node reports a probe's outcome at once): begun before the trip.
+        .onCommand(RecordSuccesses.class, (halfOpen, late) -> Effect().noReply())
         .onCommand(RecordFailure.class, this::judgeProbeFailure)
         .onCommand(AskForProbe.class, this::grantProbe)
         .onCommand(ProbeLeaseExpired.class, this::reclaimProbe)
         .onCommand(SendActiveProbe.class, this::sendActiveProbe)
         .onCommand(ActiveProbeDone.class, this::judgeActiveProbe);
     handlers.forStateType(Recovering.class)
-        .onCommand(RecordSuccess.class, (ramp, success) -> countSuccess(success, true, ramp.reopens() + 1))
+        .onCommand(RecordSuccess.class, (ramp, success) ->
+            countSuccesses(List.of(success.latencyMillis()), true, ramp.reopens() + 1))
+        .onCommand(RecordSuccesses.class, (ramp, batch) -> countSuccesses(batch.latencyMillis(), true, ramp.reopens() + 1))
         .onCommand(RecordFailure.class, (ramp, failure) -> countFailure(failure, true, ramp.reopens() + 1))
         .onCommand(AskForProbe.class, (ramp, ask) -> Effect().reply(ask.replyTo(), new ProbeGranted()))
         .onCommand(StageOver.class, this::advanceRamp);
     handlers.forStateType(PinnedClosed.class)
         .onCommand(RecordSuccess.class, (pinned, success) -> {
           judge.success(clock.instant(), success.latencyMillis(), settings.minimumCalls());  // for the record only
+          return Effect().noReply();
+        })
+        .onCommand(RecordSuccesses.class, (pinned, batch) -> {
+          Instant now = clock.instant();
+          batch.latencyMillis().forEach(latency -> judge.success(now, latency, settings.minimumCalls()));
           return Effect().noReply();
         })
         .onCommand(RecordFailure.class, (pinned, failure) -> {
@@ -316,13 +344,17 @@ public final class ProviderBreaker
         .onCommand(AskForProbe.class, (pinned, ask) -> Effect().reply(ask.replyTo(), new ProbeGranted()));
     handlers.forStateType(OutOfRotation.class)
         .onCommand(RecordSuccess.class, (drained, late) -> Effect().noReply())
+        .onCommand(RecordSuccesses.class, (drained, late) -> Effect().noReply())
         .onCommand(RecordFailure.class, (drained, late) -> Effect().noReply())
         .onCommand(AskForProbe.class, (drained, ask) -> Effect().reply(ask.replyTo(),
             new ProbeRefused("drained by " + drained.operator())));
     handlers.forAnyState()
         .onCommand(GetState.class, (phase, get) -> Effect().reply(get.replyTo(), phase.view()))
+        .onCommand(GetVersionedState.class, (phase, get) ->
+            Effect().reply(get.replyTo(), new VersionedState(phase.view(), lastSequenceNumber(context))))
         .onCommand(Describe.class, this::describe)
         .onCommand(Administer.class, this::administer)
+        .onCommand(AnswerOrder.class, (phase, done) -> Effect().reply(done.replyTo(), done.state()))
         // A timer that fired as the phase changed: nothing to do.
         .onCommand(CooldownOver.class, (phase, stale) -> Effect().noReply())
         .onCommand(StageOver.class, (phase, stale) -> Effect().noReply())
@@ -332,10 +364,17 @@ public final class ProviderBreaker
     return handlers.build();
   }
 
-  /** Closed or ramping: a success counts in the window, and may still complete a slow-call trip. */
-  private ReplyEffect<BreakerEvent, Phase> countSuccess(RecordSuccess msg, boolean ramping, int reopensIfTripped) {
+  /**
+   * Closed or ramping: each success counts in the window, and may still complete a slow-call trip;
+   * the rest of a batch after a trip began before it, and counts no more.
+   */
+  private ReplyEffect<BreakerEvent, Phase> countSuccesses(List<Long> latencies, boolean ramping, int reopensIfTripped) {
     Instant now = clock.instant();
-    return tripIf(judge.success(now, msg.latencyMillis(), minimumCalls(ramping)), now, ramping, reopensIfTripped);
+    for (long latency : latencies) {
+      Optional<TripReason> verdict = judge.success(now, latency, minimumCalls(ramping));
+      if (verdict.isPresent()) return tripIf(verdict, now, ramping, reopensIfTripped);
+    }
+    return Effect().noReply();
   }
 
   /** Closed or ramping: a provider's fault counts in the window and in a run; others count nowhere. */
@@ -376,10 +415,17 @@ public final class ProviderBreaker
       case DRAIN -> new Drained(scope, now, order.operator(), order.reason());
       case RESET -> new Reset(scope, now, order.operator(), order.reason());
     };
+    // Answered once every node's view holds the new state (on one node, at once), so that the
+    // operator's next request, whichever node it lands on, sees what was ordered.
     return Effect().persist(event).thenRun(next -> {
       BreakerLog.moved(context.getLog(), event);
-      enter(next);
-    }).thenReply(order.replyTo(), Phase::view);
+      CompletableFuture<Done> everywhere = enter(next).toCompletableFuture();
+      if (everywhere.isDone()) {
+        order.replyTo().tell(next.view());
+      } else {
+        context.pipeToSelf(everywhere, (published, failed) -> new AnswerOrder(order.replyTo(), next.view()));
+      }
+    }).thenNoReply();
   }
 
   private ReplyEffect<BreakerEvent, Phase> startProbing(Open open, CooldownOver tick) {
@@ -537,9 +583,13 @@ public final class ProviderBreaker
         .build();
   }
 
-  /** Being in a phase, reached live or by replay: publish it, reset what it counts, arm its timer. */
-  private void enter(Phase phase) {
-    view.publish(scope, phase.view());
+  /**
+   * Being in a phase, reached live or by replay: publish it, reset what it counts, arm its timer.
+   *
+   * @return completes once the phase is in every node's view
+   */
+  private CompletionStage<Done> enter(Phase phase) {
+    CompletionStage<Done> published = view.publish(scope, phase.view(), lastSequenceNumber(context));
     releaseProbe();  // a new phase starts with no probe out, whatever became of the last one
     probesPassed = 0;
     timers.cancel(CooldownOver.INSTANCE);
@@ -560,6 +610,7 @@ public final class ProviderBreaker
       // start counting afresh.
       judge.restartCounting();
     }
+    return published;
   }
 
   private void releaseProbe() {

@@ -28,6 +28,7 @@ import detour.providers.breaker.ProviderBreaker.ProbeGranted;
 import detour.providers.breaker.ProviderBreaker.ProbeRefused;
 import detour.providers.breaker.ProviderBreaker.RecordFailure;
 import detour.providers.breaker.ProviderBreaker.RecordSuccess;
+import detour.providers.breaker.ProviderBreaker.RecordSuccesses;
 import detour.providers.model.ProviderFailure;
 import detour.providers.testing.TestClock;
 import java.time.Duration;
@@ -122,6 +123,61 @@ class ProviderBreakerTest {
     var tripped = (Tripped) breaker.runCommand(new RecordSuccess(slow + 1, false)).event();
     assertEquals(TripReason.SLOW_CALLS, tripped.evidence().reason());
     assertEquals(settings.minimumCalls(), tripped.evidence().slowCalls());
+  }
+
+  @Test
+  void aNodesBatchOfSuccessesCountsLikeTheSameSuccessesOneByOne() {
+    long slow = settings.slowCallDuration().toMillis();
+    java.util.List<Long> batch = new java.util.ArrayList<>();
+    for (int i = 0; i < settings.minimumCalls(); i++) batch.add(slow + 1);
+    batch.add(5L);  // after the trip: began before it, counts no more
+
+    var tripped = (Tripped) breaker.runCommand(new RecordSuccesses(batch)).event();
+    assertEquals(TripReason.SLOW_CALLS, tripped.evidence().reason());
+    assertEquals(settings.minimumCalls(), tripped.evidence().windowCalls());
+    assertEquals(settings.minimumCalls(), tripped.evidence().slowCalls());
+  }
+
+  @Test
+  void aBatchOfSuccessesWhileOpenChangesNothing() {
+    trip();
+    assertTrue(breaker.runCommand(new RecordSuccesses(java.util.List.of(5L, 6L, 7L))).hasNoEvents());
+    assertEquals(Circuit.OPEN, stateNow().circuit());
+  }
+
+  @Test
+  void publishesEachPhaseWithItsJournalSequenceNumber() {
+    java.util.List<String> published = new java.util.ArrayList<>();
+    BreakerPublisher recording = (s, state, version) -> {
+      published.add(state.circuit() + "@" + version);
+      return java.util.concurrent.CompletableFuture.completedFuture(akka.Done.getInstance());
+    };
+    var own = EventSourcedBehaviorTestKit.<Command, BreakerEvent, Phase>create(testKit.system(),
+        ProviderBreaker.create(BreakerScope.model("sim-" + UUID.randomUUID(), "m"), settings, clock, recording, NO_JITTER));
+    for (int i = 0; i < settings.consecutiveFaults(); i++) own.runCommand(fault(FailureKind.SERVER_ERROR, 503));
+    own.restart();
+    assertEquals(java.util.List.of("CLOSED@0", "OPEN@1", "OPEN@1"), published, "recovered, tripped, recovered again");
+    var versioned = own.<VersionedState>runCommand(ProviderBreaker.GetVersionedState::new).reply();
+    assertEquals(1, versioned.version());
+    assertEquals(Circuit.OPEN, versioned.state().circuit());
+  }
+
+  @Test
+  void anOperatorsOrderIsAnsweredOnlyOnceItsStateIsPublishedEverywhere() {
+    var everywhere = new java.util.concurrent.CompletableFuture<akka.Done>();
+    BreakerPublisher slow = (s, state, version) -> version == 0
+        ? java.util.concurrent.CompletableFuture.completedFuture(akka.Done.getInstance())  // recovery
+        : everywhere;
+    var own = testKit.spawn(
+        ProviderBreaker.create(BreakerScope.model("sim-" + UUID.randomUUID(), "m"), settings, clock, slow, NO_JITTER));
+    var probe = testKit.<Object>createTestProbe();
+    own.tell(new ProviderBreaker.Administer(ProviderBreaker.Action.DRAIN, Duration.ZERO, "ana", "maintenance",
+        probe.ref().narrow()));
+    own.tell(new ProviderBreaker.Describe(probe.ref().narrow()));
+    // The breaker answered what was asked after the order: the order itself is still unanswered.
+    assertEquals(BreakerState.DRAINED, probe.expectMessageClass(BreakerReport.class).state());
+    everywhere.complete(akka.Done.getInstance());
+    assertEquals(BreakerState.DRAINED, probe.expectMessageClass(BreakerState.class));
   }
 
   @Test

@@ -26,6 +26,7 @@ import java.util.Set;
  * @param maxInFlight chat requests in progress at most, open streams included; beyond, 503
  * @param nodeName this node's name in the journal ({@code detour.node-name}, else the host name)
  * @param journal the routing record and the journal's retention
+ * @param cluster how the node forms its cluster and reports to the breakers' owners
  */
 public record RouterSettings(
     String host,
@@ -37,7 +38,8 @@ public record RouterSettings(
     Optional<Secret> adminToken,
     int maxInFlight,
     String nodeName,
-    JournalSettings journal) {
+    JournalSettings journal,
+    ClusterSettings cluster) {
 
   public RouterSettings {
     providers = Map.copyOf(providers);
@@ -63,6 +65,7 @@ public record RouterSettings(
     // Read once on their own, so that a bad default is named where it is written.
     Guardrails.from(routeDefaults.getConfig("guardrails"), "detour.route-defaults.guardrails");
     KnownKeys.check(detour.getConfig("journal"), "detour.journal", shipped.getConfig("journal"), Set.of(), Set.of());
+    KnownKeys.check(detour.getConfig("cluster"), "detour.cluster", shipped.getConfig("cluster"), Set.of(), Set.of());
     Map<String, ProviderSettings> providers = new LinkedHashMap<>();
     for (String name : keys(detour, "providers")) {
       Config block = detour.getConfig("providers." + quoted(name));
@@ -127,7 +130,7 @@ public record RouterSettings(
         "may hold letters, digits, '.', '_' and '-' only, up to 64 (DETOUR_NODE_NAME)");
     return new RouterSettings(http.getString("host"), http.getInt("port"), providers, models, routes,
         defaultDeadline, adminToken, maxInFlight, nodeName.isEmpty() ? hostName() : nodeName,
-        JournalSettings.from(detour.getConfig("journal")));
+        JournalSettings.from(detour.getConfig("journal")), ClusterSettings.from(detour.getConfig("cluster"), config.getString("akka.actor.provider")));
   }
 
   private static final java.util.regex.Pattern NODE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");

@@ -146,6 +146,37 @@ class RouterSettingsTest {
   }
 
   @Test
+  void aNodeIsAClusterOfOneByDefaultReportingSuccessesEveryTenthOfASecond() {
+    var config = load(VALID);
+    var cluster = RouterSettings.from(config).cluster();
+    assertEquals(ClusterSettings.Formation.SELF, cluster.formation());
+    assertEquals(Duration.ofMillis(100), cluster.successReportInterval());
+    assertEquals(Duration.ofSeconds(1), cluster.keepAliveInterval());
+    assertEquals("cluster", config.getString("akka.actor.provider"));
+    assertEquals("akka.cluster.sbr.SplitBrainResolverProvider", config.getString("akka.cluster.downing-provider-class"));
+    assertEquals("keep-majority", config.getString("akka.cluster.split-brain-resolver.active-strategy"));
+  }
+
+  @Test
+  void badClusterSettingsStopTheStartNamingTheKey() {
+    for (String bad : List.of("detour.cluster.formation = seeds", "detour.cluster.success-report-interval = 0s",
+        "detour.cluster.keep-alive-interval = 10ms", "detour.cluster.formaton = self")) {
+      var refused = assertThrows(ConfigException.class, () -> RouterSettings.from(load(VALID + bad)), bad);
+      String key = bad.substring(0, bad.indexOf(' '));
+      assertTrue(refused.getMessage().contains(key), refused.getMessage());
+    }
+  }
+
+  @Test
+  void aClusterFormationWithALocalActorProviderIsRefused() {
+    var refused = assertThrows(ConfigException.class,
+        () -> RouterSettings.from(load(VALID + "akka.actor.provider = local")));
+    assertTrue(refused.getMessage().contains("detour.cluster.formation"), refused.getMessage());
+    assertEquals(ClusterSettings.Formation.OFF, RouterSettings.from(
+        load(VALID + "akka.actor.provider = local\ndetour.cluster.formation = off")).cluster().formation());
+  }
+
+  @Test
   void badJournalSettingsStopTheStartNamingTheKey() {
     for (String bad : List.of("detour.journal.retention = 10s", "detour.journal.routing-record.interval = 100ms",
         "detour.journal.routing-record.sample-size = -1", "detour.journal.routing-record.max-keys = 0",

@@ -51,8 +51,8 @@ public final class DetourProcess implements AutoCloseable {
     env.put("DETOUR_PORT", Integer.toString(port));
     builder.environment().putAll(env);
     var detour = new DetourProcess(builder.start(), port);
-    var bound = detour.watchFor("HTTP bound");
-    if (!bound.get(START_PATIENCE.toSeconds(), TimeUnit.SECONDS)) {
+    var bound = detour.watchFor("HTTP bound").completeOnTimeout(false, START_PATIENCE.toSeconds(), TimeUnit.SECONDS);
+    if (!bound.get()) {
       detour.close();
       throw new IllegalStateException("Detour did not start: " + detour.output());
     }
@@ -76,6 +76,14 @@ public final class DetourProcess implements AutoCloseable {
   public HttpResponse<String> get(String path) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
         .timeout(Duration.ofSeconds(20)).GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Posts a JSON body with a bearer token (the admin API). */
+  public HttpResponse<String> post(String path, String json, String bearer) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .header("Content-Type", "application/json").header("Authorization", "Bearer " + bearer)
+            .timeout(Duration.ofSeconds(20)).POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   /** SIGKILL: no shutdown hook, no coordinated shutdown, nothing flushed. */
@@ -118,7 +126,8 @@ public final class DetourProcess implements AutoCloseable {
     return seen;
   }
 
-  private static int freePort() throws IOException {
+  /** A port nothing listens on now, on loopback. */
+  public static int freePort() throws IOException {
     try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }

@@ -77,6 +77,11 @@ public final class RouterHarness implements AutoCloseable {
     // milliseconds; an hour is beyond any jump a test makes.
     conf.append("jdbc-journal.circuit-breaker.call-timeout = 1h\n");
     conf.append("jdbc-snapshot-store.circuit-breaker.call-timeout = 1h\n");
+    // The cluster's own timers (joining, sharding, shutdown) run on the scheduler the test moves by
+    // hand, so the harness runs each breaker as a local actor; the real jar runs a cluster of one
+    // (DetourProcess), and ClusterIT runs three nodes.
+    conf.append("akka.actor.provider = local\n");
+    conf.append("detour.cluster.formation = off\n");
     for (String name : chain) {
       conf.append("detour.providers.").append(name).append(" { base-url = \"")
           .append(simulator.instance(name).baseUrl()).append("\", api-key-required = off }\n");

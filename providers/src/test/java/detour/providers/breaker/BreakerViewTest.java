@@ -1,0 +1,39 @@
+package detour.providers.breaker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import detour.persistence.breaker.BreakerScope;
+import detour.persistence.breaker.TripReason;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class BreakerViewTest {
+  final BreakerView view = new BreakerView();
+  final BreakerScope scope = BreakerScope.model("openai", "gpt-4o-mini");
+  final BreakerState open = BreakerState.open(Instant.parse("2026-01-05T09:00:30Z"), 0, TripReason.CONSECUTIVE_FAULTS);
+
+  @Test
+  void anOlderStateArrivingLateNeverOverwritesANewerOne() {
+    view.publish(scope, open, 1);
+    view.publish(scope, BreakerState.CLOSED, 0);  // a late copy of the state before the trip
+    assertEquals(open, view.stateOf(scope.key()));
+    assertEquals(1, view.versionOf(scope.key()));
+  }
+
+  @Test
+  void aNewerStateReplacesTheOneHeldAndTheSameVersionAgainChangesNothing() {
+    view.publish(scope, BreakerState.CLOSED, 0);
+    view.publish(scope, open, 1);
+    view.publish(scope, open, 1);
+    assertEquals(open, view.stateOf(scope.key()));
+    view.publish(scope, BreakerState.halfOpen(0), 2);
+    assertEquals(BreakerState.halfOpen(0), view.stateOf(scope.key()));
+  }
+
+  @Test
+  void aScopeNothingWasPublishedForReadsClosedAndUnknown() {
+    assertEquals(BreakerState.CLOSED, view.stateOf("anthropic"));
+    assertEquals(-1, view.versionOf("anthropic"));
+    assertEquals(false, view.knows("anthropic"));
+  }
+}

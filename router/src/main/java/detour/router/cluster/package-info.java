@@ -1,0 +1,7 @@
+/**
+ * The node's part in the cluster: forming it, the breakers as sharded entities, the outcomes each
+ * node reports to their owners, and the replication of their states into every node's view.
+ * Actors only, except {@link detour.router.cluster.ReplicatedView}, which the breaker's own actor
+ * calls.
+ */
+package detour.router.cluster;
