@@ -168,7 +168,7 @@ public final class Guardian {
     settings.models().values().forEach(m -> models.put(m.id(), new ModelRef(m.provider(), m.upstreamModel())));
     OutcomeLedger ledger = record.outcomes() ? new OutcomeLedger(clock, models) : null;
     var recorder = ctx.spawn(RoutingRecorder.create(settings.nodeName(), record, clock, ledger), "routing-record");
-    return new RoutingRecord(recorder, models, ledger);
+    return new RoutingRecord(recorder, models, ledger, clock);
   }
 
   /** Deletes journal detail past {@code detour.journal.retention}, unless it is off. */

@@ -595,9 +595,11 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
   }
 
   private Behavior<Command> answer(RouteOutcome outcome) {
+    // Recorded before the reply (a no-op on the healthy path), so that the record has it before
+    // anyone who has seen the answer can ask for the record.
+    fleet.routingRecord().record(outcome);
     replyTo.tell(outcome);
     RequestLog.completed(getContext().getLog(), outcome);
-    fleet.routingRecord().record(outcome);
     return Behaviors.stopped();
   }
 

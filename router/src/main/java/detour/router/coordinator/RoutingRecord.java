@@ -12,6 +12,7 @@ import detour.router.record.OutcomeLedger;
 import detour.router.record.RoutedRequest;
 import detour.router.record.RoutingRecorder;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,15 +26,16 @@ import java.util.concurrent.CompletionStage;
  * entirely. A request answered by its first candidate costs one check: no allocation, no message.
  */
 public final class RoutingRecord {
-  private static final RoutingRecord OFF = new RoutingRecord(null, Map.of(), null);
+  private static final RoutingRecord OFF = new RoutingRecord(null, Map.of(), null, InstantSource.system());
 
   private final ActorRef<RoutingRecorder.Command> recorder;
   private final Map<String, ModelRef> models;
   private final OutcomeLedger ledger;
+  private final InstantSource clock;
 
-  /** A record of failovers only, with no per-second outcomes. */
+  /** A record of failovers only, with no per-second outcomes, on the system clock. */
   public RoutingRecord(ActorRef<RoutingRecorder.Command> recorder, Map<String, ModelRef> upstreamModels) {
-    this(recorder, upstreamModels, null);
+    this(recorder, upstreamModels, null, InstantSource.system());
   }
 
   /**
@@ -42,12 +44,14 @@ public final class RoutingRecord {
    *     recorded names models as their breakers do ({@code provider/upstream-model})
    * @param ledger where every call's outcome is counted per second, for the what-if replay; null:
    *     nowhere ({@code routing-record.outcomes.enabled = off})
+   * @param clock stamps each recorded request with the moment it ended
    */
   public RoutingRecord(ActorRef<RoutingRecorder.Command> recorder, Map<String, ModelRef> upstreamModels,
-      OutcomeLedger ledger) {
+      OutcomeLedger ledger, InstantSource clock) {
     this.recorder = recorder;
     this.models = Map.copyOf(upstreamModels);
     this.ledger = ledger;
+    this.clock = clock;
   }
 
   // The outcome ledger hears what the breakers hear, from the same places in the coordinator.
@@ -83,7 +87,7 @@ public final class RoutingRecord {
       return;  // the healthy path: answered at the first try
     }
     RoutedRequest request = summarize(outcome);
-    if (request != null) recorder.tell(new RoutingRecorder.Observed(request));
+    if (request != null) recorder.tell(new RoutingRecorder.Observed(request, clock.instant()));
   }
 
   /**

@@ -45,8 +45,17 @@ public final class RoutingRecorder extends AbstractBehavior<RoutingRecorder.Comm
 
   public sealed interface Command {}
 
-  /** A request that failed over or failed entirely. Told, never answered. */
-  public record Observed(RoutedRequest request) implements Command {}
+  /**
+   * A request that failed over or failed entirely. Told, never answered.
+   *
+   * @param at when it ended, by the node's clock, so that it counts in the interval it ended in
+   *     however late the message arrives; null: when the recorder hears of it
+   */
+  public record Observed(RoutedRequest request, Instant at) implements Command {
+    public Observed(RoutedRequest request) {
+      this(request, null);
+    }
+  }
 
   /**
    * Writes the pending interval now, cut short, and answers once it and every interval before it
@@ -124,16 +133,23 @@ public final class RoutingRecorder extends AbstractBehavior<RoutingRecorder.Comm
   }
 
   private Behavior<Command> onObserved(Observed msg) {
-    Instant now = clock.instant();
+    // An interval already written takes nothing more: a late request counts in the next.
+    Instant now = max(msg.at() != null ? msg.at() : clock.instant(), lastEnd);
     if (pending != null && !now.isBefore(pending.end)) write(pending.end, null);
     if (pending == null) {
       long start = now.toEpochMilli() - Math.floorMod(now.toEpochMilli(), intervalMillis);
       Instant from = Instant.ofEpochMilli(start);
       pending = new Tally(from.isBefore(lastEnd) ? lastEnd : from, Instant.ofEpochMilli(start + intervalMillis));
-      timers.startSingleTimer(IntervalOver.INSTANCE, IntervalOver.INSTANCE, Duration.between(now, pending.end));
+      timers.startSingleTimer(IntervalOver.INSTANCE, IntervalOver.INSTANCE, untilEnd());
     }
     pending.add(msg.request(), settings.sampleSize(), settings.maxKeys());
     return this;
+  }
+
+  /** How long the pending interval has still to run by the recorder's clock; zero once it is over. */
+  private Duration untilEnd() {
+    Duration left = Duration.between(clock.instant(), pending.end);
+    return left.isNegative() ? Duration.ZERO : left;
   }
 
   private Behavior<Command> onIntervalOver() {

@@ -149,7 +149,11 @@ class StreamingCoordinatorTest {
     assertEquals("late but fine", text(read(streaming)));
     var stall = breakers.get("p1/up-p1").expectMessageClass(ProviderBreaker.RecordFailure.class);
     assertEquals(FailureKind.FIRST_TOKEN_TIMEOUT, stall.failure().kind());
-    assertEquals(1, stalled.ended(), "the stalled upstream's request is cancelled, not left running");
+    // The stream's end is reported through a CompletionStage callback, on another thread.
+    testKit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
+      assertEquals(1, stalled.ended(), "the stalled upstream's request is cancelled, not left running");
+      return null;
+    });
   }
 
   @Test
@@ -213,7 +217,10 @@ class StreamingCoordinatorTest {
     assertEquals(2, firstTwo.size());
     breakers.get("p1").expectNoMessage(Duration.ofMillis(200));
     breakers.get("p1/up-p1").expectNoMessage(Duration.ofMillis(10));
-    assertEquals(1, endless.ended());
+    testKit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
+      assertEquals(1, endless.ended(), "the upstream is cancelled");
+      return null;
+    });
   }
 
   @Test

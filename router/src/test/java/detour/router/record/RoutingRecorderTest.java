@@ -158,6 +158,20 @@ class RoutingRecorderTest {
   }
 
   @Test
+  void aRequestHeardOfLateCountsInTheIntervalItEndedIn() {
+    var recorder = recorder(5, 256);
+    clock.advance(Duration.ofSeconds(9));  // 09:00:12: the interval the request ended in is over
+    var late = failedOver("r1", "default", PRIMARY, "OVERLOADED").request();
+    recorder.tell(new RoutingRecorder.Observed(late, Instant.parse("2026-01-05T09:00:08Z")));
+    timePasses(recorder, Duration.ZERO);
+
+    var event = journal.expectNextPersistedClass(id, IntervalRecorded.class);
+    assertEquals(Instant.parse("2026-01-05T09:00:00Z"), event.start());
+    assertEquals(Instant.parse("2026-01-05T09:00:10Z"), event.end());
+    assertEquals(1, event.requests());
+  }
+
+  @Test
   void aFlushWritesTheIntervalUnderWayCutShortAndAnswersOnceItIsWritten() {
     var recorder = recorder(5, 256);
     recorder.tell(failedOver("r1", "default", PRIMARY, "OVERLOADED"));
@@ -187,6 +201,7 @@ class RoutingRecorderTest {
       if (s == 10) ledger.failed("model-a", "a", detour.persistence.breaker.FailureKind.OVERLOADED, 0);
       clock.advance(Duration.ofSeconds(1));
       manualTime.timePasses(Duration.ofSeconds(1));
+      settle(recorder);  // the drain runs at this second's time, before the clock moves on
     }
     var done = testKit.<Done>createTestProbe();
     recorder.tell(new RoutingRecorder.Flush(done.ref()));
