@@ -46,16 +46,9 @@ akka.discovery.config.services.detour.endpoints = [$endpoints]
 akka.management.cluster.bootstrap.contact-point-discovery.required-contact-point-nr = $NODES
 CONF
 
-wait_for_log() {
-  local file=$1 pattern=$2 patience=$3 i
-  for ((i = 0; i < patience * 10; i++)); do
-    grep -q "$pattern" "$file" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "cluster: gave up waiting for '$pattern' in $file:" >&2
-  tail -20 "$file" >&2
-  return 1
-}
+WAITER=cluster
+# shellcheck source=scripts/wait-for-log.sh
+. "$ROOT/scripts/wait-for-log.sh"
 
 java -Dh2.bindAddress=127.0.0.1 -cp "$JAR" detour.providers.simulator.SimulatorMain \
   --instance "primary=$PRIMARY_PORT" --instance "fallback=$FALLBACK_PORT" >"$WORK/simulator.log" 2>&1 &

@@ -25,16 +25,9 @@ for port in "$PRIMARY_PORT" "$FALLBACK_PORT" "$ROUTER_PORT"; do
   fi
 done
 
-wait_for_log() {
-  local file=$1 pattern=$2 patience=$3 i
-  for ((i = 0; i < patience * 10; i++)); do
-    grep -q "$pattern" "$file" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "demo: gave up waiting for '$pattern' in $file:" >&2
-  tail -20 "$file" >&2
-  return 1
-}
+WAITER=demo
+# shellcheck source=scripts/wait-for-log.sh
+. "$ROOT/scripts/wait-for-log.sh"
 
 say() { printf '%s  %s\n' "$(date +%H:%M:%S.%3N)" "$*"; }
 banner() { printf '\n%s  *** %s\n' "$(date +%H:%M:%S.%3N)" "$*"; }
