@@ -220,7 +220,7 @@ once() { # once TARGET: throughput, concurrent streams, memory, overload (the la
     ceiling=$(python3 -c "import json,sys; print(max(100, int(json.load(open(sys.argv[1]))['rps'])))" "$RAW/$t-wrk.json" 2>/dev/null || echo 2000)
     sim "{\"mode\":\"slow\",\"delay_ms\":60,$SMALL}"
     drive "$t" "$t-overload" --body "$b" --phase "$((2 * ceiling)):$OVER_S" --phase "1000:$AFTER_S" --warmup 1 --drain 20 \
-      --connections $((2 * MAX_IN_FLIGHT))  # more than Detour admits: the excess must be shed with 503
+      --connections $((4 * MAX_IN_FLIGHT))  # far more than Detour admits: the excess must be shed with 503
     echo "{\"overload_rate\": $((2 * ceiling)), \"overload_seconds\": $OVER_S, \"after_seconds\": $AFTER_S}" >"$RAW/$t-overload-plan.json"
   fi
 }

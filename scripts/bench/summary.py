@@ -70,7 +70,7 @@ out(f"- Detour: `detour.http.max-in-flight = {meta['max_in_flight']}`, per provi
 out(f"- peer: {meta.get('peer_version') or 'not run'}"
     + (", fallback config (two `openai` targets, `custom_host` = the simulator) in `x-portkey-config`" if meta["peer"] else ""))
 out("- tools: closed-loop throughput by `wrk` (1 thread, 32 connections); every other figure by "
-    "`detour.router.bench.LoadDriver` (open loop, JDK HttpClient, HdrHistogram, latency from the intended send time; non-streamed calls on at most 256 connections, as wrk, the overload on 2,048); "
+    "`detour.router.bench.LoadDriver` (open loop, JDK HttpClient, HdrHistogram, latency from the intended send time; non-streamed calls on at most 256 connections, as wrk, the overload on 4,096); "
     "CPU and RSS from /proc/<pid> of the router or peer\n")
 verdicts = []
 
