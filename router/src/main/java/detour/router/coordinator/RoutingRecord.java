@@ -23,7 +23,9 @@ import java.util.concurrent.CompletionStage;
 /**
  * The request path's side of the routing record: told each request's outcome by its coordinator,
  * it passes on to the node's {@link RoutingRecorder} only the requests that failed over or failed
- * entirely. A request answered by its first candidate costs one check: no allocation, no message.
+ * entirely; a request answered by its first candidate costs one check there: no allocation, no
+ * message. Every call's outcome is also counted in the node's {@link OutcomeLedger}, for the
+ * what-if replay: a few increments under a per-model lock.
  */
 public final class RoutingRecord {
   private static final RoutingRecord OFF = new RoutingRecord(null, Map.of(), null, InstantSource.system());
@@ -65,7 +67,7 @@ public final class RoutingRecord {
   void failed(Candidate candidate, ProviderFailure failure) {
     if (ledger != null) {
       ledger.failed(candidate.model().id(), candidate.providerName(), failure.kind(),
-          failure.retryAfter().map(java.time.Duration::toMillis).orElse(0L));
+          failure.retryAfter().map(Duration::toMillis).orElse(0L));
     }
   }
 

@@ -38,6 +38,10 @@ import java.util.Map;
  * Counting happens here and writing in the child, so a slow write never holds up counting.
  * Intervals are aligned to multiples of the interval since the epoch, so nodes' rows line up.
  *
+ * <p>With an {@link OutcomeLedger}, it also drains every call's per-second outcomes once a second,
+ * and its {@link TroubleWindow} picks the seconds around trouble, journaled as
+ * {@link OutcomesRecorded} rows at most once per interval, for the what-if replay.
+ *
  * <p>{@link Flush} writes the pending interval at once; the node asks for it at shutdown, so an
  * orderly stop loses nothing. A SIGKILL loses the interval under way, at most one interval.
  */
