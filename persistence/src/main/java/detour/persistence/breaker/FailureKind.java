@@ -70,6 +70,19 @@ public enum FailureKind {
     this.failsOver = failsOver;
   }
 
+  /**
+   * The class journaled under {@code name}; a name this version does not know (written by a newer
+   * one) reads as {@link #SERVER_ERROR}, a fault of the model's, so that it is never taken for a
+   * healthy call.
+   */
+  public static FailureKind fromName(String name) {
+    try {
+      return valueOf(name);
+    } catch (IllegalArgumentException unknown) {
+      return SERVER_ERROR;
+    }
+  }
+
   /** Whom the breakers count it against. */
   public Blame blame() {
     return blame;

@@ -1,6 +1,7 @@
 package detour.providers.breaker;
 
 import detour.persistence.breaker.Blame;
+import detour.persistence.breaker.FailureKind;
 import detour.persistence.breaker.TripReason;
 import detour.persistence.routing.RoutingEvent.ModelSecond;
 import detour.providers.breaker.BreakerState.Circuit;
@@ -134,7 +135,7 @@ public final class BreakerReplay {
         if (rows[i] == null) continue;
         mix[i] = rows[i].calls() > 0 ? OutcomeMix.of(rows[i]) : null;
         seen[i] = mix[i] != null;
-        long faults = rows[i].failures().entrySet().stream().filter(e -> isFault(e.getKey()))
+        long faults = rows[i].failures().entrySet().stream().filter(e -> FailureKind.fromName(e.getKey()).providersFault())
             .mapToLong(Map.Entry::getValue).sum();
         Tally was = recorded.get(key);
         recorded.put(key, new Tally(was.calls() + rows[i].calls(), was.failed() + faults, 0));
@@ -262,13 +263,6 @@ public final class BreakerReplay {
       return new ProviderFailure(outcome.failure(), 0, "replayed from the routing record", "", retryAfter);
     }
 
-    private static boolean isFault(String kind) {
-      try {
-        return detour.persistence.breaker.FailureKind.valueOf(kind).providersFault();
-      } catch (IllegalArgumentException unknown) {
-        return true;
-      }
-    }
 
     private static ModelSecond merge(ModelSecond a, ModelSecond b) {
       return new ModelSecond(a.at(), a.model(), a.answered() + b.answered(), sum(a.latencyMs(), b.latencyMs()),

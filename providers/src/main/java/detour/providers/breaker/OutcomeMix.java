@@ -46,12 +46,7 @@ final class OutcomeMix {
       counts.add(second.answered() - bucketed);
     }
     for (Map.Entry<String, Long> failed : second.failures().entrySet()) {
-      FailureKind kind;
-      try {
-        kind = FailureKind.valueOf(failed.getKey());
-      } catch (IllegalArgumentException unknown) {
-        kind = FailureKind.SERVER_ERROR;  // a class this version does not know: a fault of the model's
-      }
+      FailureKind kind = FailureKind.fromName(failed.getKey());
       if (failed.getValue() > 0) {
         kinds.add(new Outcome(kind, 0));
         counts.add(failed.getValue());

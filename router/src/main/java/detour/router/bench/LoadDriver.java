@@ -388,36 +388,30 @@ public final class LoadDriver {
   private void dispatch(HttpClient client, HttpRequest request, long intended) {
     if (!stream) {
       client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
-          .whenComplete((response, error) -> {
-            long us = (System.nanoTime() - intended) / 1000;
-            if (error != null) {
-              transportErrors.increment();
-              failed.recordValue(Math.min(us, HIGHEST_US));
-            } else {
-              count(response.statusCode(), response);
-              (response.statusCode() / 100 == 2 ? ok : failed).recordValue(Math.min(us, HIGHEST_US));
-            }
-            done(client, request);
-          });
+          .whenComplete((response, error) -> finished(client, request, intended, response, error, null));
       return;
     }
     StreamWatch watch = new StreamWatch(intended);
     client.sendAsync(request, HttpResponse.BodyHandlers.fromLineSubscriber(watch))
-        .whenComplete((response, error) -> {
-          long us = (System.nanoTime() - intended) / 1000;
-          if (error != null) {
-            transportErrors.increment();
-            failed.recordValue(Math.min(us, HIGHEST_US));
-          } else {
-            count(response.statusCode(), response);
-            boolean good = response.statusCode() / 100 == 2;
-            (good ? ok : failed).recordValue(Math.min(us, HIGHEST_US));
-            if (good) {
-              watch.finish();
-            }
-          }
-          done(client, request);
-        });
+        .whenComplete((response, error) -> finished(client, request, intended, response, error, watch));
+  }
+
+  /** One answer (or transport failure) counted; a good stream's chunks are judged by its watch, if any. */
+  private void finished(HttpClient client, HttpRequest request, long intended, HttpResponse<?> response,
+      Throwable error, StreamWatch watch) {
+    long us = (System.nanoTime() - intended) / 1000;
+    if (error != null) {
+      transportErrors.increment();
+      failed.recordValue(Math.min(us, HIGHEST_US));
+    } else {
+      count(response.statusCode(), response);
+      boolean good = response.statusCode() / 100 == 2;
+      (good ? ok : failed).recordValue(Math.min(us, HIGHEST_US));
+      if (good && watch != null) {
+        watch.finish();
+      }
+    }
+    done(client, request);
   }
 
   private void count(int status, HttpResponse<?> response) {

@@ -64,13 +64,6 @@ final class TroubleWindow {
   /** Whether a second shows trouble: a provider's fault, or a request that had to pass the model over. */
   static boolean troubled(ModelSecond row) {
     if (!row.passedOver().isEmpty()) return true;
-    for (String kind : row.failures().keySet()) {
-      try {
-        if (FailureKind.valueOf(kind).providersFault()) return true;
-      } catch (IllegalArgumentException unknown) {
-        return true;  // a class this version does not know: rather keep it
-      }
-    }
-    return false;
+    return row.failures().keySet().stream().anyMatch(kind -> FailureKind.fromName(kind).providersFault());
   }
 }
