@@ -7,6 +7,8 @@ import akka.actor.typed.Behavior;
 import akka.actor.typed.RecipientRef;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
+import akka.cluster.typed.ClusterSingleton;
+import akka.cluster.typed.SingletonActor;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,6 +28,7 @@ import detour.providers.client.ProviderSettings;
 import detour.providers.model.ChatRequest;
 import detour.router.config.CatalogueModel;
 import detour.router.config.RoutePlanner;
+import detour.router.config.ClusterSettings;
 import detour.router.config.RouterSettings;
 import detour.router.cluster.BreakerOwners;
 import detour.router.cluster.OutcomeRelay;
@@ -171,12 +174,23 @@ public final class Guardian {
     return new RoutingRecord(recorder, models, ledger, clock);
   }
 
-  /** Deletes journal detail past {@code detour.journal.retention}, unless it is off. */
+  /**
+   * Deletes journal detail past {@code detour.journal.retention}, unless it is off. Each node sweeps
+   * its own routing record. The breakers' streams are the whole cluster's: one node sweeps them, as a
+   * cluster singleton (in a cluster of one, this node), so nodes never race to delete the same rows.
+   */
   private static void retention(ActorContext<Command> ctx, RouterSettings settings, InstantSource clock) {
     settings.journal().retention().ifPresent(kept -> {
+      Duration every = settings.journal().retentionCheckInterval();
       List<String> breakerIds = scopes(settings).stream().map(s -> ProviderBreaker.persistenceId(s).id()).toList();
-      ctx.spawn(JournalRetention.create(breakerIds, RoutingRecorder.persistenceId(settings.nodeName()).id(), kept,
-          settings.journal().retentionCheckInterval(), clock, null), "journal-retention");
+      Optional<String> record = Optional.of(RoutingRecorder.persistenceId(settings.nodeName()).id());
+      if (settings.cluster().formation() == ClusterSettings.Formation.OFF) {
+        ctx.spawn(JournalRetention.create(breakerIds, record, kept, every, clock, null), "journal-retention");
+        return;
+      }
+      ctx.spawn(JournalRetention.create(List.of(), record, kept, every, clock, null), "journal-retention");
+      ClusterSingleton.get(ctx.getSystem()).init(SingletonActor.of(
+          JournalRetention.create(breakerIds, Optional.empty(), kept, every, clock, null), "breaker-retention"));
     });
   }
 

@@ -19,8 +19,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -42,26 +40,35 @@ class ClusterIT {
   static final int NODES = 3;
   static final String ADMIN_TOKEN = "cluster-it-admin-token-0123";
 
+  /** Long enough that no probe falls inside a test: after the trip, the primary gets nothing. */
+  static final String NO_PROBE_IN_SIGHT = "detour.breaker { cooldown = 120s, cooldown-jitter = 0 }";
+
   ScratchDatabase journal;
+  Path work;
+  final List<Integer> management = new ArrayList<>();
   final List<DetourProcess> nodes = new ArrayList<>();
+  Path config;
 
   @BeforeEach
-  void startCluster(@TempDir Path work) throws Exception {
+  void prepare(@TempDir Path work) throws Exception {
+    this.work = work;
     journal = ScratchDatabase.createOrSkip();
     journal.createJournalTables();
-    List<Integer> management = new ArrayList<>();
     for (int i = 0; i < NODES; i++) management.add(DetourProcess.freePort());
+  }
+
+  /** Starts the nodes together, each with the simulated set-up, the shared journal and {@code breaker}. */
+  void startCluster(String breaker) throws Exception {
     StringBuilder endpoints = new StringBuilder();
     for (int port : management) {
       endpoints.append(endpoints.length() == 0 ? "" : ", ").append("{host = \"127.0.0.1\", port = ").append(port).append('}');
     }
-    Path config = work.resolve("cluster.conf");
+    config = work.resolve("cluster.conf");
     Files.writeString(config, "include file(\""
         + Path.of("..", "scripts", "conf", "simulated.conf").toAbsolutePath().normalize() + "\")\n"
         + journal.journalConfig() + "\n"
         + "detour.cluster.formation = bootstrap\n"
-        // Long enough that no probe falls inside the test: after the trip, the primary gets nothing.
-        + "detour.breaker { cooldown = 120s, cooldown-jitter = 0 }\n"
+        + breaker + "\n"
         + "akka.discovery.config.services.detour.endpoints = [" + endpoints + "]\n"
         + "akka.management.cluster.bootstrap.contact-point-discovery {\n"
         + "  required-contact-point-nr = " + NODES + ", stable-margin = 1s, interval = 500ms }\n"
@@ -69,21 +76,27 @@ class ClusterIT {
         + "akka.cluster.split-brain-resolver.stable-after = 3s\n");
     List<CompletableFuture<DetourProcess>> starting = new ArrayList<>();
     for (int i = 0; i < NODES; i++) {
-      Map<String, String> env = new HashMap<>();
-      env.put("DETOUR_SIM_PRIMARY_URL", upstreams.instance("primary").baseUrl());
-      env.put("DETOUR_SIM_FALLBACK_URL", upstreams.instance("fallback").baseUrl());
-      env.put("DETOUR_NODE_NAME", "node-" + (i + 1));
-      env.put("DETOUR_ADMIN_TOKEN", ADMIN_TOKEN);
-      env.put("DETOUR_MANAGEMENT_PORT", Integer.toString(management.get(i)));
+      int node = i;
       starting.add(CompletableFuture.supplyAsync(() -> {
         try {
-          return DetourProcess.start(config, env);
+          return startNode(node);
         } catch (Exception failed) {
           throw new IllegalStateException(failed);
         }
       }));
     }
     for (var node : starting) nodes.add(node.get(120, TimeUnit.SECONDS));
+  }
+
+  /** Node {@code i} (from 0): its name and management port are its own, whichever time it starts. */
+  DetourProcess startNode(int i) throws Exception {
+    Map<String, String> env = new HashMap<>();
+    env.put("DETOUR_SIM_PRIMARY_URL", upstreams.instance("primary").baseUrl());
+    env.put("DETOUR_SIM_FALLBACK_URL", upstreams.instance("fallback").baseUrl());
+    env.put("DETOUR_NODE_NAME", "node-" + (i + 1));
+    env.put("DETOUR_ADMIN_TOKEN", ADMIN_TOKEN);
+    env.put("DETOUR_MANAGEMENT_PORT", Integer.toString(management.get(i)));
+    return DetourProcess.start(config, env);
   }
 
   @AfterEach
@@ -94,6 +107,7 @@ class ClusterIT {
 
   @Test
   void oneBreakerForTheWholeClusterOpensOnceAndEveryNodeStopsCallingThePrimaryWithinASecond() throws Exception {
+    startCluster(NO_PROBE_IN_SIGHT);
     var primary = upstreams.instance("primary");
     for (var node : nodes) {
       var reply = node.chat("default");
@@ -128,6 +142,7 @@ class ClusterIT {
 
   @Test
   void theOwnersBreakerComesBackOnASurvivorStillOpenWithItsDeadlineWhenTheOwnerIsKilled() throws Exception {
+    startCluster(NO_PROBE_IN_SIGHT);
     var primary = upstreams.instance("primary");
     primary.behave(Behaviour.error(503));
     for (int i = 0; i < 5; i++) nodes.get(i % NODES).chat("default");
@@ -136,6 +151,7 @@ class ClusterIT {
     String until = tripDeadline(owner).orElseThrow();
 
     owner.kill();
+    long killed = System.nanoTime();
     nodes.remove(owner);
     long callsAtKill = primary.requests();
     try (var load = new Load(nodes)) {
@@ -147,6 +163,9 @@ class ClusterIT {
       }
       assertTrue(heir.isPresent(), "a survivor restarted the breaker from the journal, open until " + until
           + "; survivors said: " + nodes.stream().map(n -> lines(n, BREAKER)).toList());
+      System.out.printf("ClusterIT: the breaker ran again on a survivor %d ms after its owner was killed"
+          + " (split-brain-resolver.stable-after = 3s; polled every 100 ms)%n",
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed));
       assertEquals(0, load.failed(), "the survivors' callers saw no failure");
       assertTrue(load.answered() > 0, "the survivors kept answering");
     }
@@ -160,6 +179,7 @@ class ClusterIT {
 
   @Test
   void anOperatorsDrainSentToOneNodeIsInEveryNodesViewWithinASecondOfTheAnswer() throws Exception {
+    startCluster(NO_PROBE_IN_SIGHT);
     for (var node : nodes) assertEquals(200, node.chat("default").statusCode());  // each node has called
     var ordered = nodes.get(NODES - 1).post("/admin/breakers/primary/drain",
         "{\"operator\": \"ana\", \"reason\": \"provider maintenance\", \"model\": \"sim-large\"}", ADMIN_TOKEN);
@@ -186,6 +206,97 @@ class ClusterIT {
         journal.journaled("ProviderBreaker|" + BREAKER), "journaled once, by the owner");
   }
 
+  @Test
+  void theProbesOfTheWholeClusterStayWithinThePermitsAndEveryNodeRampsBackByTheSameShare() throws Exception {
+    // A 2 s cooldown that does not grow, one probe at a time, three to close, then one ramp stage.
+    startCluster("detour.breaker { cooldown = 2s, cooldown-jitter = 0, cooldown-multiplier = 1.0,"
+        + " half-open-probes = 3, ramp-stages = [0.25], ramp-stage-duration = 8s }");
+    var primary = upstreams.instance("primary");
+    primary.behave(Behaviour.error(503));
+    long probesSent;
+    try (var load = new Load(nodes)) {
+      awaitOpenOnEveryNode(Duration.ofSeconds(20));
+      Thread.sleep(200);  // requests sent before the views turned are in
+      long callsAtTrip = primary.requests();
+      // Three nodes call all the time; each cooldown ends in one half-open phase, whose probe fails.
+      Thread.sleep(9_000);
+      load.close();
+      assertEquals(List.of(), load.failures(), "every request failed over");
+      probesSent = primary.requests() - callsAtTrip;
+    }
+    int reopens = awaitStable(() -> count(journal.journaled("ProviderBreaker|" + BREAKER), TRIPPED)) - 1;
+    assertTrue(reopens >= 2, "the circuit went through several half-open phases: " + reopens);
+    assertEquals(reopens, probesSent, "one probe for the whole cluster per half-open phase, not one per node");
+
+    primary.behave(Behaviour.ok());
+    try (var load = new Load(nodes)) {
+      long[] ramping = awaitCircuitOnEveryNode("recovering", Duration.ofSeconds(20));
+      long[] closed = awaitCircuitOnEveryNode("closed", Duration.ofSeconds(20));
+      load.close();
+      assertEquals(List.of(), load.failures(), "no request failed while the primary came back");
+      for (int i = 0; i < NODES; i++) {
+        // Inside the stage as this node saw it, with a margin for the request in flight at each end.
+        long from = ramping[i] + TimeUnit.MILLISECONDS.toNanos(300);
+        long to = closed[i] - TimeUnit.MILLISECONDS.toNanos(300);
+        DetourProcess node = nodes.get(i);
+        var during = load.answers().stream().filter(a -> a.node() == node && a.at() > from && a.at() < to).toList();
+        long toPrimary = during.stream().filter(a -> a.provider().equals("primary")).count();
+        double share = (double) toPrimary / during.size();
+        System.out.printf("ClusterIT: node-%d sent the primary %d of %d requests (%.3f) during the 25 %% ramp stage%n",
+            i + 1, toPrimary, during.size(), share);
+        assertTrue(during.size() >= 40, "node-" + (i + 1) + " had traffic during the stage: " + during.size());
+        assertTrue(share > 0.2 && share < 0.3, "node-" + (i + 1) + " gave the primary its 25 % share: " + share);
+      }
+    }
+    assertEquals(List.of("RampAdvanced", "Recovered"), tail(journal.journaled("ProviderBreaker|" + BREAKER), 2),
+        "the breaker ramped once and closed");
+  }
+
+  @Test
+  void aRollingRestartOfEveryNodeFailsNoRequestAndLeavesNoJournalStreamWithAGapOrAFork() throws Exception {
+    // The primary fails all along, so that its breaker journals (opens, probes, opens again) while
+    // it moves from node to node; a short cooldown that does not grow keeps it writing.
+    startCluster("detour.breaker { cooldown = 2s, cooldown-jitter = 0, cooldown-multiplier = 1.0 }");
+    upstreams.instance("primary").behave(Behaviour.error(503));
+    try (var load = new Load(nodes)) {
+      awaitOpenOnEveryNode(Duration.ofSeconds(20));
+      for (int i = 0; i < NODES; i++) {
+        DetourProcess old = nodes.get(i);
+        load.remove(old);
+        long stopping = System.nanoTime();
+        assertTrue(old.stop(Duration.ofSeconds(30)), "node-" + (i + 1) + " left the cluster and stopped by itself: "
+            + old.output().subList(Math.max(0, old.output().size() - 20), old.output().size()));
+        long stopped = System.nanoTime();
+        DetourProcess fresh = startNode(i);
+        nodes.set(i, fresh);
+        load.add(fresh);
+        System.out.printf("ClusterIT: node-%d stopped in %d ms and was back, serving, %d ms later%n", i + 1,
+            TimeUnit.NANOSECONDS.toMillis(stopped - stopping), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopped));
+        Thread.sleep(2_000);  // traffic through the whole cluster before the next node goes
+      }
+      load.close();
+      assertEquals(List.of(), load.failures(), "no request failed while every node restarted in turn");
+      assertTrue(load.answered() > 300, "traffic flowed all along: " + load.answered());
+    }
+
+    var streams = new java.util.TreeMap<String, List<ScratchDatabase.JournalRow>>();
+    for (var row : journal.rows()) streams.computeIfAbsent(row.persistenceId(), id -> new ArrayList<>()).add(row);
+    int movedWhileWriting = 0;
+    for (var stream : streams.entrySet()) {
+      List<Long> numbers = stream.getValue().stream().map(ScratchDatabase.JournalRow::sequenceNr).toList();
+      List<Long> expected = java.util.stream.LongStream.rangeClosed(1, numbers.size()).boxed().toList();
+      assertEquals(expected, numbers, stream.getKey() + " has no gap");
+      // A fork would be two incarnations writing in turn: each writer's rows must be one run.
+      List<String> runs = new ArrayList<>();
+      for (var row : stream.getValue()) {
+        if (runs.isEmpty() || !runs.get(runs.size() - 1).equals(row.writer())) runs.add(row.writer());
+      }
+      assertEquals(runs.size(), new java.util.HashSet<>(runs).size(), stream.getKey() + " has no fork: " + runs);
+      if (stream.getKey().startsWith("ProviderBreaker|") && runs.size() > 1) movedWhileWriting++;
+    }
+    assertTrue(movedWhileWriting > 0, "a breaker journaled from more than one node: " + streams.keySet());
+  }
+
   /** When each node's /health first showed the breaker open (System.nanoTime), polled every 5 ms. */
   private long[] awaitOpenOnEveryNode(Duration patience) throws Exception {
     long[] seen = new long[nodes.size()];
@@ -202,6 +313,47 @@ class ClusterIT {
     }
     assertEquals(nodes.size(), open, "every node's view shows the breaker open");
     return seen;
+  }
+
+  /** When each node's /health first showed the breaker's circuit so (System.nanoTime), polled every 5 ms. */
+  private long[] awaitCircuitOnEveryNode(String circuit, Duration patience) throws Exception {
+    long[] seen = new long[nodes.size()];
+    long deadline = System.nanoTime() + patience.toNanos();
+    int there = 0;
+    while (there < nodes.size() && System.nanoTime() < deadline) {
+      for (int i = 0; i < nodes.size(); i++) {
+        if (seen[i] == 0 && circuit.equals(breaker(nodes.get(i)).path("circuit").asText())) {
+          seen[i] = System.nanoTime();
+          there++;
+        }
+      }
+      Thread.sleep(5);
+    }
+    assertEquals(nodes.size(), there, "every node's view shows the breaker " + circuit);
+    return seen;
+  }
+
+  /** The value once it has not changed for a second (at most 10 s): the journal once writes settle. */
+  private static int awaitStable(java.util.concurrent.Callable<Integer> value) throws Exception {
+    int last = value.call();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      Thread.sleep(1_000);
+      int now = value.call();
+      if (now == last) return now;
+      last = now;
+    }
+    return last;
+  }
+
+  private static int count(List<String> manifests, String manifest) {
+    return (int) manifests.stream().filter(manifest::equals).count();
+  }
+
+  /** The simple class names of the last {@code n} events. */
+  private static List<String> tail(List<String> manifests, int n) {
+    return manifests.subList(Math.max(0, manifests.size() - n), manifests.size()).stream()
+        .map(m -> m.substring(m.lastIndexOf('$') + 1)).toList();
   }
 
   private static JsonNode breaker(DetourProcess node) throws Exception {
@@ -234,45 +386,93 @@ class ClusterIT {
     if (left > 0) TimeUnit.NANOSECONDS.sleep(left);
   }
 
-  /** One caller per node, a request every 20 ms each, until closed; counts what they saw. */
+  /**
+   * One caller per node in rotation, a request every 20 ms each, until closed; keeps what they saw.
+   * Like a load balancer, it takes a node out of rotation (its caller finishes the request it is in)
+   * before the node is stopped, and puts a node in.
+   */
   static final class Load implements AutoCloseable {
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final AtomicInteger answered = new AtomicInteger();
-    private final AtomicInteger failed = new AtomicInteger();
-    private final List<Thread> callers = new ArrayList<>();
+    /** One answered request: the node that answered and the provider that did, at System.nanoTime. */
+    record Answer(DetourProcess node, long at, String provider) {}
+
+    private final Map<DetourProcess, Caller> callers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final List<Answer> answers = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
 
     Load(List<DetourProcess> nodes) {
-      for (var node : nodes) {
-        var caller = new Thread(() -> {
-          while (running.get()) {
-            try {
-              if (node.chat("default").statusCode() == 200) answered.incrementAndGet(); else failed.incrementAndGet();
-              Thread.sleep(20);
-            } catch (InterruptedException stop) {
-              return;
-            } catch (Exception broken) {
-              failed.incrementAndGet();
-            }
-          }
-        }, "cluster-load");
-        caller.setDaemon(true);
-        caller.start();
-        callers.add(caller);
-      }
+      nodes.forEach(this::add);
+    }
+
+    void add(DetourProcess node) {
+      var caller = new Caller(node);
+      callers.put(node, caller);
+      caller.start();
+    }
+
+    /** Out of rotation: returns once the node's caller has its last answer. */
+    void remove(DetourProcess node) throws InterruptedException {
+      callers.remove(node).finish();
     }
 
     int answered() {
-      return answered.get();
+      return answers.size();
     }
 
     int failed() {
-      return failed.get();
+      return failures.size();
+    }
+
+    List<String> failures() {
+      synchronized (failures) {
+        return List.copyOf(failures);
+      }
+    }
+
+    List<Answer> answers() {
+      synchronized (answers) {
+        return List.copyOf(answers);
+      }
     }
 
     @Override
     public void close() throws InterruptedException {
-      running.set(false);
-      for (var caller : callers) caller.join(30_000);
+      for (var caller : callers.values()) caller.finish();
+      callers.clear();
+    }
+
+    private final class Caller extends Thread {
+      private final DetourProcess node;
+      private volatile boolean running = true;
+
+      Caller(DetourProcess node) {
+        super("cluster-load");
+        this.node = node;
+        setDaemon(true);
+      }
+
+      @Override
+      public void run() {
+        while (running) {
+          try {
+            var reply = node.chat("default");
+            if (reply.statusCode() == 200) {
+              answers.add(new Answer(node, System.nanoTime(), reply.headers().firstValue("x-detour-provider").orElse("")));
+            } else {
+              failures.add(reply.statusCode() + " " + reply.body());
+            }
+            Thread.sleep(20);
+          } catch (InterruptedException stop) {
+            return;
+          } catch (Exception broken) {
+            failures.add(String.valueOf(broken));
+          }
+        }
+      }
+
+      void finish() throws InterruptedException {
+        running = false;
+        join(30_000);
+      }
     }
   }
 }

@@ -24,13 +24,15 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
  * Deletes journal detail older than {@code detour.journal.retention}, every
- * {@code retention-check-interval}, for the journal streams this node writes:
+ * {@code retention-check-interval}, for the journal streams it is given: a node's own routing
+ * record, and the breakers (which a cluster shares, so one node sweeps them: see the Guardian):
  *
  * <ul>
  *   <li>its routing record: every interval that ended before the cut-off;
@@ -75,11 +77,11 @@ public final class JournalRetention {
   static final Duration PATIENCE = Duration.ofSeconds(60);
 
   /**
-   * @param breakerIds the persistence ids of this node's breakers
-   * @param routingRecordId the persistence id of this node's routing record
+   * @param breakerIds the persistence ids of the breakers it sweeps
+   * @param routingRecordId the persistence id of the routing record it sweeps, if any
    * @param reportTo told every sweep's result, if given (tests)
    */
-  public static Behavior<Command> create(List<String> breakerIds, String routingRecordId, Duration retention,
+  public static Behavior<Command> create(List<String> breakerIds, Optional<String> routingRecordId, Duration retention,
       Duration every, InstantSource clock, ActorRef<Swept> reportTo) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> Behaviors.withStash(16, stash -> {
       timers.startTimerWithFixedDelay(Tick.INSTANCE, Tick.INSTANCE, every);
@@ -130,12 +132,12 @@ public final class JournalRetention {
   static final class Sweeper {
     private final ActorSystem<?> system;
     private final List<String> breakerIds;
-    private final String routingRecordId;
+    private final Optional<String> routingRecordId;
     private final JournalReader read;
     private final akka.actor.ActorRef journal;
     private final akka.actor.ActorRef snapshots;
 
-    Sweeper(ActorSystem<?> system, List<String> breakerIds, String routingRecordId) {
+    Sweeper(ActorSystem<?> system, List<String> breakerIds, Optional<String> routingRecordId) {
       this.system = system;
       this.breakerIds = List.copyOf(breakerIds);
       this.routingRecordId = routingRecordId;
@@ -155,9 +157,11 @@ public final class JournalRetention {
             ? CompletableFuture.completedFuture(null)
             : deleteSnapshots(id, cut).thenCompose(done -> deleteEvents(id, cut)).thenAccept(done -> deleted.put(id, cut)));
       }
-      chain = chain.thenCompose(ok -> lastIntervalBefore(routingRecordId, cutoff)).thenCompose(cut -> cut <= 0
-          ? CompletableFuture.completedFuture(null)
-          : deleteEvents(routingRecordId, cut).thenAccept(done -> deleted.put(routingRecordId, cut)));
+      for (String id : routingRecordId.stream().toList()) {
+        chain = chain.thenCompose(ok -> lastIntervalBefore(id, cutoff)).thenCompose(cut -> cut <= 0
+            ? CompletableFuture.completedFuture(null)
+            : deleteEvents(id, cut).thenAccept(done -> deleted.put(id, cut)));
+      }
       return chain.handle((ok, failure) -> new Swept(cutoff, Map.copyOf(deleted),
           failure == null ? null : String.valueOf(failure.getCause() != null ? failure.getCause() : failure)));
     }

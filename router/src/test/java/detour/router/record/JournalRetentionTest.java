@@ -39,6 +39,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -109,7 +110,7 @@ class JournalRetentionTest {
     var reports = testKit.<JournalRetention.Swept>createTestProbe();
     testKit.spawn(JournalRetention.create(
         List.of(ProviderBreaker.persistenceId(scope).id(), ProviderBreaker.persistenceId(young).id()),
-        "routing-record|nobody", THIRTY_DAYS, Duration.ofHours(1), clock, reports.ref()));
+        Optional.of("routing-record|nobody"), THIRTY_DAYS, Duration.ofHours(1), clock, reports.ref()));
     manualTime.timePasses(Duration.ofHours(1));
     var swept = reports.receiveMessage(Duration.ofSeconds(20));
 
@@ -134,7 +135,7 @@ class JournalRetentionTest {
     write(id, Set.of(), List.of(interval(node, now.minus(Duration.ofDays(31))), interval(node, now.minus(Duration.ofDays(30))),
         interval(node, now.minus(Duration.ofDays(29)))));
 
-    var retention = testKit.spawn(JournalRetention.create(List.of(), id.id(), THIRTY_DAYS, Duration.ofHours(1), clock, null));
+    var retention = testKit.spawn(JournalRetention.create(List.of(), Optional.of(id.id()), THIRTY_DAYS, Duration.ofHours(1), clock, null));
     var answer = testKit.<JournalRetention.Swept>createTestProbe();
     retention.tell(new JournalRetention.Sweep(answer.ref()));
     assertEquals(Map.of(id.id(), 2L), answer.receiveMessage(Duration.ofSeconds(20)).deletedUpTo());

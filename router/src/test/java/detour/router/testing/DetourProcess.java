@@ -92,6 +92,17 @@ public final class DetourProcess implements AutoCloseable {
     process.waitFor(15, TimeUnit.SECONDS);
   }
 
+  /**
+   * SIGTERM, as an orchestrator stops a node: its coordinated shutdown leaves the cluster and hands
+   * its breakers over. True if it ended by itself within the patience; killed otherwise.
+   */
+  public boolean stop(Duration patience) throws InterruptedException {
+    process.destroy();
+    if (process.waitFor(patience.toMillis(), TimeUnit.MILLISECONDS)) return true;
+    kill();
+    return false;
+  }
+
   public List<String> output() {
     synchronized (output) {
       return List.copyOf(output);

@@ -90,6 +90,21 @@ public final class ScratchDatabase implements AutoCloseable {
     }
   }
 
+  /** One row of the journal: where it sits in its stream, and which incarnation of the writer wrote it. */
+  public record JournalRow(String persistenceId, long sequenceNr, String writer, String manifest) {}
+
+  /** Every row of the journal, stream by stream, in sequence order. */
+  public List<JournalRow> rows() throws SQLException {
+    try (Connection db = DriverManager.getConnection(url, USER, "");
+        var query = db.prepareStatement("SELECT persistence_id, sequence_number, writer, event_ser_manifest"
+            + " FROM event_journal ORDER BY persistence_id, sequence_number")) {
+      var rows = query.executeQuery();
+      var all = new ArrayList<JournalRow>();
+      while (rows.next()) all.add(new JournalRow(rows.getString(1), rows.getLong(2), rows.getString(3), rows.getString(4)));
+      return all;
+    }
+  }
+
   /** How many rows of the journal, of any persistence id, have this manifest. */
   public int countManifest(String manifest) throws SQLException {
     try (Connection db = DriverManager.getConnection(url, USER, "");
