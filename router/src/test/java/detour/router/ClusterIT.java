@@ -138,6 +138,8 @@ class ClusterIT {
     assertEquals(List.of(TRIPPED), journal.journaled("ProviderBreaker|" + BREAKER), "one incident, not three");
     assertEquals(1, journal.countManifest(TRIPPED), "no other breaker opened");
     assertEquals(1, nodes.stream().filter(n -> owns(n, BREAKER)).count(), "exactly one node owns and journals it");
+    assertEquals(1, nodes.stream().filter(n -> n.output().stream().anyMatch(l -> l.contains("breakers' streams every")))
+        .count(), "one node of the cluster sweeps the breakers' old incidents");
   }
 
   @Test

@@ -85,9 +85,18 @@ public final class JournalRetention {
       Duration every, InstantSource clock, ActorRef<Swept> reportTo) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> Behaviors.withStash(16, stash -> {
       timers.startTimerWithFixedDelay(Tick.INSTANCE, Tick.INSTANCE, every);
+      ctx.getLog().info("journal retention: this node sweeps {} every {}, deleting detail older than {}",
+          describe(breakerIds, routingRecordId), every, retention);
       var sweeper = new Sweeper(ctx.getSystem(), breakerIds, routingRecordId);
       return new Sweeping(ctx, stash, sweeper, retention, clock, reportTo).idle();
     })));
+  }
+
+  /** For the log: "routing-record|eu-1 and 4 breakers' streams". */
+  private static String describe(List<String> breakerIds, Optional<String> routingRecordId) {
+    List<String> parts = new java.util.ArrayList<>(routingRecordId.stream().toList());
+    if (!breakerIds.isEmpty()) parts.add(breakerIds.size() + " breakers' streams");
+    return String.join(" and ", parts);
   }
 
   private record Sweeping(ActorContext<Command> ctx, StashBuffer<Command> stash, Sweeper sweeper, Duration retention,
