@@ -49,10 +49,6 @@ PEER_DIR="$ROOT/bench/peer"
 
 # ---- tools ----------------------------------------------------------------------------------
 log() { echo "bench: $*" >&2; }
-if ! command -v wrk >/dev/null; then
-  log "installing wrk (apt-get)"
-  apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
-fi
 for t in taskset curl python3 java mvn; do command -v $t >/dev/null || { log "$t is needed"; exit 1; }; done
 if [[ ! -f "$JAR" ]] || [[ -n "$(find "$ROOT"/pom.xml "$ROOT"/*/pom.xml "$ROOT"/*/src/main -newer "$JAR" -print -quit)" ]]; then
   log "building router/target/detour.jar (mvn package, tests skipped)"
@@ -78,32 +74,8 @@ echo '{"model":"bench","max_tokens":256,"messages":[{"role":"user","content":"Sa
 echo '{"model":"bench","max_tokens":256,"stream":true,"messages":[{"role":"user","content":"Say hello."}]}' >"$SBODY"
 
 # ---- processes: every one started here is stopped here, by PID ------------------------------
-PIDS=()
-cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do
-    for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$p" 2>/dev/null || true
-  done
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-forget() { local keep=() p; for p in "${PIDS[@]}"; do [[ "$p" != "$1" ]] && keep+=("$p"); done; PIDS=("${keep[@]}"); }
-stop() { # stop PID: TERM, wait up to 10 s, then KILL
-  local p=$1
-  kill "$p" 2>/dev/null || true
-  for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$p" 2>/dev/null || true
-  wait "$p" 2>/dev/null || true
-  forget "$p"
-}
-wait_port() {
-  local i
-  for ((i = 0; i < ${2:-60} * 10; i++)); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
-  log "nothing listens on 127.0.0.1:$1"; return 1
-}
-rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+# shellcheck source=scripts/bench/common.sh
+. "$ROOT/scripts/bench/common.sh"
 
 # The simulator: its own JVM on core 1, nothing logged per request (akka WARNING, see ProviderSimulator).
 taskset -c 1 java $SIM_JVM -cp "$JAR" detour.providers.simulator.SimulatorMain \
