@@ -106,10 +106,11 @@ public final class BreakerFingerprint {
     if (ours.equals(theirs)) return List.of();
     List<String> onlyHere = ours.stream().filter(m -> !theirs.contains(m)).map(m -> name + "/" + m).toList();
     List<String> onlyThere = theirs.stream().filter(m -> !ours.contains(m)).map(m -> name + "/" + m).toList();
+    List<String> sides = new ArrayList<>();
+    if (!onlyHere.isEmpty()) sides.add("breakers " + onlyHere + " only on this node");
+    if (!onlyThere.isEmpty()) sides.add("breakers " + onlyThere + " only in " + thereIs);
     return List.of("provider '" + name + "': the models with a breaker of their own differ (detour.models, provider = "
-        + name + ", upstream-model): " + (onlyHere.isEmpty() ? "" : "breakers " + onlyHere + " only on this node")
-        + (onlyHere.isEmpty() || onlyThere.isEmpty() ? "" : ", ")
-        + (onlyThere.isEmpty() ? "" : "breakers " + onlyThere + " only in " + thereIs));
+        + name + ", upstream-model): " + String.join(", ", sides));
   }
 
   /**
