@@ -5,6 +5,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import detour.persistence.DetourConfig;
 import detour.persistence.JournalSchema;
+import detour.router.cluster.BreakerFingerprint;
 import detour.router.config.RouterSettings;
 import java.time.InstantSource;
 import java.util.concurrent.CompletableFuture;
@@ -33,6 +34,8 @@ public final class Main {
       System.exit(2);
       return;
     }
+    // What a joining node must share with the cluster, for BreakerConfigCheck to compare.
+    config = BreakerFingerprint.of(settings).withFallback(config);
     var started = new CompletableFuture<Guardian.Started>();
     ActorSystem<Guardian.Command> system =
         ActorSystem.create(Guardian.create(settings, InstantSource.system(), started), "detour", config);

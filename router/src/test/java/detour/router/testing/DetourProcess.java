@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -33,6 +34,8 @@ public final class DetourProcess implements AutoCloseable {
   private final int port;
   private final List<String> output = new ArrayList<>();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final CompletableFuture<Void> outputRead = new CompletableFuture<>();
+  private CompletableFuture<Boolean> bound;
 
   private DetourProcess(Process process, int port) {
     this.process = process;
@@ -41,6 +44,20 @@ public final class DetourProcess implements AutoCloseable {
 
   /** Starts the jar and returns once it logs "HTTP bound"; fails with its output otherwise. */
   public static DetourProcess start(Path configFile, Map<String, String> environment) throws Exception {
+    var detour = launch(configFile, environment);
+    var bound = detour.bound.completeOnTimeout(false, START_PATIENCE.toSeconds(), TimeUnit.SECONDS);
+    if (!bound.get()) {
+      detour.close();
+      throw new IllegalStateException("Detour did not start: " + detour.output());
+    }
+    return detour;
+  }
+
+  /**
+   * Starts the jar and returns at once, without waiting for it to serve: for a node expected to
+   * stop by itself ({@link #awaitExit}).
+   */
+  public static DetourProcess launch(Path configFile, Map<String, String> environment) throws IOException {
     if (!Files.exists(JAR)) throw new IllegalStateException("the package phase builds " + JAR.toAbsolutePath());
     int port = freePort();
     var command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -51,12 +68,19 @@ public final class DetourProcess implements AutoCloseable {
     env.put("DETOUR_PORT", Integer.toString(port));
     builder.environment().putAll(env);
     var detour = new DetourProcess(builder.start(), port);
-    var bound = detour.watchFor("HTTP bound").completeOnTimeout(false, START_PATIENCE.toSeconds(), TimeUnit.SECONDS);
-    if (!bound.get()) {
-      detour.close();
-      throw new IllegalStateException("Detour did not start: " + detour.output());
-    }
+    detour.bound = detour.watchFor("HTTP bound");
     return detour;
+  }
+
+  /**
+   * Waits for the process to end by itself, and for its last output to be read.
+   *
+   * @return its exit code, or empty if it still runs after {@code patience}
+   */
+  public OptionalInt awaitExit(Duration patience) throws Exception {
+    if (!process.waitFor(patience.toMillis(), TimeUnit.MILLISECONDS)) return OptionalInt.empty();
+    outputRead.get(10, TimeUnit.SECONDS);
+    return OptionalInt.of(process.exitValue());
   }
 
   public int port() {
@@ -131,6 +155,7 @@ public final class DetourProcess implements AutoCloseable {
         // the process went away
       }
       seen.complete(false);
+      outputRead.complete(null);
     }, "detour-output");
     reader.setDaemon(true);
     reader.start();
