@@ -26,51 +26,23 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-ports=("$PRIMARY_PORT" "$FALLBACK_PORT")
-for ((i = 0; i < NODES; i++)); do ports+=($((HTTP_BASE + i)) $((MANAGEMENT_BASE + i))); done
-for port in "${ports[@]}"; do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    echo "cluster: port $port is already in use; set CLUSTER_HTTP_BASE, CLUSTER_MANAGEMENT_BASE," \
-      "CLUSTER_PRIMARY_PORT or CLUSTER_FALLBACK_PORT" >&2
-    exit 1
-  fi
-done
-
-endpoints=""
-for ((i = 0; i < NODES; i++)); do
-  endpoints+="${endpoints:+, }{host = \"127.0.0.1\", port = $((MANAGEMENT_BASE + i))}"
-done
-cat >"$WORK/cluster.conf" <<CONF
-include file("$ROOT/scripts/conf/cluster.conf")
-akka.discovery.config.services.detour.endpoints = [$endpoints]
-akka.management.cluster.bootstrap.contact-point-discovery.required-contact-point-nr = $NODES
-CONF
-
 WAITER=cluster
 # shellcheck source=scripts/wait-for-log.sh
 . "$ROOT/scripts/wait-for-log.sh"
+# shellcheck source=scripts/cluster-nodes.sh
+. "$ROOT/scripts/cluster-nodes.sh"
 
-java -Dh2.bindAddress=127.0.0.1 -cp "$JAR" detour.providers.simulator.SimulatorMain \
-  --instance "primary=$PRIMARY_PORT" --instance "fallback=$FALLBACK_PORT" >"$WORK/simulator.log" 2>&1 &
-PIDS+=($!)
-for ((i = 1; i <= NODES; i++)); do
-  DETOUR_NODE_NAME="node-$i" \
-  DETOUR_PORT=$((HTTP_BASE + i - 1)) \
-  DETOUR_MANAGEMENT_PORT=$((MANAGEMENT_BASE + i - 1)) \
-  DETOUR_SIM_PRIMARY_URL="http://127.0.0.1:$PRIMARY_PORT/v1" \
-  DETOUR_SIM_FALLBACK_URL="http://127.0.0.1:$FALLBACK_PORT/v1" \
-    java ${JAVA_OPTS:--Xms128m -Xmx512m -Dh2.bindAddress=127.0.0.1} -Dconfig.file="$WORK/cluster.conf" -jar "$JAR" \
-    >"$WORK/node-$i.log" 2>&1 &
-  PIDS+=($!)
-done
+cluster_ports_free "CLUSTER_HTTP_BASE, CLUSTER_MANAGEMENT_BASE, CLUSTER_PRIMARY_PORT or CLUSTER_FALLBACK_PORT"
+cluster_write_conf
+cluster_start_simulator
+for ((i = 1; i <= NODES; i++)); do cluster_start_node "$i"; done
 
 echo "cluster: starting $NODES nodes against $(grep -m1 -o 'jdbc:postgresql[^"]*' "$ROOT/scripts/conf/cluster.conf")" \
   "(DETOUR_PG_URL, DETOUR_PG_USER override); logs in $WORK" >&2
-wait_for_log "$WORK/simulator.log" "fallback listening" 30
+cluster_wait_serving
 for ((i = 1; i <= NODES; i++)); do
-  wait_for_log "$WORK/node-$i.log" "HTTP bound" 120
   echo "cluster: node-$i  API http://127.0.0.1:$((HTTP_BASE + i - 1))  management" \
-    "http://127.0.0.1:$((MANAGEMENT_BASE + i - 1)) (/ready, /alive, /cluster/members)  pid ${PIDS[$i]}" >&2
+    "http://127.0.0.1:$((MANAGEMENT_BASE + i - 1)) (/ready, /alive, /cluster/members)  pid ${NODE_PIDS[$i]}" >&2
 done
 echo "cluster: simulated providers on 127.0.0.1:$PRIMARY_PORT (primary) and :$FALLBACK_PORT (fallback); Ctrl-C stops all" >&2
 wait "${PIDS[@]}"

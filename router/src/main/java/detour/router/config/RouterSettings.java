@@ -125,6 +125,7 @@ public record RouterSettings(
         "must be at least 16 characters (DETOUR_ADMIN_TOKEN)");
     int maxInFlight = http.getInt("max-in-flight");
     require(maxInFlight > 0, http, "detour.http.max-in-flight", "must be at least 1, got " + maxInFlight);
+    ContactPointDiscovery.check(config);
     String nodeName = detour.getString("node-name").strip();
     require(nodeName.isEmpty() || NODE_NAME.matcher(nodeName).matches(), detour, "detour.node-name",
         "may hold letters, digits, '.', '_' and '-' only, up to 64 (DETOUR_NODE_NAME)");
