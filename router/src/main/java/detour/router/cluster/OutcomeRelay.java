@@ -77,9 +77,10 @@ public final class OutcomeRelay extends AbstractBehavior<Object> {
   public static Behavior<Object> create(BreakerScope scope, RecipientRef<ProviderBreaker.Command> owner,
       BreakerView view, ClusterSettings settings, BreakerSettings breaker, InstantSource clock) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      ctx.setLoggerName(OutcomeRelay.class);  // else the log is named after Akka's internals, and muted
       if (settings.formation() != ClusterSettings.Formation.OFF) {
+        // The silence is counted from each answer: before the first, the node serves nothing anyway.
         timers.startTimerWithFixedDelay(KeepAlive.INSTANCE, settings.keepAliveInterval());
-        timers.startSingleTimer(OwnerSilent.INSTANCE, settings.ownerSilence());
       }
       return new OutcomeRelay(ctx, timers, scope, owner, view, settings, breaker, clock);
     }));

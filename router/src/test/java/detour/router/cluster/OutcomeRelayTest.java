@@ -146,6 +146,17 @@ class OutcomeRelayTest {
   }
 
   @Test
+  void anOwnerThatHasNotYetAnsweredOnceIsNotTakenForSilent() {
+    var relay = relay(ClusterSettings.Formation.SELF);
+    view.publish(scope, BreakerState.CLOSED, 1);
+    settle(relay);
+    timePasses(OWNER_SILENCE.multipliedBy(2));  // a cluster still forming: the breaker not started yet
+    for (int i = 0; i < BREAKER.consecutiveFaults(); i++) relay.tell(FAULT);
+    settle(relay);
+    assertEquals(BreakerState.CLOSED, view.stateOf(scope.key()));
+  }
+
+  @Test
   void theOwnersFirstAnswerReleasesTheLocalHoldAndItsStateRules() {
     var relay = silentOwner();
     for (int i = 0; i < BREAKER.consecutiveFaults(); i++) relay.tell(FAULT);
@@ -241,6 +252,7 @@ class OutcomeRelayTest {
     var relay = relay(ClusterSettings.Formation.SELF);
     view.publish(scope, BreakerState.CLOSED, 1);
     settle(relay);  // its timers are armed
+    answerKeepAlive(relay);  // the silence counts from the owner's last answer
     timePasses(OWNER_SILENCE);
     settle(relay);
     return relay;
