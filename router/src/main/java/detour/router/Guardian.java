@@ -115,7 +115,8 @@ public final class Guardian {
     Map<String, ActorRef<ProviderBreaker.Command>> breakers = new HashMap<>();
     for (BreakerScope scope : scopes) {
       ActorRef<ProviderBreaker.Command> breaker = ctx.spawn(
-          OutcomeRelay.create(scope, owners.apply(scope), view, settings.cluster()),
+          OutcomeRelay.create(scope, owners.apply(scope), view, settings.cluster(),
+              settings.providers().get(scope.provider()).breaker(), clock),
           "outcomes-" + URLEncoder.encode(scope.key(), StandardCharsets.UTF_8)).narrow();
       breakers.put(scope.key(), breaker);
       ctx.ask(VersionedState.class, breaker, RECOVERY_PATIENCE, ProviderBreaker.GetVersionedState::new,

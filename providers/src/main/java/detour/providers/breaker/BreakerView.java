@@ -13,9 +13,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * the replication that brings every owner's states to every node), anyone reads: a read is one
  * lock-free map lookup, costs no message and never waits for an actor. Each state carries the
  * breaker's journal sequence number, and an older one never replaces a newer.
+ *
+ * <p>A node may also hold a circuit open on its own, for itself alone ({@link #holdOpenLocally}),
+ * while the breaker's owner is unreachable: reads then report the hold, and the published state
+ * stays underneath, untouched, to rule again once the hold is released. On a healthy node no hold
+ * exists, and a read costs one more lookup in an empty map, which allocates nothing.
  */
 public final class BreakerView implements BreakerPublisher {
   private final ConcurrentHashMap<String, VersionedState> states = new ConcurrentHashMap<>();
+  /** This node's own holds, by scope key: never published, never journaled. */
+  private final ConcurrentHashMap<String, BreakerState> localHolds = new ConcurrentHashMap<>();
 
   /** A view that nobody else reads: for a breaker tested on its own. */
   public static BreakerView detached() {
@@ -38,12 +45,43 @@ public final class BreakerView implements BreakerPublisher {
   }
 
   /**
-   * The provider's last published state. A provider whose breaker has not yet recovered reads as
-   * closed; the router serves nothing until every breaker has published (see {@link #knows}).
+   * Holds the scope's circuit open on this node alone, over whatever state is published, until
+   * {@link #releaseLocal}: for while its owner is unreachable and this node's own evidence says the
+   * provider is failing. Whoever holds it releases it; the view keeps no clock.
+   *
+   * @param open the circuit as this node judged it, open until its local cooldown ends
+   */
+  public void holdOpenLocally(BreakerScope scope, BreakerState open) {
+    if (open.circuit() != BreakerState.Circuit.OPEN) {
+      throw new IllegalArgumentException("a local hold is an open circuit, got " + open.circuit());
+    }
+    localHolds.put(scope.key(), open);
+  }
+
+  /** Ends this node's own hold of the scope, if any: the published state rules again. */
+  public void releaseLocal(BreakerScope scope) {
+    localHolds.remove(scope.key());
+  }
+
+  /**
+   * The provider's state as this node routes by it: its own hold if it holds one, else the last
+   * published state. A provider whose breaker has not yet recovered reads as closed; the router
+   * serves nothing until every breaker has published (see {@link #knows}).
    */
   public BreakerState stateOf(String provider) {
+    BreakerState local = localHolds.get(provider);
+    return local != null ? local : publishedStateOf(provider);
+  }
+
+  /** The provider's last published state, whatever this node holds on its own; closed when none. */
+  public BreakerState publishedStateOf(String provider) {
     VersionedState held = states.get(provider);
     return held == null ? BreakerState.CLOSED : held.state();
+  }
+
+  /** The circuits this node holds open on its own evidence, sorted by scope key. */
+  public Map<String, BreakerState> localHolds() {
+    return new TreeMap<>(localHolds);
   }
 
   /** The version of the scope's state held here; -1 when none has been published. */
@@ -56,10 +94,11 @@ public final class BreakerView implements BreakerPublisher {
     return states.containsKey(provider);
   }
 
-  /** Every breaker's state, sorted by provider, for health pages and tests. */
+  /** Every breaker's state as this node routes by it (holds included), sorted by provider. */
   public Map<String, BreakerState> snapshot() {
     Map<String, BreakerState> sorted = new TreeMap<>();
     states.forEach((key, held) -> sorted.put(key, held.state()));
+    sorted.putAll(localHolds);
     return sorted;
   }
 }

@@ -1,10 +1,12 @@
 package detour.providers.breaker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import detour.persistence.breaker.BreakerScope;
 import detour.persistence.breaker.TripReason;
 import java.time.Instant;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class BreakerViewTest {
@@ -35,5 +37,33 @@ class BreakerViewTest {
     assertEquals(BreakerState.CLOSED, view.stateOf("anthropic"));
     assertEquals(-1, view.versionOf("anthropic"));
     assertEquals(false, view.knows("anthropic"));
+  }
+
+  @Test
+  void aLocalHoldIsReadOverThePublishedStateWhichStaysUntouchedUnderneath() {
+    view.publish(scope, BreakerState.CLOSED, 3);
+    var held = BreakerState.open(Instant.parse("2026-01-05T09:01:00Z"), 0, TripReason.CONSECUTIVE_FAULTS);
+    view.holdOpenLocally(scope, held);
+    assertEquals(held, view.stateOf(scope.key()));
+    assertEquals(Map.of(scope.key(), held), view.snapshot());
+    assertEquals(Map.of(scope.key(), held), view.localHolds());
+    assertEquals(BreakerState.CLOSED, view.publishedStateOf(scope.key()));
+    assertEquals(3, view.versionOf(scope.key()));
+  }
+
+  @Test
+  void releasingAHoldLetsThePublishedStateRuleIncludingWhatArrivedMeanwhile() {
+    view.publish(scope, BreakerState.CLOSED, 3);
+    view.holdOpenLocally(scope, open);
+    view.publish(scope, BreakerState.halfOpen(0), 4);  // replicated while held
+    assertEquals(open, view.stateOf(scope.key()));
+    view.releaseLocal(scope);
+    assertEquals(BreakerState.halfOpen(0), view.stateOf(scope.key()));
+    assertEquals(Map.of(), view.localHolds());
+  }
+
+  @Test
+  void aLocalHoldMustBeAnOpenCircuit() {
+    assertThrows(IllegalArgumentException.class, () -> view.holdOpenLocally(scope, BreakerState.CLOSED));
   }
 }

@@ -18,9 +18,13 @@ import java.util.Locale;
  *     breaker whose node left and refreshes a view that missed an update
  * @param viewWriteTimeout how long a breaker's owner waits for every node to take its new state
  *     before gossip is left to carry it
+ * @param ownerSilence how long a breaker's owner may leave the keep-alive unanswered before this
+ *     node judges its own outcomes and may hold the circuit open for itself
+ * @param probePermitTimeout how long a request waits for the owner to grant a probe permit before
+ *     it counts as refused and the request goes on to its next model
  */
-public record ClusterSettings(
-    Formation formation, Duration successReportInterval, Duration keepAliveInterval, Duration viewWriteTimeout) {
+public record ClusterSettings(Formation formation, Duration successReportInterval, Duration keepAliveInterval,
+    Duration viewWriteTimeout, Duration ownerSilence, Duration probePermitTimeout) {
 
   public enum Formation { SELF, BOOTSTRAP, OFF }
 
@@ -49,7 +53,13 @@ public record ClusterSettings(
     Duration write = cluster.getDuration("view-write-timeout");
     require(write.compareTo(Duration.ofMillis(10)) >= 0, cluster, "detour.cluster.view-write-timeout",
         "must be at least 10ms, got " + write);
-    return new ClusterSettings(formation, report, keepAlive, write);
+    Duration silence = cluster.getDuration("owner-silence");
+    require(silence.compareTo(keepAlive) > 0, cluster, "detour.cluster.owner-silence",
+        "must be longer than keep-alive-interval (" + keepAlive + "), got " + silence);
+    Duration permit = cluster.getDuration("probe-permit-timeout");
+    require(permit.compareTo(Duration.ofMillis(10)) >= 0, cluster, "detour.cluster.probe-permit-timeout",
+        "must be at least 10ms, got " + permit);
+    return new ClusterSettings(formation, report, keepAlive, write, silence, permit);
   }
 
   private static void require(boolean ok, Config block, String path, String problem) {

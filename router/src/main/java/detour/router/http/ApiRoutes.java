@@ -189,6 +189,7 @@ public final class ApiRoutes extends AllDirectives {
   private HttpResponse health() {
     ObjectNode health = json.createObjectNode().put("status", "ok");
     ObjectNode breakers = health.putObject("breakers");
+    var localHolds = view.localHolds();
     view.snapshot().forEach((provider, state) -> {
       ObjectNode b = breakers.putObject(provider).put("circuit", state.circuit().name().toLowerCase(Locale.ROOT));
       if (state.circuit() == BreakerState.Circuit.OPEN || state.circuit() == BreakerState.Circuit.RECOVERING) {
@@ -197,6 +198,11 @@ public final class ApiRoutes extends AllDirectives {
       if (state.circuit() == BreakerState.Circuit.RECOVERING) b.put("share", state.share());
       if (state.cause() != null) b.put("cause", state.cause().name().toLowerCase(Locale.ROOT));
       if (state.reopens() > 0) b.put("reopens", state.reopens());
+      if (localHolds.containsKey(provider)) {
+        // Held open by this node alone, its owner unreachable: say so, and what the cluster last said.
+        b.put("held", "locally").put("owner", "unreachable")
+            .put("cluster_circuit", view.publishedStateOf(provider).circuit().name().toLowerCase(Locale.ROOT));
+      }
     });
     return replies.json(StatusCodes.OK, health, List.of());
   }

@@ -1,26 +1,38 @@
 package detour.router.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.FishingOutcomes;
 import akka.actor.testkit.typed.javadsl.ManualTime;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import detour.persistence.breaker.BreakerScope;
 import detour.persistence.breaker.FailureKind;
 import detour.persistence.breaker.TripReason;
+import com.typesafe.config.ConfigFactory;
+import detour.providers.breaker.BreakerSettings;
 import detour.providers.breaker.BreakerState;
 import detour.providers.breaker.BreakerView;
 import detour.providers.breaker.ProviderBreaker;
+import detour.providers.breaker.ProviderBreaker.AskForProbe;
+import detour.providers.breaker.ProviderBreaker.GetVersionedState;
+import detour.providers.breaker.ProviderBreaker.ProbeAnswer;
+import detour.providers.breaker.ProviderBreaker.ProbeGranted;
+import detour.providers.breaker.ProviderBreaker.ProbeRefused;
 import detour.providers.breaker.ProviderBreaker.RecordFailure;
 import detour.providers.breaker.ProviderBreaker.RecordSuccess;
 import detour.providers.breaker.ProviderBreaker.RecordSuccesses;
 import detour.providers.breaker.VersionedState;
 import detour.providers.model.ProviderFailure;
+import detour.providers.testing.TestClock;
 import detour.router.config.ClusterSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -30,10 +42,17 @@ class OutcomeRelayTest {
   static final ManualTime manualTime = ManualTime.get(testKit.system());
   static final Duration REPORT = Duration.ofMillis(100);
   static final Duration KEEP_ALIVE = Duration.ofSeconds(1);
+  static final Duration OWNER_SILENCE = Duration.ofSeconds(3);
+  static final Duration PERMIT_TIMEOUT = Duration.ofMillis(500);
+  static final RecordFailure FAULT =
+      new RecordFailure(ProviderFailure.of(FailureKind.SERVER_ERROR, 503, "down"), false);
+  /** The shipped rules without the cooldown's jitter: 5 faults in a row open for 30 s, then 60 s. */
+  static final BreakerSettings BREAKER = BreakerSettings.defaults().with(ConfigFactory.parseString("cooldown-jitter = 0"));
 
   final BreakerScope scope = BreakerScope.model("openai", "gpt-4o-mini");
   final BreakerView view = new BreakerView();
   final TestProbe<ProviderBreaker.Command> owner = testKit.createTestProbe();
+  final TestClock clock = TestClock.at("2026-01-05T09:00:00Z");
 
   @AfterAll
   static void shutDown() {
@@ -41,8 +60,9 @@ class OutcomeRelayTest {
   }
 
   private ActorRef<ProviderBreaker.Command> relay(ClusterSettings.Formation formation) {
-    var settings = new ClusterSettings(formation, REPORT, KEEP_ALIVE, Duration.ofSeconds(1));
-    return testKit.spawn(OutcomeRelay.create(scope, owner.ref(), view, settings)).narrow();
+    var settings = new ClusterSettings(formation, REPORT, KEEP_ALIVE, Duration.ofSeconds(1), OWNER_SILENCE,
+        PERMIT_TIMEOUT);
+    return testKit.spawn(OutcomeRelay.create(scope, owner.ref(), view, settings, BREAKER, clock)).narrow();
   }
 
   @Test
@@ -104,9 +124,160 @@ class OutcomeRelayTest {
     assertEquals(BreakerState.halfOpen(0), view.stateOf(scope.key()), "the older answer did not overwrite it");
   }
 
-  /** Returns once the relay has handled everything told to it before. */
-  private void settle(ActorRef<ProviderBreaker.Command> relay) {
+  @Test
+  void whenTheOwnerIsSilentPastTheLimitThisNodesOwnFaultsHoldTheCircuitOpenHereAlone() {
+    var relay = silentOwner();
+    for (int i = 0; i < BREAKER.consecutiveFaults(); i++) relay.tell(FAULT);
+    var toOwner = settle(relay);
+    var held = BreakerState.open(clock.instant().plus(BREAKER.cooldown()), 0, TripReason.CONSECUTIVE_FAULTS);
+    assertEquals(held, view.stateOf(scope.key()));
+    assertEquals(Map.of(scope.key(), held), view.localHolds());
+    assertEquals(BreakerState.CLOSED, view.publishedStateOf(scope.key()), "the cluster's state stays underneath");
+    assertEquals(BREAKER.consecutiveFaults(), toOwner.stream().filter(FAULT::equals).count(),
+        "every failure still goes to the owner, once");
+  }
+
+  @Test
+  void fewerFaultsThanTheRulesAskForHoldNothing() {
+    var relay = silentOwner();
+    for (int i = 1; i < BREAKER.consecutiveFaults(); i++) relay.tell(FAULT);
+    settle(relay);
+    assertEquals(BreakerState.CLOSED, view.stateOf(scope.key()));
+  }
+
+  @Test
+  void anOwnerThatHasNotYetAnsweredOnceIsNotTakenForSilent() {
+    var relay = relay(ClusterSettings.Formation.SELF);
+    view.publish(scope, BreakerState.CLOSED, 1);
+    settle(relay);
+    timePasses(OWNER_SILENCE.multipliedBy(2));  // a cluster still forming: the breaker not started yet
+    for (int i = 0; i < BREAKER.consecutiveFaults(); i++) relay.tell(FAULT);
+    settle(relay);
+    assertEquals(BreakerState.CLOSED, view.stateOf(scope.key()));
+  }
+
+  @Test
+  void theOwnersFirstAnswerReleasesTheLocalHoldAndItsStateRules() {
+    var relay = silentOwner();
+    for (int i = 0; i < BREAKER.consecutiveFaults(); i++) relay.tell(FAULT);
+    settle(relay);
+    assertEquals(BreakerState.Circuit.OPEN, view.stateOf(scope.key()).circuit());
+
+    timePasses(KEEP_ALIVE);
+    var keepAlive = owner.fishForMessage(Duration.ofSeconds(3), message -> message instanceof GetVersionedState
+        ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
+    ((GetVersionedState) keepAlive.get(keepAlive.size() - 1)).replyTo().tell(new VersionedState(BreakerState.CLOSED, 1));
+    settle(relay);
+    assertEquals(BreakerState.CLOSED, view.stateOf(scope.key()));
+    assertEquals(Map.of(), view.localHolds());
+  }
+
+  @Test
+  void whileTheOwnerAnswersThisNodesFaultsAreLeftToItsJudgement() {
+    var relay = relay(ClusterSettings.Formation.SELF);
+    view.publish(scope, BreakerState.CLOSED, 1);
+    settle(relay);
+    for (int second = 0; second < 2 * OWNER_SILENCE.toSeconds(); second++) answerKeepAlive(relay);
+    for (int i = 0; i < 2 * BREAKER.consecutiveFaults(); i++) relay.tell(FAULT);
+    var toOwner = settle(relay);
+    assertEquals(2 * BREAKER.consecutiveFaults(), toOwner.stream().filter(FAULT::equals).count());
+    assertEquals(BreakerState.CLOSED, view.stateOf(scope.key()), "no second judgement beside the owner's");
+    assertEquals(Map.of(), view.localHolds());
+  }
+
+  @Test
+  void successesWhileTheOwnerIsSilentKeepTheCircuitClosed() {
+    var relay = silentOwner();
+    for (int i = 1; i < BREAKER.consecutiveFaults(); i++) relay.tell(FAULT);
+    for (int i = 0; i < 16; i++) relay.tell(new RecordSuccess(200, false));
+    for (int i = 1; i < BREAKER.consecutiveFaults(); i++) relay.tell(FAULT);  // 8 of 24: a third
+    settle(relay);
+    assertEquals(BreakerState.CLOSED, view.stateOf(scope.key()));
+  }
+
+  @Test
+  void aLocalHoldLastsTheCooldownThenTheNodeTriesTheProviderAgainAndBacksOffLonger() {
+    var relay = silentOwner();
+    for (int i = 0; i < BREAKER.consecutiveFaults(); i++) relay.tell(FAULT);
+    settle(relay);
+    timePasses(BREAKER.cooldown().minusMillis(1));
+    assertEquals(BreakerState.Circuit.OPEN, view.stateOf(scope.key()).circuit(), "held for the whole cooldown");
+    timePasses(Duration.ofMillis(1));
+    settle(relay);
+    assertEquals(BreakerState.CLOSED, view.stateOf(scope.key()), "tried again, on its own evidence");
+
+    for (int i = 0; i < BREAKER.consecutiveFaults(); i++) relay.tell(FAULT);
+    settle(relay);
+    assertEquals(BreakerState.open(clock.instant().plus(BREAKER.cooldown().multipliedBy(2)), 1,
+        TripReason.CONSECUTIVE_FAULTS), view.stateOf(scope.key()), "the second hold in a row lasts twice as long");
+  }
+
+  @Test
+  void whileTheOwnerIsSilentAProbePermitIsRefusedAtOnce() {
+    var relay = silentOwner();
+    var request = testKit.<ProbeAnswer>createTestProbe();
+    relay.tell(new AskForProbe(request.ref()));
+    assertInstanceOf(ProbeRefused.class, request.receiveMessage());
+    assertTrue(settle(relay).stream().noneMatch(AskForProbe.class::isInstance), "the owner was not asked");
+  }
+
+  @Test
+  void aProbePermitGrantedInTimeReachesTheRequest() {
+    var relay = relay(ClusterSettings.Formation.SELF);
+    var request = testKit.<ProbeAnswer>createTestProbe();
+    relay.tell(new AskForProbe(request.ref()));
+    owner.expectMessageClass(AskForProbe.class).replyTo().tell(new ProbeGranted());
+    assertEquals(new ProbeGranted(), request.receiveMessage());
+  }
+
+  @Test
+  void aProbePermitNotGrantedInTimeCountsAsRefusedAndALateGrantIsGivenBack() {
+    var relay = relay(ClusterSettings.Formation.SELF);
+    var request = testKit.<ProbeAnswer>createTestProbe();
+    relay.tell(new AskForProbe(request.ref()));
+    var ask = owner.expectMessageClass(AskForProbe.class);
+    manualTime.expectNoMessageFor(PERMIT_TIMEOUT.minusMillis(1), request);
+    timePasses(Duration.ofMillis(1));
+    assertInstanceOf(ProbeRefused.class, request.receiveMessage());
+
+    ask.replyTo().tell(new ProbeGranted());  // the owner was slow, not gone
+    var givenBack = owner.expectMessageClass(RecordFailure.class);
+    assertEquals(FailureKind.CANCELLED, givenBack.failure().kind());
+    assertTrue(givenBack.probe(), "frees the owner's one permit");
+    request.expectNoMessage(Duration.ofMillis(50));
+  }
+
+  /** A relay in a cluster whose owner has left every keep-alive unanswered for owner-silence. */
+  private ActorRef<ProviderBreaker.Command> silentOwner() {
+    var relay = relay(ClusterSettings.Formation.SELF);
+    view.publish(scope, BreakerState.CLOSED, 1);
+    settle(relay);  // its timers are armed
+    answerKeepAlive(relay);  // the silence counts from the owner's last answer
+    timePasses(OWNER_SILENCE);
+    settle(relay);
+    return relay;
+  }
+
+  /** One keep-alive interval in which the owner answers with the state it holds. */
+  private void answerKeepAlive(ActorRef<ProviderBreaker.Command> relay) {
+    timePasses(KEEP_ALIVE);
+    owner.expectMessageClass(GetVersionedState.class).replyTo().tell(new VersionedState(BreakerState.CLOSED, 1));
+    settle(relay);
+  }
+
+  private void timePasses(Duration d) {
+    clock.advance(d);
+    manualTime.timePasses(d);
+  }
+
+  /**
+   * Returns once the relay has handled everything told to it before, with what the owner got
+   * meanwhile.
+   */
+  private List<ProviderBreaker.Command> settle(ActorRef<ProviderBreaker.Command> relay) {
     relay.tell(new ProviderBreaker.GetState(testKit.<BreakerState>createTestProbe().ref()));
-    owner.expectMessageClass(ProviderBreaker.GetState.class);
+    var received = owner.fishForMessage(Duration.ofSeconds(3), message -> message instanceof ProviderBreaker.GetState
+        ? FishingOutcomes.complete() : FishingOutcomes.continueAndCollect());
+    return received.subList(0, received.size() - 1);
   }
 }

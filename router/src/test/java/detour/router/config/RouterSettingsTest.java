@@ -152,6 +152,8 @@ class RouterSettingsTest {
     assertEquals(ClusterSettings.Formation.SELF, cluster.formation());
     assertEquals(Duration.ofMillis(100), cluster.successReportInterval());
     assertEquals(Duration.ofSeconds(1), cluster.keepAliveInterval());
+    assertEquals(Duration.ofSeconds(3), cluster.ownerSilence());
+    assertEquals(Duration.ofMillis(500), cluster.probePermitTimeout());
     assertEquals("cluster", config.getString("akka.actor.provider"));
     assertEquals("akka.cluster.sbr.SplitBrainResolverProvider", config.getString("akka.cluster.downing-provider-class"));
     assertEquals("keep-majority", config.getString("akka.cluster.split-brain-resolver.active-strategy"));
@@ -160,7 +162,8 @@ class RouterSettingsTest {
   @Test
   void badClusterSettingsStopTheStartNamingTheKey() {
     for (String bad : List.of("detour.cluster.formation = seeds", "detour.cluster.success-report-interval = 0s",
-        "detour.cluster.keep-alive-interval = 10ms", "detour.cluster.formaton = self")) {
+        "detour.cluster.keep-alive-interval = 10ms", "detour.cluster.formaton = self",
+        "detour.cluster.owner-silence = 1s", "detour.cluster.probe-permit-timeout = 1ms")) {
       var refused = assertThrows(ConfigException.class, () -> RouterSettings.from(load(VALID + bad)), bad);
       String key = bad.substring(0, bad.indexOf(' '));
       assertTrue(refused.getMessage().contains(key), refused.getMessage());

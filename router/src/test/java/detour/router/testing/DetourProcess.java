@@ -33,6 +33,7 @@ public final class DetourProcess implements AutoCloseable {
   private final Process process;
   private final int port;
   private final List<String> output = new ArrayList<>();
+  private volatile boolean paused;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final CompletableFuture<Void> outputRead = new CompletableFuture<>();
   private CompletableFuture<Boolean> bound;
@@ -127,6 +128,25 @@ public final class DetourProcess implements AutoCloseable {
     return false;
   }
 
+  /** SIGSTOP: the process freezes as a hung or cut-off node would, its sockets open; see {@link #resume}. */
+  public void pause() throws Exception {
+    signal("STOP");
+    paused = true;
+  }
+
+  /** SIGCONT: a paused process goes on where it stopped. */
+  public void resume() throws Exception {
+    signal("CONT");
+    paused = false;
+  }
+
+  private void signal(String name) throws Exception {
+    var kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+    if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+    }
+  }
+
   public List<String> output() {
     synchronized (output) {
       return List.copyOf(output);
@@ -135,6 +155,10 @@ public final class DetourProcess implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
+    if (paused) {
+      kill();  // a stopped process would hold SIGTERM until resumed
+      return;
+    }
     process.destroy();
     if (!process.waitFor(15, TimeUnit.SECONDS)) kill();
   }
