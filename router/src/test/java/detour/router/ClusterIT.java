@@ -7,17 +7,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import detour.providers.simulator.Behaviour;
 import detour.providers.testing.SimulatorExtension;
+import detour.router.testing.ClusterLoad;
 import detour.router.testing.DetourProcess;
+import detour.router.testing.LocalCluster;
 import detour.router.testing.ScratchDatabase;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -38,71 +36,28 @@ class ClusterIT {
   static final String BREAKER = "primary/sim-large";
   static final String TRIPPED = "detour.persistence.breaker.BreakerEvent$Tripped";
   static final int NODES = 3;
-  static final String ADMIN_TOKEN = "cluster-it-admin-token-0123";
 
   /** Long enough that no probe falls inside a test: after the trip, the primary gets nothing. */
   static final String NO_PROBE_IN_SIGHT = "detour.breaker { cooldown = 120s, cooldown-jitter = 0 }";
 
+  LocalCluster cluster;
   ScratchDatabase journal;
-  Path work;
-  final List<Integer> management = new ArrayList<>();
-  final List<DetourProcess> nodes = new ArrayList<>();
-  Path config;
+  List<DetourProcess> nodes;
 
   @BeforeEach
   void prepare(@TempDir Path work) throws Exception {
-    this.work = work;
-    journal = ScratchDatabase.createOrSkip();
-    journal.createJournalTables();
-    for (int i = 0; i < NODES; i++) management.add(DetourProcess.freePort());
+    cluster = LocalCluster.prepare(work, upstreams, NODES);
+    journal = cluster.journal();
+    nodes = cluster.nodes();
   }
 
-  /** Starts the nodes together, each with the simulated set-up, the shared journal and {@code breaker}. */
   void startCluster(String breaker) throws Exception {
-    StringBuilder endpoints = new StringBuilder();
-    for (int port : management) {
-      endpoints.append(endpoints.length() == 0 ? "" : ", ").append("{host = \"127.0.0.1\", port = ").append(port).append('}');
-    }
-    config = work.resolve("cluster.conf");
-    Files.writeString(config, "include file(\""
-        + Path.of("..", "scripts", "conf", "simulated.conf").toAbsolutePath().normalize() + "\")\n"
-        + journal.journalConfig() + "\n"
-        + "detour.cluster.formation = bootstrap\n"
-        + breaker + "\n"
-        + "akka.discovery.config.services.detour.endpoints = [" + endpoints + "]\n"
-        + "akka.management.cluster.bootstrap.contact-point-discovery {\n"
-        + "  required-contact-point-nr = " + NODES + ", stable-margin = 1s, interval = 500ms }\n"
-        // A killed node is downed after this, and its breakers start again on a survivor.
-        + "akka.cluster.split-brain-resolver.stable-after = 3s\n");
-    List<CompletableFuture<DetourProcess>> starting = new ArrayList<>();
-    for (int i = 0; i < NODES; i++) {
-      int node = i;
-      starting.add(CompletableFuture.supplyAsync(() -> {
-        try {
-          return startNode(node);
-        } catch (Exception failed) {
-          throw new IllegalStateException(failed);
-        }
-      }));
-    }
-    for (var node : starting) nodes.add(node.get(120, TimeUnit.SECONDS));
-  }
-
-  /** Node {@code i} (from 0): its name and management port are its own, whichever time it starts. */
-  DetourProcess startNode(int i) throws Exception {
-    Map<String, String> env = new HashMap<>();
-    env.put("DETOUR_SIM_PRIMARY_URL", upstreams.instance("primary").baseUrl());
-    env.put("DETOUR_SIM_FALLBACK_URL", upstreams.instance("fallback").baseUrl());
-    env.put("DETOUR_NODE_NAME", "node-" + (i + 1));
-    env.put("DETOUR_ADMIN_TOKEN", ADMIN_TOKEN);
-    env.put("DETOUR_MANAGEMENT_PORT", Integer.toString(management.get(i)));
-    return DetourProcess.start(config, env);
+    cluster.start(breaker);
   }
 
   @AfterEach
   void stopCluster() throws Exception {
-    for (var node : nodes) node.close();
-    if (journal != null) journal.close();
+    if (cluster != null) cluster.close();
   }
 
   @Test
@@ -117,7 +72,7 @@ class ClusterIT {
 
     primary.behave(Behaviour.error(503));
     long failing = System.nanoTime();
-    try (var load = new Load(nodes)) {
+    try (var load = new ClusterLoad(nodes)) {
       long[] seenOpen = awaitOpenOnEveryNode(Duration.ofSeconds(20));
       long first = java.util.Arrays.stream(seenOpen).min().orElseThrow();
       long last = java.util.Arrays.stream(seenOpen).max().orElseThrow();
@@ -158,7 +113,7 @@ class ClusterIT {
     long killed = System.nanoTime();
     nodes.remove(owner);
     long callsAtKill = primary.requests();
-    try (var load = new Load(nodes)) {
+    try (var load = new ClusterLoad(nodes)) {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(45);
       Optional<DetourProcess> heir = Optional.empty();
       while (heir.isEmpty() && System.nanoTime() < deadline) {
@@ -186,7 +141,7 @@ class ClusterIT {
     startCluster(NO_PROBE_IN_SIGHT);
     for (var node : nodes) assertEquals(200, node.chat("default").statusCode());  // each node has called
     var ordered = nodes.get(NODES - 1).post("/admin/breakers/primary/drain",
-        "{\"operator\": \"ana\", \"reason\": \"provider maintenance\", \"model\": \"sim-large\"}", ADMIN_TOKEN);
+        "{\"operator\": \"ana\", \"reason\": \"provider maintenance\", \"model\": \"sim-large\"}", LocalCluster.ADMIN_TOKEN);
     long answered = System.nanoTime();
     assertEquals(200, ordered.statusCode(), ordered.body());
     // Every node's replica holds it once answered; its view follows at the replica's next
@@ -218,7 +173,7 @@ class ClusterIT {
     var primary = upstreams.instance("primary");
     primary.behave(Behaviour.error(503));
     long probesSent;
-    try (var load = new Load(nodes)) {
+    try (var load = new ClusterLoad(nodes)) {
       awaitOpenOnEveryNode(Duration.ofSeconds(20));
       Thread.sleep(200);  // requests sent before the views turned are in
       long callsAtTrip = primary.requests();
@@ -233,7 +188,7 @@ class ClusterIT {
     assertEquals(reopens, probesSent, "one probe for the whole cluster per half-open phase, not one per node");
 
     primary.behave(Behaviour.ok());
-    try (var load = new Load(nodes)) {
+    try (var load = new ClusterLoad(nodes)) {
       long[] ramping = awaitCircuitOnEveryNode("recovering", Duration.ofSeconds(20));
       long[] closed = awaitCircuitOnEveryNode("closed", Duration.ofSeconds(20));
       load.close();
@@ -262,7 +217,7 @@ class ClusterIT {
     // it moves from node to node; a short cooldown that does not grow keeps it writing.
     startCluster("detour.breaker { cooldown = 2s, cooldown-jitter = 0, cooldown-multiplier = 1.0 }");
     upstreams.instance("primary").behave(Behaviour.error(503));
-    try (var load = new Load(nodes)) {
+    try (var load = new ClusterLoad(nodes)) {
       awaitOpenOnEveryNode(Duration.ofSeconds(20));
       for (int i = 0; i < NODES; i++) {
         DetourProcess old = nodes.get(i);
@@ -271,7 +226,7 @@ class ClusterIT {
         assertTrue(old.stop(Duration.ofSeconds(30)), "node-" + (i + 1) + " left the cluster and stopped by itself: "
             + old.output().subList(Math.max(0, old.output().size() - 20), old.output().size()));
         long stopped = System.nanoTime();
-        DetourProcess fresh = startNode(i);
+        DetourProcess fresh = cluster.startNode(i);
         nodes.set(i, fresh);
         load.add(fresh);
         System.out.printf("ClusterIT: node-%d stopped in %d ms and was back, serving, %d ms later%n", i + 1,
@@ -388,95 +343,5 @@ class ClusterIT {
   private static void waitUntil(long nanoTime) throws InterruptedException {
     long left = nanoTime - System.nanoTime();
     if (left > 0) TimeUnit.NANOSECONDS.sleep(left);
-  }
-
-  /**
-   * One caller per node in rotation, a request every 20 ms each, until closed; keeps what they saw.
-   * Like a load balancer, it takes a node out of rotation (its caller finishes the request it is in)
-   * before the node is stopped, and puts a node in.
-   */
-  static final class Load implements AutoCloseable {
-    /** One answered request: the node that answered and the provider that did, at System.nanoTime. */
-    record Answer(DetourProcess node, long at, String provider) {}
-
-    private final Map<DetourProcess, Caller> callers = new java.util.concurrent.ConcurrentHashMap<>();
-    private final List<Answer> answers = java.util.Collections.synchronizedList(new ArrayList<>());
-    private final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-
-    Load(List<DetourProcess> nodes) {
-      nodes.forEach(this::add);
-    }
-
-    void add(DetourProcess node) {
-      var caller = new Caller(node);
-      callers.put(node, caller);
-      caller.start();
-    }
-
-    /** Out of rotation: returns once the node's caller has its last answer. */
-    void remove(DetourProcess node) throws InterruptedException {
-      callers.remove(node).finish();
-    }
-
-    int answered() {
-      return answers.size();
-    }
-
-    int failed() {
-      return failures.size();
-    }
-
-    List<String> failures() {
-      synchronized (failures) {
-        return List.copyOf(failures);
-      }
-    }
-
-    List<Answer> answers() {
-      synchronized (answers) {
-        return List.copyOf(answers);
-      }
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      for (var caller : callers.values()) caller.finish();
-      callers.clear();
-    }
-
-    private final class Caller extends Thread {
-      private final DetourProcess node;
-      private volatile boolean running = true;
-
-      Caller(DetourProcess node) {
-        super("cluster-load");
-        this.node = node;
-        setDaemon(true);
-      }
-
-      @Override
-      public void run() {
-        while (running) {
-          try {
-            var reply = node.chat("default");
-            if (reply.statusCode() == 200) {
-              answers.add(new Answer(node, System.nanoTime(), reply.headers().firstValue("x-detour-provider").orElse("")));
-            } else {
-              failures.add(reply.statusCode() + " " + reply.body());
-            }
-            Thread.sleep(20);
-          } catch (InterruptedException stop) {
-            return;
-          } catch (Exception broken) {
-            failures.add(String.valueOf(broken));
-          }
-        }
-      }
-
-      void finish() throws InterruptedException {
-        running = false;
-        join(30_000);
-      }
-    }
   }
 }

@@ -7,8 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import detour.providers.simulator.Behaviour;
 import detour.providers.testing.SimulatorExtension;
-import detour.router.ClusterIT.Load;
+import detour.router.testing.ClusterLoad;
 import detour.router.testing.DetourProcess;
+import detour.router.testing.LocalCluster;
 import detour.router.testing.ScratchDatabase;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,11 +18,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
@@ -44,57 +41,28 @@ class ClusterUnreachableIT {
   static final int NODES = 3;
   static final int CONSECUTIVE_FAULTS = 5;  // the shipped default of detour.breaker.consecutive-faults
 
+  LocalCluster cluster;
   ScratchDatabase journal;
-  final List<DetourProcess> nodes = new ArrayList<>();
-  final List<Integer> management = new ArrayList<>();
+  List<DetourProcess> nodes;
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @BeforeEach
   void startCluster(@TempDir Path work) throws Exception {
-    journal = ScratchDatabase.createOrSkip();
-    journal.createJournalTables();
-    for (int i = 0; i < NODES; i++) management.add(DetourProcess.freePort());
-    StringBuilder endpoints = new StringBuilder();
-    for (int port : management) {
-      endpoints.append(endpoints.length() == 0 ? "" : ", ").append("{host = \"127.0.0.1\", port = ").append(port).append('}');
-    }
-    Path config = work.resolve("cluster.conf");
-    Files.writeString(config, "include file(\""
-        + Path.of("..", "scripts", "conf", "simulated.conf").toAbsolutePath().normalize() + "\")\n"
-        + journal.journalConfig() + "\n"
-        + "detour.cluster.formation = bootstrap\n"
+    cluster = LocalCluster.prepare(work, upstreams, NODES);
+    journal = cluster.journal();
+    nodes = cluster.start(
         // A local hold lasts longer than the test: once held, the primary gets nothing.
-        + "detour.breaker { cooldown = 120s, cooldown-jitter = 0 }\n"
-        + "akka.discovery.config.services.detour.endpoints = [" + endpoints + "]\n"
-        + "akka.management.cluster.bootstrap.contact-point-discovery {\n"
-        + "  required-contact-point-nr = " + NODES + ", stable-margin = 1s, interval = 500ms }\n"
+        "detour.breaker { cooldown = 120s, cooldown-jitter = 0 }\n"
         // The frozen node is not downed within the test, so its breakers do not simply move.
-        + "akka.cluster.split-brain-resolver.stable-after = 60s\n");
-    List<CompletableFuture<DetourProcess>> starting = new ArrayList<>();
-    for (int i = 0; i < NODES; i++) {
-      Map<String, String> env = new HashMap<>();
-      env.put("DETOUR_SIM_PRIMARY_URL", upstreams.instance("primary").baseUrl());
-      env.put("DETOUR_SIM_FALLBACK_URL", upstreams.instance("fallback").baseUrl());
-      env.put("DETOUR_NODE_NAME", "node-" + (i + 1));
-      env.put("DETOUR_MANAGEMENT_PORT", Integer.toString(management.get(i)));
-      starting.add(CompletableFuture.supplyAsync(() -> {
-        try {
-          return DetourProcess.start(config, env);
-        } catch (Exception failed) {
-          throw new IllegalStateException(failed);
-        }
-      }));
-    }
-    for (var node : starting) nodes.add(node.get(120, TimeUnit.SECONDS));
+        + "akka.cluster.split-brain-resolver.stable-after = 60s");
   }
 
   @AfterEach
   void stopCluster() throws Exception {
-    for (int i = 0; i < nodes.size(); i++) {  // each node's output, for whoever reads a failure
+    for (int i = 0; nodes != null && i < nodes.size(); i++) {  // each node's output, for whoever reads a failure
       Files.write(Path.of("target", "unreachable-node-" + i + ".log"), nodes.get(i).output());
     }
-    for (var node : nodes) node.close();  // kills a paused one
-    if (journal != null) journal.close();
+    if (cluster != null) cluster.close();  // kills a paused node
   }
 
   @Test
@@ -115,7 +83,7 @@ class ClusterUnreachableIT {
 
     primary.behave(Behaviour.error(503));
     long callsBefore = primary.requests();
-    try (var load = new Load(survivors)) {
+    try (var load = new ClusterLoad(survivors)) {
       for (var survivor : survivors) {
         awaitHealth(survivor, b -> "locally".equals(b.path("held").asText()), Duration.ofSeconds(10));
       }
@@ -159,7 +127,7 @@ class ClusterUnreachableIT {
     String shard = Integer.toString(Math.abs(scope.hashCode()) % 1000);
     for (int i = 0; i < NODES; i++) {
       var reply = http.send(HttpRequest.newBuilder(
-          URI.create("http://127.0.0.1:" + management.get(i) + "/cluster/shards/ProviderBreaker"))
+          URI.create("http://127.0.0.1:" + cluster.managementPort(i) + "/cluster/shards/ProviderBreaker"))
           .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
       for (JsonNode region : JSON.readTree(reply.body()).path("regions")) {
         if (shard.equals(region.path("shardId").asText()) && region.path("numEntities").asInt() > 0) return i;
