@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # scripts/bench/cluster-cost.sh [--quick]: what cluster mode costs on the healthy path, and what a
 # cluster writes to the journal during an outage at its highest load (docs/benchmarks.md, "Cluster
-# mode"). In interleaved rounds, against the provider simulator on loopback:
+# mode"). Against the provider simulator on loopback, both running side by side:
 #   single   one node alone (formation = self, the H2 journal: the default);
 #   cluster  node-1 of a 3-node cluster (formation = bootstrap, a scratch PostgreSQL database);
 #   direct   the simulator itself, for the added latency.
-# The measured node runs on core 0; the simulator, the other two nodes, wrk and the load driver on
-# core 1. Each round: a wrk warm-up (discarded), wrk closed-loop throughput, then 200 requests/s
-# open loop for the latency. Last, the outage: the primary answers 503 while wrk drives all three
-# nodes at once, and the journal's rows are counted before and after. Bounded (about 12 minutes,
-# --quick about 4); everything it starts it stops, by PID; the scratch database is dropped.
+# The two measured nodes share core 0 (one is idle while the other is measured); the simulator,
+# the other two cluster nodes, wrk and the load driver run on core 1. Both are warmed in turns with
+# wrk (a JVM on one core needs minutes of traffic before its JIT settles; the warm-up's figures are
+# kept in raw/), then measured in interleaved rounds: wrk closed-loop throughput, then 200
+# requests/s open loop for the latency. Last, the outage: the primary answers 503 while wrk drives
+# all three cluster nodes at once, and the journal's rows are counted before and after. Bounded
+# (about 15 minutes, --quick about 4); everything it starts it stops, by PID; the scratch database
+# is dropped.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 JAR="$ROOT/router/target/detour.jar"
@@ -19,7 +22,7 @@ case "${1:-}" in
   "") ;;
   *) echo "cluster-cost: unknown option '$1' (use --quick)" >&2; exit 2 ;;
 esac
-if ((QUICK)); then ROUNDS=1 WARM_S=20 WRK_S=5 LAT_S=5 OUTAGE_S=20; else ROUNDS=2 WARM_S=45 WRK_S=10 LAT_S=10 OUTAGE_S=60; fi
+if ((QUICK)); then ROUNDS=1 WARM_TURNS=2 WARM_S=15 WRK_S=5 LAT_S=5 OUTAGE_S=20; else ROUNDS=3 WARM_TURNS=16 WARM_S=15 WRK_S=10 LAT_S=10 OUTAGE_S=60; fi
 
 PORT_BASE=${BENCH_PORT_BASE:-9500}
 SIM_P=$((PORT_BASE + 1)) SIM_F=$((PORT_BASE + 2))
@@ -129,23 +132,32 @@ latency_run() { # latency_run PORT NAME: 200 requests/s open loop, on core 1
     --label "$2" --body "$BODY" --phase 200:$LAT_S --warmup 1 --connections 256 --out "$RAW/$2.json" || log "driver failed: $2"
 }
 measure() { # measure PORT NAME
-  wrk_run "$1" "$2-warmup" $WARM_S
   wrk_run "$1" "$2-wrk" $WRK_S
   latency_run "$1" "$2-lat"
-  echo "{\"rss_kb\": $(rss_kb "$MEASURED_PID")}" >"$RAW/$2-rss.json"
+  echo "{\"rss_kb\": $(rss_kb "$3")}" >"$RAW/$2-rss.json"
 }
 
 LOAD_BEFORE="$(cat /proc/loadavg)"
 STARTED=$(date +%s)
 log "results: $OUT (load: $LOAD_BEFORE)"
 healthy
+start_single; SINGLE_PID=$MEASURED_PID
+start_cluster; CLUSTER_PID=$MEASURED_PID
+log "warm-up: $WARM_TURNS turns of ${WARM_S} s of wrk on each node in turn"
+for ((w = 1; w <= WARM_TURNS; w++)); do
+  wrk_run $SINGLE_PORT "warmup-$w-single" $WARM_S
+  wrk_run "${API[0]}" "warmup-$w-cluster" $WARM_S
+  log "warm-up $w: $(python3 -c "import json,sys; print(' / '.join(str(json.load(open(f))['rps']) for f in sys.argv[1:]) + ' rps (single / cluster)')" \
+    "$RAW/warmup-$w-single.json" "$RAW/warmup-$w-cluster.json" 2>/dev/null || echo '?')"
+done
 latency_run $SIM_P "direct-warmup"
 for ((r = 1; r <= ROUNDS; r++)); do
-  log "round $r: direct"; latency_run $SIM_P "r$r-direct-lat"
-  log "round $r: single node"; start_single; measure $SINGLE_PORT "r$r-single"; stop "$MEASURED_PID"
-  log "round $r: node-1 of 3"; start_cluster; measure "${API[0]}" "r$r-cluster"
-  if ((r < ROUNDS)); then stop_cluster; fi
+  log "round $r: direct, single node, node-1 of 3"
+  latency_run $SIM_P "r$r-direct-lat"
+  measure $SINGLE_PORT "r$r-single" "$SINGLE_PID"
+  measure "${API[0]}" "r$r-cluster" "$CLUSTER_PID"
 done
+stop "$SINGLE_PID"
 
 log "outage: the primary answers 503 while wrk drives all three nodes for ${OUTAGE_S} s"
 rows() { psql_db -d "$DB" -c "SELECT split_part(persistence_id, '|', 1), count(*) FROM event_journal GROUP BY 1 ORDER BY 1"; }
@@ -188,9 +200,12 @@ written = {k: after.get(k, 0) - before.get(k, 0) for k in sorted(set(before) | s
 served = [j(f"outage-node-{i}") for i in (1, 2, 3)]
 total_req = sum(s["requests"] for s in served)
 errors = sum(s["errors"] for s in served)
+turns = sorted(int(n.split("-")[1]) for n in os.listdir(raw) if n.startswith("warmup-") and n.endswith("-single.json"))
+warm = " ".join(f"{j(f'warmup-{t}-single')['rps']:.0f}/{j(f'warmup-{t}-cluster')['rps']:.0f}" for t in turns)
 lines = [
     f"# Cluster mode: healthy-path cost and journal writes (commit {sha})", "",
-    f"Rounds: {rounds} (median; spread min-max). Load average before: {load_before}; after: {load_after}.", "",
+    f"Rounds: {rounds} (median; spread min-max). Load average before: {load_before}; after: {load_after}.",
+    f"Warm-up, wrk rps per turn (single/cluster): {warm}.", "",
     "| node | wrk rps (32 conns) | spread | added p50 at 200/s (ms) | added p99 (ms) | RSS after (MB) |",
     "|---|---|---|---|---|---|",
 ]
