@@ -71,14 +71,27 @@ class ClusterIT {
     }
 
     primary.behave(Behaviour.error(503));
-    long failing = System.nanoTime();
+    long callsBefore = primary.requests();
+    var firstFailure = new java.util.concurrent.atomic.AtomicLong();
+    var watcher = new Thread(() -> {  // when the first failing call reaches the primary, within 1 ms
+      while (firstFailure.get() == 0) {
+        if (primary.requests() > callsBefore) firstFailure.set(System.nanoTime());
+        try {
+          Thread.sleep(1);
+        } catch (InterruptedException stop) {
+          return;
+        }
+      }
+    }, "first-failure");
+    watcher.start();
     try (var load = new ClusterLoad(nodes)) {
       long[] seenOpen = awaitOpenOnEveryNode(Duration.ofSeconds(20));
+      watcher.interrupt();
       long first = java.util.Arrays.stream(seenOpen).min().orElseThrow();
       long last = java.util.Arrays.stream(seenOpen).max().orElseThrow();
-      System.out.printf("ClusterIT: the trip reached every node's view %d ms after the first, %d ms after the primary"
-          + " began to fail (consecutive-faults = 5; polled every 5 ms)%n",
-          TimeUnit.NANOSECONDS.toMillis(last - first), TimeUnit.NANOSECONDS.toMillis(last - failing));
+      System.out.printf("ClusterIT: the trip reached every node's view %d ms after the first; every node routed"
+          + " around the primary %d ms after its first failing call (consecutive-faults = 5; views polled every 5 ms)%n",
+          TimeUnit.NANOSECONDS.toMillis(last - first), TimeUnit.NANOSECONDS.toMillis(last - firstFailure.get()));
       assertTrue(last - first < TimeUnit.SECONDS.toNanos(1),
           "every node's view shows the trip within a second: " + TimeUnit.NANOSECONDS.toMillis(last - first) + " ms");
 

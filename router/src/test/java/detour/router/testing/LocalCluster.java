@@ -97,9 +97,17 @@ public final class LocalCluster implements AutoCloseable {
     return journal;
   }
 
+  /** Stops every node, keeping each one's output in target/ (cluster-node-1.log, ...) for whoever reads a failure. */
   @Override
   public void close() throws InterruptedException {
-    for (var node : nodes) node.close();
+    for (int i = 0; i < nodes.size(); i++) {
+      try {
+        Files.write(Path.of("target", "cluster-node-" + (i + 1) + ".log"), nodes.get(i).output());
+      } catch (java.io.IOException unwritable) {
+        // the output is a courtesy; stopping the nodes is not
+      }
+      nodes.get(i).close();
+    }
     journal.close();
   }
 }
