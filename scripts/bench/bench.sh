@@ -90,24 +90,7 @@ sim() { # sim JSON: the behaviour of both instances
 }
 SMALL='"answer_bytes":1400' LARGE_BODY='"answer_bytes":10240'
 
-cat >"$OUT/work/bench.conf" <<CONF
-# Detour for the benchmark: two simulated providers, one route; what was tuned is said in docs/benchmarks.md.
-detour {
-  http { host = "127.0.0.1", port = $ROUTER_PORT, max-in-flight = $MAX_IN_FLIGHT }
-  providers {
-    primary { protocol = openai-compatible, base-url = "http://127.0.0.1:$SIM_P/v1", api-key-required = off,
-              attempt-timeout = 30s, max-connections = 1024, max-open-requests = 2048 }
-    fallback { protocol = openai-compatible, base-url = "http://127.0.0.1:$SIM_F/v1", api-key-required = off,
-               attempt-timeout = 30s, max-connections = 1024, max-open-requests = 2048 }
-  }
-  models {
-    sim-large { provider = primary, context-window = 128000 }
-    sim-small { provider = fallback, context-window = 32000 }
-  }
-  routes { bench { chain = [sim-large, sim-small], deadline = 60s } }
-  journal.h2-file = "$OUT/work/journal"
-}
-CONF
+bench_router_conf $ROUTER_PORT $MAX_IN_FLIGHT $SIM_P $SIM_F "$OUT/work/journal" >"$OUT/work/bench.conf"
 PORTKEY_CONFIG="{\"strategy\":{\"mode\":\"fallback\"},\"targets\":[{\"provider\":\"openai\",\"api_key\":\"sk-bench\",\"custom_host\":\"http://127.0.0.1:$SIM_P/v1\"},{\"provider\":\"openai\",\"api_key\":\"sk-bench\",\"custom_host\":\"http://127.0.0.1:$SIM_F/v1\"}]}"
 
 TARGET_PID=""

@@ -68,24 +68,7 @@ healthy() { sim $SIM_P '{"mode":"ok","answer_bytes":1400}'; sim $SIM_F '{"mode":
 
 endpoints=""
 for port in "${MGMT[@]}"; do endpoints+="${endpoints:+, }{host = \"127.0.0.1\", port = $port}"; done
-cat >"$WORK/node.conf" <<CONF
-# The benchmark's node (as scripts/bench/bench.sh's): two simulated providers, one route.
-detour {
-  http { host = "127.0.0.1", port = \${DETOUR_PORT}, max-in-flight = 1024 }
-  providers {
-    primary { protocol = openai-compatible, base-url = "http://127.0.0.1:$SIM_P/v1", api-key-required = off,
-              attempt-timeout = 30s, max-connections = 1024, max-open-requests = 2048 }
-    fallback { protocol = openai-compatible, base-url = "http://127.0.0.1:$SIM_F/v1", api-key-required = off,
-               attempt-timeout = 30s, max-connections = 1024, max-open-requests = 2048 }
-  }
-  models {
-    sim-large { provider = primary, context-window = 128000 }
-    sim-small { provider = fallback, context-window = 32000 }
-  }
-  routes { bench { chain = [sim-large, sim-small], deadline = 60s } }
-  journal.h2-file = "$WORK/journal"
-}
-CONF
+bench_router_conf '${DETOUR_PORT}' 1024 $SIM_P $SIM_F "$WORK/journal" >"$WORK/node.conf"  # bench.sh's node
 cat >"$WORK/cluster.conf" <<CONF
 include file("$WORK/node.conf")
 detour {

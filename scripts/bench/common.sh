@@ -31,3 +31,26 @@ wait_port() { # wait_port PORT [SECONDS]
   log "nothing listens on 127.0.0.1:$1"; return 1
 }
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+# The benchmark's Detour: two simulated providers on loopback, one route "bench"; what was tuned is
+# said in docs/benchmarks.md. Usage: bench_router_conf PORT MAX_IN_FLIGHT SIM_PRIMARY SIM_FALLBACK H2_FILE
+# (PORT may be a HOCON substitution such as '${DETOUR_PORT}').
+bench_router_conf() {
+  cat <<CONF
+detour {
+  http { host = "127.0.0.1", port = $1, max-in-flight = $2 }
+  providers {
+    primary { protocol = openai-compatible, base-url = "http://127.0.0.1:$3/v1", api-key-required = off,
+              attempt-timeout = 30s, max-connections = 1024, max-open-requests = 2048 }
+    fallback { protocol = openai-compatible, base-url = "http://127.0.0.1:$4/v1", api-key-required = off,
+               attempt-timeout = 30s, max-connections = 1024, max-open-requests = 2048 }
+  }
+  models {
+    sim-large { provider = primary, context-window = 128000 }
+    sim-small { provider = fallback, context-window = 32000 }
+  }
+  routes { bench { chain = [sim-large, sim-small], deadline = 60s } }
+  journal.h2-file = "$5"
+}
+CONF
+}
