@@ -54,10 +54,16 @@ public final class ClusterLoad implements AutoCloseable {
     }
   }
 
+  /** Stops every caller, each after its request in flight; an interrupt stops the wait and is kept. */
   @Override
-  public void close() throws InterruptedException {
-    for (var caller : callers.values()) caller.finish();
-    callers.clear();
+  public void close() {
+    try {
+      for (var caller : callers.values()) caller.finish();
+    } catch (InterruptedException stop) {
+      Thread.currentThread().interrupt();
+    } finally {
+      callers.clear();
+    }
   }
 
   private final class Caller extends Thread {
