@@ -126,33 +126,44 @@ public record BreakerSettings(
 
   /** A copy with other values, for tests and per-provider overrides made in code. */
   public BreakerSettings with(Config overrides) {
-    return from(overrides.withFallback(ConfigFactory.parseMap(asConfigMap())), "detour.breaker");
+    return from(overrides.withFallback(ConfigFactory.parseMap(canonical())), "detour.breaker");
   }
 
-  private java.util.Map<String, Object> asConfigMap() {
-    var m = new java.util.HashMap<String, Object>();
-    m.put("consecutive-faults", consecutiveFaults);
-    m.put("window-size", windowSize);
-    m.put("window-duration", windowDuration.toMillis() + "ms");
-    m.put("minimum-calls", minimumCalls);
-    m.put("failure-rate-threshold", failureRateThreshold);
-    m.put("slow-call-duration", slowCallDuration.toMillis() + "ms");
-    m.put("slow-call-rate-threshold", slowCallRateThreshold);
-    m.put("rate-limit-rate-threshold", rateLimitRateThreshold);
-    m.put("consecutive-rate-limits", consecutiveRateLimits);
-    m.put("cooldown", cooldown.toMillis() + "ms");
-    m.put("cooldown-multiplier", cooldownMultiplier);
-    m.put("max-cooldown", maxCooldown.toMillis() + "ms");
-    m.put("cooldown-jitter", cooldownJitter);
-    m.put("max-retry-after", maxRetryAfter.toMillis() + "ms");
-    m.put("half-open-probes", halfOpenProbes);
-    m.put("probe-lease", probeLease.toMillis() + "ms");
-    m.put("ramp-stages", rampStages);
-    m.put("ramp-stage-duration", rampStageDuration.toMillis() + "ms");
-    m.put("ramp-minimum-calls", rampMinimumCalls);
-    m.put("active-probe", Map.of("enabled", activeProbe, "interval", activeProbeInterval.toMillis() + "ms",
-        "model", activeProbeModel));
-    return m;
+  /**
+   * Every setting, keyed as under {@code detour.breaker} ({@code active-probe.enabled} for a nested
+   * one), each value a string in one canonical form (a duration in ms, or ns below a ms; a number as
+   * Java prints it), so that two nodes' settings compare equal whatever way they were written
+   * ({@code 30s}, {@code 30000ms}). {@link #from} reads it back into equal settings.
+   */
+  public Map<String, Object> canonical() {
+    Map<String, Object> c = new java.util.TreeMap<>();
+    c.put("consecutive-faults", Integer.toString(consecutiveFaults));
+    c.put("window-size", Integer.toString(windowSize));
+    c.put("window-duration", canonical(windowDuration));
+    c.put("minimum-calls", Integer.toString(minimumCalls));
+    c.put("failure-rate-threshold", Double.toString(failureRateThreshold));
+    c.put("slow-call-duration", canonical(slowCallDuration));
+    c.put("slow-call-rate-threshold", Double.toString(slowCallRateThreshold));
+    c.put("rate-limit-rate-threshold", Double.toString(rateLimitRateThreshold));
+    c.put("consecutive-rate-limits", Integer.toString(consecutiveRateLimits));
+    c.put("cooldown", canonical(cooldown));
+    c.put("cooldown-multiplier", Double.toString(cooldownMultiplier));
+    c.put("max-cooldown", canonical(maxCooldown));
+    c.put("cooldown-jitter", Double.toString(cooldownJitter));
+    c.put("max-retry-after", canonical(maxRetryAfter));
+    c.put("half-open-probes", Integer.toString(halfOpenProbes));
+    c.put("probe-lease", canonical(probeLease));
+    c.put("ramp-stages", rampStages.stream().map(String::valueOf).toList());
+    c.put("ramp-stage-duration", canonical(rampStageDuration));
+    c.put("ramp-minimum-calls", Integer.toString(rampMinimumCalls));
+    c.put("active-probe.enabled", Boolean.toString(activeProbe));
+    c.put("active-probe.interval", canonical(activeProbeInterval));
+    c.put("active-probe.model", activeProbeModel);
+    return c;
+  }
+
+  private static String canonical(Duration d) {
+    return d.toNanos() % 1_000_000 == 0 ? d.toMillis() + "ms" : d.toNanos() + "ns";
   }
 
   private static void positive(Duration d, String key) {

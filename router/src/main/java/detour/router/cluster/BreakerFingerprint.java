@@ -4,10 +4,8 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
-import detour.providers.breaker.BreakerSettings;
 import detour.router.config.CatalogueModel;
 import detour.router.config.RouterSettings;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -28,7 +26,7 @@ import java.util.TreeSet;
  *
  * <p>Derived from the settings at start-up and added to the node's configuration under
  * {@value #PATH}, which {@link BreakerConfigCheck} asks Akka to send when the node joins. Every value
- * is a string in a canonical form (a duration in ms, a number as Java prints it), so that
+ * is a string in a canonical form ({@link detour.providers.breaker.BreakerSettings#canonical}), so that
  * {@code 30s} and {@code 30000ms} are alike and the comparison survives the wire. It holds no secret:
  * breaker settings, provider names and upstream model names.
  */
@@ -47,7 +45,7 @@ public final class BreakerFingerprint {
     Map<String, Set<String>> models = new TreeMap<>();
     settings.providers().forEach((name, provider) -> {
       models.put(name, new TreeSet<>());
-      canonical(provider.breaker()).forEach((key, value) -> leaves.put(settingsPath(name) + "." + key, value));
+      provider.breaker().canonical().forEach((key, value) -> leaves.put(settingsPath(name) + "." + key, value));
     });
     for (CatalogueModel model : settings.models().values()) models.get(model.provider()).add(model.upstreamModel());
     leaves.put(PROVIDERS, List.copyOf(models.keySet()));
@@ -111,41 +109,6 @@ public final class BreakerFingerprint {
     if (!onlyThere.isEmpty()) sides.add("breakers " + onlyThere + " only in " + thereIs);
     return List.of("provider '" + name + "': the models with a breaker of their own differ (detour.models, provider = "
         + name + ", upstream-model): " + String.join(", ", sides));
-  }
-
-  /**
-   * A breaker's settings in canonical form, keyed as in {@code detour.breaker}: what
-   * {@link BreakerSettings#from} reads back into the same settings.
-   */
-  static Map<String, Object> canonical(BreakerSettings b) {
-    Map<String, Object> c = new TreeMap<>();
-    c.put("consecutive-faults", Integer.toString(b.consecutiveFaults()));
-    c.put("window-size", Integer.toString(b.windowSize()));
-    c.put("window-duration", duration(b.windowDuration()));
-    c.put("minimum-calls", Integer.toString(b.minimumCalls()));
-    c.put("failure-rate-threshold", Double.toString(b.failureRateThreshold()));
-    c.put("slow-call-duration", duration(b.slowCallDuration()));
-    c.put("slow-call-rate-threshold", Double.toString(b.slowCallRateThreshold()));
-    c.put("rate-limit-rate-threshold", Double.toString(b.rateLimitRateThreshold()));
-    c.put("consecutive-rate-limits", Integer.toString(b.consecutiveRateLimits()));
-    c.put("cooldown", duration(b.cooldown()));
-    c.put("cooldown-multiplier", Double.toString(b.cooldownMultiplier()));
-    c.put("max-cooldown", duration(b.maxCooldown()));
-    c.put("cooldown-jitter", Double.toString(b.cooldownJitter()));
-    c.put("max-retry-after", duration(b.maxRetryAfter()));
-    c.put("half-open-probes", Integer.toString(b.halfOpenProbes()));
-    c.put("probe-lease", duration(b.probeLease()));
-    c.put("ramp-stages", b.rampStages().stream().map(String::valueOf).toList());
-    c.put("ramp-stage-duration", duration(b.rampStageDuration()));
-    c.put("ramp-minimum-calls", Integer.toString(b.rampMinimumCalls()));
-    c.put("active-probe.enabled", Boolean.toString(b.activeProbe()));
-    c.put("active-probe.interval", duration(b.activeProbeInterval()));
-    c.put("active-probe.model", b.activeProbeModel());
-    return c;
-  }
-
-  private static String duration(Duration d) {
-    return d.toNanos() % 1_000_000 == 0 ? d.toMillis() + "ms" : d.toNanos() + "ns";
   }
 
   /** Each leaf under a path, by its path below it (e.g. {@code active-probe.enabled}). */

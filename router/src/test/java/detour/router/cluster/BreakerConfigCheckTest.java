@@ -125,7 +125,7 @@ class BreakerConfigCheckTest {
     var settings = RouterSettings.from(DetourConfig.load(ConfigFactory.parseString(NODE
         + "detour.providers.primary.breaker { ramp-stages = [0.2, 0.6], slow-call-duration = 1500us }")));
     BreakerSettings primary = settings.providers().get("primary").breaker();
-    assertEquals(primary, BreakerSettings.from(ConfigFactory.parseMap(BreakerFingerprint.canonical(primary)), "test"));
+    assertEquals(primary, BreakerSettings.from(ConfigFactory.parseMap(primary.canonical()), "test"));
   }
 
   /** A node's whole configuration, as Main gives it to its ActorSystem. */
