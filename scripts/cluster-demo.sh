@@ -30,17 +30,18 @@ WAITER=cluster-demo
 . "$ROOT/scripts/wait-for-log.sh"
 # shellcheck source=scripts/cluster-nodes.sh
 . "$ROOT/scripts/cluster-nodes.sh"
+# shellcheck source=scripts/scratch-journal.sh
+. "$ROOT/scripts/scratch-journal.sh"
 
 say() { printf '%s  %s\n' "$(date +%H:%M:%S.%3N)" "$*"; }
 banner() { printf '\n%s  *** %s\n' "$(date +%H:%M:%S.%3N)" "$*"; }
-psql_on() { psql -h "${PG_SERVER%:*}" -p "${PG_SERVER##*:}" -U "$PG_USER" -v ON_ERROR_STOP=1 -q -X "$@"; }
 
 cleanup() {
   rm -f "$WORK"/traffic-* "$WORK/watching"
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   if [[ "$DATABASE_CREATED" == yes && "${CLUSTER_DEMO_KEEP_DB:-}" != 1 ]]; then
-    psql_on -d postgres -c "DROP DATABASE IF EXISTS $DATABASE WITH (FORCE)" || true
+    scratch_journal_drop "$DATABASE"
   fi
 }
 trap cleanup EXIT
@@ -49,11 +50,10 @@ trap 'exit 130' INT TERM
 command -v psql >/dev/null || { echo "cluster-demo: psql is needed (the scratch journal database)" >&2; exit 1; }
 cluster_ports_free "CLUSTER_DEMO_PORT_BASE (ports BASE+1 to BASE+23 on loopback)"
 
-# A database of the demo's own, its tables made before the nodes start (so they do not race to).
-psql_on -d postgres -c "CREATE DATABASE $DATABASE" \
+# A database of the demo's own, its tables made before the nodes start.
+DATABASE_CREATED=yes  # dropped on exit, even if only half made
+scratch_journal_create "$DATABASE" \
   || { echo "cluster-demo: cannot create a database on $PG_SERVER as $PG_USER (CLUSTER_DEMO_PG_SERVER, DETOUR_PG_USER)" >&2; exit 1; }
-DATABASE_CREATED=yes
-unzip -p "$JAR" schema/postgres/postgres-create-schema.sql | psql_on -d "$DATABASE" >/dev/null
 export DETOUR_PG_URL="jdbc:postgresql://$PG_SERVER/$DATABASE" DETOUR_PG_USER="$PG_USER"
 
 # Long enough a cooldown that the breaker is still open when a survivor takes it over; a killed node

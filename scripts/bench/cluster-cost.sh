@@ -51,13 +51,11 @@ mkdir -p "$RAW" "$WORK"
 BODY="$WORK/body.json"
 echo '{"model":"bench","max_tokens":256,"messages":[{"role":"user","content":"Say hello."}]}' >"$BODY"
 
-psql_db() { psql -h 127.0.0.1 -U "$PG_USER" -v ON_ERROR_STOP=1 -qAt "$@"; }
-drop_db() { psql_db -d test -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true; }
-trap 'cleanup; drop_db' EXIT
-psql_db -d test -c "CREATE DATABASE $DB" >/dev/null
-# The journal plugin's own script, one statement at a time (its CREATE INDEX CONCURRENTLY may not
-# run in a transaction), before any node starts: the nodes must not race to create the tables.
-unzip -p "$JAR" schema/postgres/postgres-create-schema.sql | psql_db -d "$DB" >/dev/null
+PG_SERVER=127.0.0.1:5432
+# shellcheck source=scripts/scratch-journal.sh
+. "$ROOT/scripts/scratch-journal.sh"
+trap 'cleanup; scratch_journal_drop "$DB"' EXIT
+scratch_journal_create "$DB"
 
 taskset -c 1 java -Xms256m -Xmx512m -XX:+UseParallelGC -cp "$JAR" detour.providers.simulator.SimulatorMain \
   --instance primary=$SIM_P --instance fallback=$SIM_F >"$WORK/simulator.log" 2>&1 &
@@ -79,11 +77,9 @@ akka.discovery.config.services.detour.endpoints = [$endpoints]
 akka.management.cluster.bootstrap.contact-point-discovery { required-contact-point-nr = 3, stable-margin = 1s, interval = 500ms }
 CONF
 
-wait_log() { # wait_log FILE TEXT SECONDS
-  local i
-  for ((i = 0; i < $3 * 10; i++)); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
-  log "$1 never said '$2'"; return 1
-}
+WAITER=cluster-cost
+# shellcheck source=scripts/wait-for-log.sh
+. "$ROOT/scripts/wait-for-log.sh"
 MEASURED_PID="" CLUSTER_PIDS=()
 start_single() {
   (cd "$WORK" && DETOUR_PORT=$SINGLE_PORT exec taskset -c 0 java $ROUTER_JVM -Dconfig.file="$WORK/node.conf" -jar "$JAR") \
@@ -101,7 +97,7 @@ start_cluster() { # node-1 on core 0, measured; node-2 and node-3 on core 1
       exec taskset -c $core java $jvm -Dconfig.file="$WORK/cluster.conf" -jar "$JAR") >>"$WORK/node-$((i + 1)).log" 2>&1 &
     CLUSTER_PIDS+=($!); PIDS+=($!)
   done
-  for i in 1 2 3; do wait_log "$WORK/node-$i.log" "HTTP bound" 120; done
+  for i in 1 2 3; do wait_for_log "$WORK/node-$i.log" "HTTP bound" 120; done
   MEASURED_PID=${CLUSTER_PIDS[0]}
 }
 stop_cluster() { local p; for p in "${CLUSTER_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; for p in "${CLUSTER_PIDS[@]}"; do stop "$p"; done; }
@@ -143,7 +139,7 @@ done
 stop "$SINGLE_PID"
 
 log "outage: the primary answers 503 while wrk drives all three nodes for ${OUTAGE_S} s"
-rows() { psql_db -d "$DB" -c "SELECT split_part(persistence_id, '|', 1), count(*) FROM event_journal GROUP BY 1 ORDER BY 1"; }
+rows() { scratch_psql -d "$DB" -At -c "SELECT split_part(persistence_id, '|', 1), count(*) FROM event_journal GROUP BY 1 ORDER BY 1"; }
 rows >"$RAW/outage-rows-before.txt"
 sim $SIM_P '{"mode":"error","status":503}'
 OUTAGE_START=$(date +%s.%N)

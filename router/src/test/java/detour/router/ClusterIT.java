@@ -271,20 +271,7 @@ class ClusterIT {
 
   /** When each node's /health first showed the breaker open (System.nanoTime), polled every 5 ms. */
   private long[] awaitOpenOnEveryNode(Duration patience) throws Exception {
-    long[] seen = new long[nodes.size()];
-    long deadline = System.nanoTime() + patience.toNanos();
-    int open = 0;
-    while (open < nodes.size() && System.nanoTime() < deadline) {
-      for (int i = 0; i < nodes.size(); i++) {
-        if (seen[i] == 0 && "open".equals(breaker(nodes.get(i)).path("circuit").asText())) {
-          seen[i] = System.nanoTime();
-          open++;
-        }
-      }
-      Thread.sleep(5);
-    }
-    assertEquals(nodes.size(), open, "every node's view shows the breaker open");
-    return seen;
+    return awaitCircuitOnEveryNode("open", patience);
   }
 
   /** When each node's /health first showed the breaker's circuit so (System.nanoTime), polled every 5 ms. */
