@@ -115,12 +115,15 @@ url_of() {
 }
 body_for() { echo "$2"; } # one body for all: "bench" is Detour's route, and any model to the others
 
-drive() { # drive TARGET NAME [LoadDriver args...]: one open-loop run on core 1, JSON to raw/NAME.json
+drive() { # drive TARGET NAME [driver args...]: one open-loop run on core 1, JSON to raw/NAME.json
   local target=$1 name=$2; shift 2
-  local hdr=() pid=()
+  local hdr=() pid=() driver=NioLoadDriver
   if [[ "$target" == peer ]]; then hdr=(--header "x-portkey-config:$PORTKEY_CONFIG"); fi
   if [[ "$target" != direct ]]; then pid=(--pid "$TARGET_PID"); fi
-  taskset -c 1 java $DRIVER_JVM -cp "$JAR" detour.router.bench.LoadDriver --url "$(url_of "$target")" \
+  # Streams need the JDK HttpClient's line reading; every other call goes through the leaner
+  # one-thread NIO driver, which leaves core 1 to the simulator (docs/benchmarks.md, "How").
+  if [[ " $* " == *" --stream "* ]]; then driver=LoadDriver; fi
+  taskset -c 1 java $DRIVER_JVM -cp "$JAR" "detour.router.bench.$driver" --url "$(url_of "$target")" \
     --label "$name" "${hdr[@]}" "${pid[@]}" --out "$RAW/$name.json" --hdr-log "$RAW/$name.hlog" "$@" \
     || log "driver failed: $name"
 }
@@ -217,7 +220,7 @@ json.dump({
   "wrk": "wrk " + (subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split()[1:2] or ["?"])[0],
   "router_jvm": "$ROUTER_JVM", "simulator_jvm": "$SIM_JVM", "driver_jvm": "$DRIVER_JVM",
   "max_in_flight": $MAX_IN_FLIGHT, "provider_max_connections": 1024, "provider_max_open_requests": 2048,
-  "placement": "router or peer: taskset -c 0; simulator, wrk and LoadDriver: taskset -c 1",
+  "placement": "router or peer: taskset -c 0; simulator, wrk and the load drivers: taskset -c 1",
   "open_rates": [${OPEN_RATES[*]/%/,}], "search_rates": [${SEARCH_RATES[*]/%/,}], "stream_steps": [${STREAM_STEPS[*]/%/,}],
 }, open(sys.argv[1], "w"), indent=2)
 PY

@@ -1,20 +1,29 @@
 package detour.router;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import detour.providers.simulator.Behaviour;
 import detour.providers.testing.TestClock;
 import detour.router.testing.RouterHarness;
 import detour.router.testing.RouterHarness.Reply;
 import detour.providers.testing.SimulatorExtension;
+import java.net.Socket;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Beyond detour.http.max-in-flight, a request is refused at once with 503 and Retry-After, not queued. */
+/**
+ * Overload is refused at once with 503 and Retry-After, not queued: beyond detour.http.max-in-flight,
+ * and while the node's CPU is saturated (detour.http.load-shedding).
+ */
 class OverloadIT {
   @RegisterExtension static final SimulatorExtension upstreams = new SimulatorExtension("a", "b");
 
@@ -38,5 +47,54 @@ class OverloadIT {
       upstreams.instance("a").behave(Behaviour.ok());
       router.awaitUntil("the first request's place is free again", () -> router.chat().status() == 200);
     }
+  }
+
+  @Test
+  void aSaturatedNodeRefusesNewRequestsBeforeReadingTheirBodiesAndSaysSoInHealth(@TempDir Path dir) throws Exception {
+    // A target of 1 ns: every sample of the queue delay is above it, so the node counts as saturated,
+    // and after ten intervals of 10 ms refuses every new request. The samples are paced by the
+    // node's scheduler, which the test's clock drives.
+    try (var router = RouterHarness.start(upstreams.simulator(), List.of("a", "b"), dir.resolve("journal"),
+        TestClock.at("2026-01-05T09:00:00Z"),
+        "detour.http.load-shedding { queue-delay-target = 1ns, interval = 10ms }")) {
+      router.awaitUntil("the node sheds every request", () -> {
+        router.timePasses(Duration.ofMillis(20));
+        return router.send(HttpRequest.newBuilder(router.uri("/health")).GET()).body()
+            .path("admission").path("shed_share").asDouble() == 1.0;
+      });
+
+      // Headers and the first bytes of a 5,000-byte body; the rest never comes.
+      try (var socket = new Socket("127.0.0.1", router.uri("/").getPort())) {
+        socket.setSoTimeout(10_000);
+        socket.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: detour\r\n"
+            + "Content-Type: application/json\r\nContent-Length: 5000\r\n\r\n{\"model\": \"default\", ")
+            .getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        String answer = readResponse(socket);
+
+        assertTrue(answer.startsWith("HTTP/1.1 503"), answer);
+        assertTrue(answer.toLowerCase(Locale.ROOT).contains("retry-after: 1"), answer);
+        assertTrue(answer.contains("\"code\":\"overloaded\"") && answer.contains("saturated"), answer);
+      }
+      Reply refused = router.chat();
+      assertEquals(503, refused.status());
+      assertEquals("overloaded", refused.body().path("error").path("code").asText());
+      assertEquals(0, upstreams.instance("a").requests() + upstreams.instance("b").requests(),
+          "no refused request reached a provider");
+    }
+  }
+
+  /** Reads one HTTP/1.1 response with a Content-Length: its head and its body. */
+  private static String readResponse(Socket socket) throws java.io.IOException {
+    var in = socket.getInputStream();
+    var head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) break;
+      head.append((char) b);
+    }
+    var length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+    int n = length.find() ? Integer.parseInt(length.group(1)) : 0;
+    return head + new String(in.readNBytes(n), StandardCharsets.UTF_8);
   }
 }

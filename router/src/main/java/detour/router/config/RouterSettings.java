@@ -24,6 +24,7 @@ import java.util.Set;
  * @param defaultDeadline the deadline of a request that names a catalogue model directly
  * @param adminToken the admin API's bearer token; the admin API is off without one
  * @param maxInFlight chat requests in progress at most, open streams included; beyond, 503
+ * @param loadShedding when the node refuses a share of new requests for a saturated CPU
  * @param nodeName this node's name in the journal ({@code detour.node-name}, else the host name)
  * @param journal the routing record and the journal's retention
  * @param cluster how the node forms its cluster and reports to the breakers' owners
@@ -37,6 +38,7 @@ public record RouterSettings(
     Duration defaultDeadline,
     Optional<Secret> adminToken,
     int maxInFlight,
+    LoadShedding loadShedding,
     String nodeName,
     JournalSettings journal,
     ClusterSettings cluster) {
@@ -125,12 +127,20 @@ public record RouterSettings(
         "must be at least 16 characters (DETOUR_ADMIN_TOKEN)");
     int maxInFlight = http.getInt("max-in-flight");
     require(maxInFlight > 0, http, "detour.http.max-in-flight", "must be at least 1, got " + maxInFlight);
+    Config shedding = http.getConfig("load-shedding");
+    KnownKeys.check(shedding, "detour.http.load-shedding", shipped.getConfig("http.load-shedding"), Set.of(), Set.of());
+    var loadShedding = new LoadShedding(shedding.getBoolean("enabled"),
+        shedding.getDuration("queue-delay-target"), shedding.getDuration("interval"));
+    require(loadShedding.queueDelayTarget().toNanos() > 0, shedding, "detour.http.load-shedding.queue-delay-target",
+        "must be positive, got " + loadShedding.queueDelayTarget());
+    require(loadShedding.interval().toMillis() >= 10, shedding, "detour.http.load-shedding.interval",
+        "must be at least 10ms (the queue delay is sampled ten times per interval), got " + loadShedding.interval());
     ContactPointDiscovery.check(config);
     String nodeName = detour.getString("node-name").strip();
     require(nodeName.isEmpty() || NODE_NAME.matcher(nodeName).matches(), detour, "detour.node-name",
         "may hold letters, digits, '.', '_' and '-' only, up to 64 (DETOUR_NODE_NAME)");
     return new RouterSettings(http.getString("host"), http.getInt("port"), providers, models, routes,
-        defaultDeadline, adminToken, maxInFlight, nodeName.isEmpty() ? hostName() : nodeName,
+        defaultDeadline, adminToken, maxInFlight, loadShedding, nodeName.isEmpty() ? hostName() : nodeName,
         JournalSettings.from(detour.getConfig("journal")), ClusterSettings.from(detour.getConfig("cluster"), config.getString("akka.actor.provider")));
   }
 

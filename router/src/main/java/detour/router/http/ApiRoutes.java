@@ -104,6 +104,11 @@ public final class ApiRoutes extends AllDirectives {
       return complete(replies.error(ApiError.unsupportedMediaType(
           "Content-Type must be application/json; got " + type.mediaType() + "."), requestId));
     }
+    Optional<Admission.Refusal> refusal = admission.refusalOnArrival();
+    if (refusal.isPresent()) {
+      // Before the body is read or parsed: under overload, a refusal must cost far less than a request.
+      return complete(replies.overloaded(refusal.get(), admission, requestId));
+    }
     Optional<String> deadline = request.getHeader(DEADLINE_HEADER).map(h -> h.value());
     return entity(Unmarshaller.entityToByteString(), body -> completeWithFuture(route(requestId, deadline, body)));
   }
@@ -144,7 +149,7 @@ public final class ApiRoutes extends AllDirectives {
     Plan planned = chosen;
     if (!admission.tryAdmit()) {
       // Refused before any work: a fast, retryable answer instead of a queue that grows the heap.
-      return CompletableFuture.completedFuture(replies.overloaded(admission.limit(), requestId));
+      return CompletableFuture.completedFuture(replies.overloaded(Admission.Refusal.AT_BOUND, admission, requestId));
     }
     Duration patience = planned.deadline().plus(ASK_MARGIN);
     return Stages.plain(AskPattern.<Coordinate, RouteOutcome>ask(coordinators,
@@ -188,6 +193,12 @@ public final class ApiRoutes extends AllDirectives {
 
   private HttpResponse health() {
     ObjectNode health = json.createObjectNode().put("status", "ok");
+    // What the node takes on: requests in progress against the bound, and the share refused for load.
+    health.putObject("admission")
+        .put("in_progress", admission.inProgress())
+        .put("max_in_flight", admission.limit())
+        .put("shed_share", Math.round(admission.shedding().share() * 100) / 100.0)
+        .put("queue_delay_ms", Math.round(admission.shedding().lastDelayNanos() / 1e4) / 100.0);
     ObjectNode breakers = health.putObject("breakers");
     var localHolds = view.localHolds();
     view.snapshot().forEach((provider, state) -> {

@@ -90,6 +90,24 @@ class RouterSettingsTest {
   }
 
   @Test
+  void loadSheddingIsOnByDefaultAndItsBadValuesStopTheStartNamingTheKey() {
+    var shedding = RouterSettings.from(load(VALID)).loadShedding();
+    assertTrue(shedding.enabled());
+    assertEquals(Duration.ofMillis(5), shedding.queueDelayTarget());
+    assertEquals(Duration.ofMillis(10), shedding.sampleEvery());
+
+    var tooShort = assertThrows(ConfigException.BadValue.class,
+        () -> RouterSettings.from(load(VALID + "detour.http.load-shedding.interval = 5ms")));
+    assertTrue(tooShort.getMessage().contains("detour.http.load-shedding.interval"), tooShort.getMessage());
+    var zero = assertThrows(ConfigException.BadValue.class,
+        () -> RouterSettings.from(load(VALID + "detour.http.load-shedding.queue-delay-target = 0ms")));
+    assertTrue(zero.getMessage().contains("detour.http.load-shedding.queue-delay-target"), zero.getMessage());
+    var typo = assertThrows(ConfigException.BadValue.class,
+        () -> RouterSettings.from(load(VALID + "detour.http.load-shedding.targte = 5ms")));
+    assertTrue(typo.getMessage().contains("detour.http.load-shedding.targte"), typo.getMessage());
+  }
+
+  @Test
   void aModelNamingAnUnknownProviderStopsTheStart() {
     var bad = assertThrows(ConfigException.BadValue.class,
         () -> RouterSettings.from(load(VALID + "detour.models.orphan { provider = ghost, context-window = 1 }")));

@@ -1,0 +1,88 @@
+package detour.router.coordinator;
+
+import detour.router.config.LoadShedding;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Decides which share of new chat requests a node refuses while its CPU is saturated. The signal is
+ * the node's queue delay: how long a task waits for a thread of the default dispatcher, where every
+ * request's work runs. A bound on requests in progress cannot see this: against a fast upstream a
+ * saturated node still has few requests in progress, each of them slow.
+ *
+ * <p>CoDel's rule decides what counts: only a queue that stays above the target for a whole
+ * interval, that is, whose smallest delay in the interval exceeds it. A garbage-collection pause
+ * or a burst delays a few samples, not all of them. While the queue stands, the share refused grows
+ * by a tenth each interval; once the queue has drained below half the target, it falls by a
+ * twentieth each interval. In between it holds. Thread-safe: samples may arrive from any thread.
+ */
+public final class SaturationShedding {
+  /** The share refused moves in twentieths: up two per interval while the queue stands, down one once it drains. */
+  private static final int TWENTIETHS = 20;
+
+  /** What one interval's evaluation changed, for the log. */
+  public enum Change { NONE, STARTED, STOPPED }
+
+  private final LoadShedding settings;
+  private final long targetNanos;
+
+  private int samplesInInterval;
+  private long smallestDelayNanos = Long.MAX_VALUE;
+  private int twentieths;
+  private volatile double share;
+  private volatile long lastDelayNanos;
+
+  public SaturationShedding(LoadShedding settings) {
+    this.settings = settings;
+    this.targetNanos = settings.queueDelayTarget().toNanos();
+  }
+
+  /** A node that never sheds for saturation. */
+  public static SaturationShedding off() {
+    return new SaturationShedding(LoadShedding.OFF);
+  }
+
+  /**
+   * Records one sample of the queue delay. Samples are taken at a fixed pace, {@link
+   * LoadShedding#SAMPLES_PER_INTERVAL} per interval, so every that many samples close an interval
+   * and adjust the share.
+   */
+  public synchronized Change observe(long delayNanos) {
+    lastDelayNanos = delayNanos;
+    if (!settings.enabled()) return Change.NONE;
+    smallestDelayNanos = Math.min(smallestDelayNanos, delayNanos);
+    if (++samplesInInterval < LoadShedding.SAMPLES_PER_INTERVAL) return Change.NONE;
+
+    int before = twentieths;
+    if (smallestDelayNanos > targetNanos) {
+      twentieths = Math.min(TWENTIETHS, before + 2);
+    } else if (smallestDelayNanos <= targetNanos / 2) {
+      twentieths = Math.max(0, before - 1);
+    }
+    share = twentieths / (double) TWENTIETHS;
+    smallestDelayNanos = Long.MAX_VALUE;
+    samplesInInterval = 0;
+    if (before == 0 && twentieths > 0) return Change.STARTED;
+    if (before > 0 && twentieths == 0) return Change.STOPPED;
+    return Change.NONE;
+  }
+
+  /** Whether to refuse the request arriving now: true for the current share of them, at random. */
+  public boolean shedsNext() {
+    double s = share;
+    return s > 0.0 && (s >= 1.0 || ThreadLocalRandom.current().nextDouble() < s);
+  }
+
+  /** The share of new requests refused now, 0 to 1. */
+  public double share() {
+    return share;
+  }
+
+  /** The last queue delay sampled, in nanoseconds. */
+  public long lastDelayNanos() {
+    return lastDelayNanos;
+  }
+
+  public LoadShedding settings() {
+    return settings;
+  }
+}
