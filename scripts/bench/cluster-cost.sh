@@ -39,10 +39,7 @@ log() { echo "cluster-cost: $*" >&2; }
 # shellcheck source=scripts/bench/common.sh
 . "$ROOT/scripts/bench/common.sh"
 for t in taskset curl python3 java psql wrk unzip; do command -v $t >/dev/null || { log "$t is needed"; exit 1; }; done
-if [[ ! -f "$JAR" ]] || [[ -n "$(find "$ROOT"/pom.xml "$ROOT"/*/pom.xml "$ROOT"/*/src/main -newer "$JAR" -print -quit)" ]]; then
-  log "building router/target/detour.jar (mvn package, tests skipped)"
-  (cd "$ROOT" && mvn -B -q -pl router -am package -DskipTests) >&2
-fi
+ensure_jar "$ROOT" "$JAR"
 
 SHA="$(git -C "$ROOT" rev-parse --short HEAD)"
 OUT="$ROOT/bench/results/cluster-$(date -u +%Y%m%d-%H%M%S)-$SHA"

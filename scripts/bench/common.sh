@@ -30,6 +30,12 @@ wait_port() { # wait_port PORT [SECONDS]
   for ((i = 0; i < ${2:-60} * 10; i++)); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
   log "nothing listens on 127.0.0.1:$1"; return 1
 }
+ensure_jar() { # ensure_jar ROOT JAR: builds router/target/detour.jar when it is missing or older than the sources
+  if [[ ! -f "$2" ]] || [[ -n "$(find "$1"/pom.xml "$1"/*/pom.xml "$1"/*/src/main -newer "$2" -print -quit)" ]]; then
+    log "building router/target/detour.jar (mvn package, tests skipped)"
+    (cd "$1" && mvn -B -q -pl router -am package -DskipTests) >&2
+  fi
+}
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
 # The benchmark's Detour: two simulated providers on loopback, one route "bench"; what was tuned is

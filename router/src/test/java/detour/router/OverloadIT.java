@@ -81,6 +81,8 @@ class OverloadIT {
       assertEquals("overloaded", refused.body().path("error").path("code").asText());
       assertEquals(0, upstreams.instance("a").requests() + upstreams.instance("b").requests(),
           "no refused request reached a provider");
+      assertEquals(2, router.send(HttpRequest.newBuilder(router.uri("/health")).GET()).body()
+          .path("admission").path("shed_total").asLong(), "both refusals counted");
     }
   }
 

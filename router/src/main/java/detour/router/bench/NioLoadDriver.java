@@ -82,9 +82,19 @@ public final class NioLoadDriver {
   private long maxOutstanding;
 
   public static void main(String[] args) throws Exception {
+    run(args);
+    System.exit(0);
+  }
+
+  /** Runs the load that {@code args} describe; returns the figures, also written to {@code --out} or stdout. */
+  static ObjectNode run(String[] args) throws Exception {
     NioLoadDriver driver = new NioLoadDriver();
     driver.parse(args);
-    driver.run();
+    try {
+      return driver.run();
+    } finally {
+      driver.closeAll();
+    }
   }
 
   private void parse(String[] args) throws IOException {
@@ -122,7 +132,7 @@ public final class NioLoadDriver {
     System.arraycopy(body, 0, request, h.length, body.length);
   }
 
-  private void run() throws Exception {
+  private ObjectNode run() throws Exception {
     selector = Selector.open();
     for (int i = 0; i < connectionCount; i++) open();
     if (warmupSeconds > 0) {
@@ -135,8 +145,13 @@ public final class NioLoadDriver {
     List<ObjectNode> perSecond = new ArrayList<>();
     Run run = drive(phases, drainSeconds, perSecond, sampler);
     if (sampler != null) sampler.stop();
-    write(perSecond, sampler, run);
-    System.exit(0);
+    return write(perSecond, sampler, run);
+  }
+
+  private void closeAll() throws IOException {
+    if (selector == null) return;
+    for (SelectionKey key : selector.keys()) key.channel().close();
+    selector.close();
   }
 
   /** What one drive through a list of phases did. */
@@ -197,7 +212,7 @@ public final class NioLoadDriver {
     return new Run(start, System.nanoTime(), sendEnd, intendedCount, maxLagNs);
   }
 
-  /** Forgets what the warm-up recorded; a request still outstanding from it is counted no more. */
+  /** Forgets what the warm-up recorded, and the requests it never sent. */
   private void forget() {
     okAll.reset();
     failedAll.reset();
@@ -208,8 +223,8 @@ public final class NioLoadDriver {
     failedServiceSecond.reset();
     statuses.clear();
     transportErrors = retryAfter503 = reconnects = connectFailures = 0;
+    outstanding -= waiting.size(); // requests never sent; one still on a connection is answered later
     waiting.clear();
-    outstanding = 0;
     maxOutstanding = 0;
   }
 
@@ -393,7 +408,7 @@ public final class NioLoadDriver {
     return n;
   }
 
-  private void write(List<ObjectNode> perSecond, ProcSampler sampler, Run run) throws IOException {
+  private ObjectNode write(List<ObjectNode> perSecond, ProcSampler sampler, Run run) throws IOException {
     long intendedCount = run.intended();
     ObjectMapper mapper = new ObjectMapper();
     ObjectNode result = mapper.createObjectNode();
@@ -446,5 +461,6 @@ public final class NioLoadDriver {
     } else {
       System.out.println(json);
     }
+    return result;
   }
 }

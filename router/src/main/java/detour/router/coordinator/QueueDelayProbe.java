@@ -39,7 +39,8 @@ public final class QueueDelayProbe {
           shedding.settings().queueDelayTarget().toMillis(), shedding.settings().interval().toMillis(),
           String.format(java.util.Locale.ROOT, "%.1f", delayNanos / 1e6), Math.round(shedding.share() * 100));
       case STOPPED -> log.info("node no longer saturated: the dispatcher's queue delay is below {} ms; no request is "
-          + "refused for load", shedding.settings().queueDelayTarget().toMillis() / 2.0);
+          + "refused for load ({} refused for saturation since the node started)",
+          shedding.settings().queueDelayTarget().toMillis() / 2.0, shedding.refused());
       case NONE -> { }
     }
   }

@@ -2,6 +2,7 @@ package detour.router.coordinator;
 
 import detour.router.config.LoadShedding;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Decides which share of new chat requests a node refuses while its CPU is saturated. The signal is
@@ -30,6 +31,7 @@ public final class SaturationShedding {
   private int twentieths;
   private volatile double share;
   private volatile long lastDelayNanos;
+  private final LongAdder refused = new LongAdder();
 
   public SaturationShedding(LoadShedding settings) {
     this.settings = settings;
@@ -69,7 +71,14 @@ public final class SaturationShedding {
   /** Whether to refuse the request arriving now: true for the current share of them, at random. */
   public boolean shedsNext() {
     double s = share;
-    return s > 0.0 && (s >= 1.0 || ThreadLocalRandom.current().nextDouble() < s);
+    boolean shed = s > 0.0 && (s >= 1.0 || ThreadLocalRandom.current().nextDouble() < s);
+    if (shed) refused.increment();
+    return shed;
+  }
+
+  /** How many requests were refused for saturation since the node started. */
+  public long refused() {
+    return refused.sum();
   }
 
   /** The share of new requests refused now, 0 to 1. */

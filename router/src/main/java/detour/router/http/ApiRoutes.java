@@ -198,6 +198,7 @@ public final class ApiRoutes extends AllDirectives {
         .put("in_progress", admission.inProgress())
         .put("max_in_flight", admission.limit())
         .put("shed_share", Math.round(admission.shedding().share() * 100) / 100.0)
+        .put("shed_total", admission.shedding().refused())
         .put("queue_delay_ms", Math.round(admission.shedding().lastDelayNanos() / 1e4) / 100.0);
     ObjectNode breakers = health.putObject("breakers");
     var localHolds = view.localHolds();

@@ -83,6 +83,7 @@ class SaturationSheddingTest {
 
     assertEquals(1.0, shedding.share(), 1e-9);
     for (int i = 0; i < 1_000; i++) assertTrue(shedding.shedsNext());
+    assertEquals(1_000, shedding.refused(), "each refusal counted");
   }
 
   @Test
