@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # scripts/bench/shedding.sh [--quick]: what detour.http.load-shedding does when the router's CPU is
-# saturated (docs/benchmarks.md, "Overload"). The same overload twice, each against a fresh router on
-# core 0: load shedding off, then on. The upstream answers at once (1.4 KB), so that the simulator
-# and the load driver, together on core 1, can offer twice what the router serves: against a 60 ms
-# upstream (table 7 of bench.sh) core 1 runs out first. Each run: wrk warms the router, measures
-# its closed-loop ceiling, then NioLoadDriver sends 1,000/s (normal), twice the ceiling, and 1,000/s
-# again. Bounded (about 9 minutes, --quick about 3); everything it starts it stops, by PID.
+# saturated (docs/benchmarks.md, "Load shedding, before and after"). The same overload against a
+# fresh router on core 0, load shedding off then on, in two rounds (--quick: one). The upstream
+# answers at once (1.4 KB), so that the router's own work is what saturates it. Each run: wrk warms
+# the router and measures its closed-loop ceiling; then NioLoadDriver sends 1,000/s (normal), twice
+# the first run's ceiling (the same load for every run), and 1,000/s again. Bounded (about 15
+# minutes, --quick about 4); everything it starts it stops, by PID.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 JAR="$ROOT/router/target/detour.jar"
@@ -15,7 +15,7 @@ case "${1:-}" in
   "") ;;
   *) echo "shedding: unknown option '$1' (use --quick)" >&2; exit 2 ;;
 esac
-if ((QUICK)); then WARM_S=30 NORMAL_S=5 OVER_S=10 AFTER_S=10; else WARM_S=120 NORMAL_S=10 OVER_S=30 AFTER_S=20; fi
+if ((QUICK)); then ROUNDS=1 WARM_S=30 NORMAL_S=5 OVER_S=10 AFTER_S=10; else ROUNDS=2 WARM_S=120 NORMAL_S=10 OVER_S=30 AFTER_S=20; fi
 MAX_IN_FLIGHT=1024
 
 PORT_BASE=${BENCH_PORT_BASE:-9600}
@@ -47,42 +47,53 @@ for port in $SIM_P $SIM_F; do
     -d '{"mode":"ok","answer_bytes":1400}' >/dev/null
 done
 URL="http://127.0.0.1:$ROUTER_PORT/v1/chat/completions"
+# The simulator runs through every run: warm it first, or the first run's ceiling is its JIT's.
+taskset -c 1 wrk -t1 -c32 -d30s --timeout 10s -s "$ROOT/scripts/bench/post.lua" \
+  "http://127.0.0.1:$SIM_P/v1/chat/completions" -- "$BODY" >/dev/null
 
-for mode in off on; do
-  { bench_router_conf $ROUTER_PORT $MAX_IN_FLIGHT $SIM_P $SIM_F "$WORK/journal-$mode"
-    echo "detour.http.load-shedding.enabled = $mode"; } >"$WORK/router-$mode.conf"
-  (cd "$WORK" && exec taskset -c 0 java $ROUTER_JVM -Dconfig.file="$WORK/router-$mode.conf" -jar "$JAR") \
-    >"$WORK/detour-$mode.log" 2>&1 &
+RUNS=()
+for ((r = 1; r <= ROUNDS; r++)); do RUNS+=("off-$r" "on-$r"); done
+for run in "${RUNS[@]}"; do
+  mode=${run%-*}
+  { bench_router_conf $ROUTER_PORT $MAX_IN_FLIGHT $SIM_P $SIM_F "$WORK/journal-$run"
+    echo "detour.http.load-shedding.enabled = $mode"; } >"$WORK/router-$run.conf"
+  (cd "$WORK" && exec taskset -c 0 java $ROUTER_JVM -Dconfig.file="$WORK/router-$run.conf" -jar "$JAR") \
+    >"$WORK/detour-$run.log" 2>&1 &
   router=$!; PIDS+=("$router")
   wait_port $ROUTER_PORT
-  log "shedding $mode: warming the router for ${WARM_S}s"
+  log "$run (shedding $mode): warming the router for ${WARM_S}s"
   taskset -c 1 wrk -t1 -c32 -d"${WARM_S}s" --timeout 10s -s "$ROOT/scripts/bench/post.lua" "$URL" -- "$BODY" >/dev/null
   taskset -c 1 wrk -t1 -c32 -d10s --timeout 10s -s "$ROOT/scripts/bench/post.lua" "$URL" -- "$BODY" \
-    | grep '^WRK_JSON ' | sed 's/^WRK_JSON //' >"$RAW/$mode-wrk.json"
-  ceiling=$(python3 -c "import json,sys; print(max(100, int(json.load(open(sys.argv[1]))['rps'])))" "$RAW/$mode-wrk.json")
-  log "shedding $mode: ceiling $ceiling rps; overload at $((2 * ceiling))/s for ${OVER_S}s"
+    | grep '^WRK_JSON ' | sed 's/^WRK_JSON //' >"$RAW/$run-wrk.json"
+  # The first run's ceiling sets the overload of both, so that both meet the same load.
+  if [[ -z "${ceiling:-}" ]]; then
+    ceiling=$(python3 -c "import json,sys; print(max(100, int(json.load(open(sys.argv[1]))['rps'])))" "$RAW/$run-wrk.json")
+  fi
+  log "$run (shedding $mode): closed-loop $(python3 -c "import json,sys; print(int(json.load(open(sys.argv[1]))['rps']))" "$RAW/$run-wrk.json") rps; overload at $((2 * ceiling))/s for ${OVER_S}s"
   taskset -c 1 java $DRIVER_JVM -cp "$JAR" detour.router.bench.NioLoadDriver --url "$URL" --body "$BODY" \
-    --label "$mode" --pid "$router" --out "$RAW/$mode-overload.json" --connections $((4 * MAX_IN_FLIGHT)) \
+    --label "$run" --pid "$router" --out "$RAW/$run-overload.json" --connections $((4 * MAX_IN_FLIGHT)) \
     --phase "1000:$NORMAL_S" --phase "$((2 * ceiling)):$OVER_S" --phase "1000:$AFTER_S" --drain 20
   echo "{\"ceiling\": $ceiling, \"normal_seconds\": $NORMAL_S, \"overload_seconds\": $OVER_S, \"after_seconds\": $AFTER_S}" \
-    >"$RAW/$mode-plan.json"
-  grep -E 'node (no longer )?saturated' "$WORK/detour-$mode.log" >"$RAW/$mode-shedding-log.txt" || true
+    >"$RAW/$run-plan.json"
+  grep -E 'node (no longer )?saturated' "$WORK/detour-$run.log" >"$RAW/$run-shedding-log.txt" || true
   stop "$router"
 done
 
-python3 - "$RAW" "$OUT/summary.md" "$SHA" "$LOAD_BEFORE" "$(cat /proc/loadavg)" <<'PY'
+python3 - "$RAW" "$OUT/summary.md" "$SHA" "$LOAD_BEFORE" "$(cat /proc/loadavg)" "${RUNS[@]}" <<'PY'
 import json, sys
-raw, out, sha, load_before, load_after = sys.argv[1:]
+raw, out, sha, load_before, load_after = sys.argv[1:6]
+runs = sys.argv[6:]
 def load(name): return json.load(open(f"{raw}/{name}.json"))
 lines = [f"# Load shedding when the router's CPU is saturated (commit `{sha}`)", "",
          f"Load average before / after: `{load_before}` / `{load_after}`. Instant upstream, 1.4 KB; router on core 0, "
          "simulator and NioLoadDriver on core 1; 4,096 driver connections; `max-in-flight = 1024`.", "",
-         "| shedding | ceiling rps | offered | during the overload: 2xx/s | 2xx p50 / p99 ms | 2xx service p99 ms | 503/s | 503 service p99 ms | "
+         "| shedding | closed-loop rps | offered | during the overload: 2xx/s | 2xx p50 / p99 ms | 2xx service p99 ms | 503/s | 503 service p99 ms | "
          "other failures | router CPU | driver lag max ms | normal p99 ms | seconds until p99 normal after |",
          "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
 NAMES = {"off": "off: the in-flight bound only", "on": "on (the default)"}
-for mode in ("off", "on"):
-    d, plan, wrk = load(f"{mode}-overload"), load(f"{mode}-plan"), load(f"{mode}-wrk")
+for run in runs:
+    mode, rnd = run.rsplit("-", 1)
+    d, plan, wrk = load(f"{run}-overload"), load(f"{run}-plan"), load(f"{run}-wrk")
     per = d["per_second"]
     n, o = plan["normal_seconds"], plan["overload_seconds"]
     normal = [s for s in per if 1 < s["second"] <= n]
@@ -101,11 +112,11 @@ for mode in ("off", "on"):
     other = d["intended"] - d["ok"] - d["statuses"].get("503", 0)
     cpu = d.get("process", {}).get("cpu_percent_of_one_core")
     f = lambda v, k=1: "n/a" if v is None else f"{v:,.{k}f}"
-    lines.append(f"| {NAMES[mode]} | {wrk['rps']:,.0f} | {2 * plan['ceiling']:,}/s for {o} s | {ok_rate:,.0f} | {f(ok_p50)} / {f(ok_p99)} | "
+    lines.append(f"| {NAMES[mode]}, run {rnd} | {wrk['rps']:,.0f} | {2 * plan['ceiling']:,}/s for {o} s | {ok_rate:,.0f} | {f(ok_p50)} / {f(ok_p99)} | "
                  f"{f(d['service_ms']['p99'])} | {fail_rate:,.0f} | {f(d['failed_service_ms']['p99'])} | {other} | {f(cpu, 0)} % | "
                  f"{f(d['send_lag_max_ms'])} | {f(normal_p99)} | {rec if rec is not None else 'not within the run'} |")
-lines += ["", "Per-second figures of each run are in `raw/<mode>-overload.json`; the router's log lines about shedding in "
-          "`raw/<mode>-shedding-log.txt`. 2xx p50 is the median of the overload's per-second medians, 2xx p99 the worst "
+lines += ["", "Per-second figures of each run are in `raw/<mode>-<round>-overload.json`; the router's log lines about "
+          "shedding in `raw/<mode>-<round>-shedding-log.txt`. 2xx p50 is the median of the overload's per-second medians, 2xx p99 the worst "
           "second's p99, both from each request's intended send time (the driver's wait for a connection included); "
           "service times count from the actual send. \"Normal\" = the worst per-second p99 at 1,000/s before the overload; "
           "recovered = the first second after it without failures and with a p99 at most 1.5 x normal + 1 ms.", ""]

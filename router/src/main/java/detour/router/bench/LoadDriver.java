@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,8 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
@@ -25,7 +26,6 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.HistogramLogWriter;
 import org.HdrHistogram.Recorder;
 
 /**
@@ -197,40 +197,18 @@ public final class LoadDriver {
     }
 
     ObjectMapper mapper = new ObjectMapper();
-    ObjectNode result = mapper.createObjectNode();
-    result.put("label", label);
-    result.put("url", url);
-    result.put("tool", "LoadDriver (JDK HttpClient, open loop, HdrHistogram)");
-    result.put("connections", connections > 0 && !stream ? connections : 0);
-    ArrayNode ph = result.putArray("phases");
-    for (double[] p : phases) {
-      ph.addObject().put("rate", p[0]).put("seconds", p[1]);
-    }
-    result.put("stream", stream);
-    result.put("intended", intendedCount);
     long okCount = okAll.getTotalCount();
-    long completed = okCount + failedAll.getTotalCount() + transportErrors.sum();
-    result.put("completed", completed);
-    result.put("ok", okCount);
-    result.put("unfinished", pending.get());
-    result.put("transport_errors", transportErrors.sum());
-    ObjectNode st = result.putObject("statuses");
-    statuses.forEach((k, v) -> st.put(String.valueOf(k), v.sum()));
-    result.put("retry_after_on_503", retryAfter503.sum());
-    long notOk = intendedCount - okCount;
-    result.put("errors", notOk);
-    result.put("error_rate", intendedCount == 0 ? 0 : (double) notOk / intendedCount);
-    result.put("success_rate", intendedCount == 0 ? 0 : (double) okCount / intendedCount);
-    result.put("achieved_rps", okCount / Math.max(1e-9, (end - start) / 1e9));
-    result.put("send_seconds", (sendEnd - start) / 1e9);
-    result.put("send_lag_max_ms", maxLagNs / 1e6);
-    result.put("max_in_flight_seen", maxPending.get());
-    result.set("latency_ms", summary(mapper, okAll));
-    result.set("failed_latency_ms", summary(mapper, failedAll));
+    Map<Integer, Long> byStatus = new TreeMap<>();
+    statuses.forEach((k, v) -> byStatus.put(k, v.sum()));
+    var report = new DriverReport(intendedCount, okCount, failedAll.getTotalCount() + transportErrors.sum(),
+        transportErrors.sum(), pending.get(), byStatus, retryAfter503.sum(), (end - start) / 1e9,
+        (sendEnd - start) / 1e9, maxLagNs / 1e6, maxPending.get());
+    ObjectNode result = report.toJson(mapper, label, url, "LoadDriver (JDK HttpClient, open loop, HdrHistogram)",
+        connections > 0 && !stream ? connections : 0, phases, stream, okAll, failedAll);
     if (stream) {
       ObjectNode s = result.putObject("streams");
-      s.set("ttft_ms", summary(mapper, ttftAll));
-      s.set("gap_ms", summary(mapper, gapAll));
+      s.set("ttft_ms", DriverReport.percentiles(mapper, ttftAll));
+      s.set("gap_ms", DriverReport.percentiles(mapper, gapAll));
       s.put("max_gap_ms", maxGapUs.get() / 1000.0);
       s.put("chunks_expected", expectChunks * okCount);
       s.put("chunks_received", chunksReceived.sum());
@@ -245,27 +223,15 @@ public final class LoadDriver {
     ArrayNode ps = result.putArray("per_second");
     perSecond.forEach(ps::add);
     if (hdrLog != null) {
-      try (PrintStream log = new PrintStream(Files.newOutputStream(hdrLog))) {
-        HistogramLogWriter writer = new HistogramLogWriter(log);
-        writer.outputComment("label=" + label + " url=" + url + " unit=microseconds");
-        writer.outputLogFormatVersion();
-        writer.outputLegend();
-        okAll.setTag("ok");
-        writer.outputIntervalHistogram(okAll);
-        if (stream) {
-          ttftAll.setTag("ttft");
-          writer.outputIntervalHistogram(ttftAll);
-          gapAll.setTag("gap");
-          writer.outputIntervalHistogram(gapAll);
-        }
+      Map<String, Histogram> byTag = new LinkedHashMap<>();
+      byTag.put("ok", okAll);
+      if (stream) {
+        byTag.put("ttft", ttftAll);
+        byTag.put("gap", gapAll);
       }
+      DriverReport.hdrLog(hdrLog, label, url, byTag);
     }
-    String json = mapper.writerWithDefaultPrettyPrinter().writeValueAsString(result);
-    if (out != null) {
-      Files.writeString(out, json);
-    } else {
-      System.out.println(json);
-    }
+    DriverReport.write(mapper, result, out);
     System.exit(0);
   }
 
@@ -323,18 +289,6 @@ public final class LoadDriver {
     if (sampler != null) {
       n.put("rss_kb", sampler.lastRssKb);
     }
-    return n;
-  }
-
-  static ObjectNode summary(ObjectMapper mapper, Histogram h) {
-    ObjectNode n = mapper.createObjectNode();
-    n.put("count", h.getTotalCount());
-    n.put("p50", h.getValueAtPercentile(50) / 1000.0);
-    n.put("p90", h.getValueAtPercentile(90) / 1000.0);
-    n.put("p99", h.getValueAtPercentile(99) / 1000.0);
-    n.put("p999", h.getValueAtPercentile(99.9) / 1000.0);
-    n.put("max", h.getMaxValue() / 1000.0);
-    n.put("mean", h.getTotalCount() == 0 ? 0 : h.getMean() / 1000.0);
     return n;
   }
 

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.net.URI;
@@ -24,7 +23,6 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.HistogramLogWriter;
 
 /**
  * An open-loop driver for non-streamed POSTs at rates the JDK HttpClient cannot reach on a core it
@@ -409,58 +407,22 @@ public final class NioLoadDriver {
   }
 
   private ObjectNode write(List<ObjectNode> perSecond, ProcSampler sampler, Run run) throws IOException {
-    long intendedCount = run.intended();
     ObjectMapper mapper = new ObjectMapper();
-    ObjectNode result = mapper.createObjectNode();
-    result.put("label", label);
-    result.put("url", url.toString());
-    result.put("tool", "NioLoadDriver (one thread, NIO, open loop, HdrHistogram)");
-    result.put("connections", connectionCount);
-    ArrayNode ph = result.putArray("phases");
-    for (double[] p : phases) ph.addObject().put("rate", p[0]).put("seconds", p[1]);
-    result.put("stream", false);
-    result.put("intended", intendedCount);
-    long okCount = okAll.getTotalCount();
-    result.put("completed", okCount + failedAll.getTotalCount());
-    result.put("ok", okCount);
-    result.put("unfinished", outstanding);
-    result.put("transport_errors", transportErrors);
+    double seconds = (run.end() - run.start()) / 1e9;
+    var report = new DriverReport(run.intended(), okAll.getTotalCount(), failedAll.getTotalCount(), transportErrors,
+        outstanding, statuses, retryAfter503, seconds, (run.sendEnd() - run.start()) / 1e9, run.maxLagNs() / 1e6,
+        maxOutstanding);
+    ObjectNode result = report.toJson(mapper, label, url.toString(),
+        "NioLoadDriver (one thread, NIO, open loop, HdrHistogram)", connectionCount, phases, false, okAll, failedAll);
     result.put("reconnects", reconnects);
     result.put("connect_failures", connectFailures);
-    ObjectNode st = result.putObject("statuses");
-    statuses.forEach((k, v) -> st.put(String.valueOf(k), v));
-    result.put("retry_after_on_503", retryAfter503);
-    long notOk = intendedCount - okCount;
-    result.put("errors", notOk);
-    result.put("error_rate", intendedCount == 0 ? 0 : (double) notOk / intendedCount);
-    result.put("success_rate", intendedCount == 0 ? 0 : (double) okCount / intendedCount);
-    result.put("achieved_rps", okCount / Math.max(1e-9, (run.end() - run.start()) / 1e9));
-    result.put("send_seconds", (run.sendEnd() - run.start()) / 1e9);
-    result.put("send_lag_max_ms", run.maxLagNs() / 1e6);
-    result.put("max_in_flight_seen", maxOutstanding);
-    result.set("latency_ms", LoadDriver.summary(mapper, okAll));
-    result.set("failed_latency_ms", LoadDriver.summary(mapper, failedAll));
-    result.set("service_ms", LoadDriver.summary(mapper, okService));
-    result.set("failed_service_ms", LoadDriver.summary(mapper, failedService));
-    if (sampler != null) result.set("process", sampler.toJson(mapper, (run.end() - run.start()) / 1e9));
+    result.set("service_ms", DriverReport.percentiles(mapper, okService));
+    result.set("failed_service_ms", DriverReport.percentiles(mapper, failedService));
+    if (sampler != null) result.set("process", sampler.toJson(mapper, seconds));
     ArrayNode ps = result.putArray("per_second");
     perSecond.forEach(ps::add);
-    if (hdrLog != null) {
-      try (PrintStream log = new PrintStream(Files.newOutputStream(hdrLog))) {
-        HistogramLogWriter writer = new HistogramLogWriter(log);
-        writer.outputComment("label=" + label + " url=" + url + " unit=microseconds");
-        writer.outputLogFormatVersion();
-        writer.outputLegend();
-        okAll.setTag("ok");
-        writer.outputIntervalHistogram(okAll);
-      }
-    }
-    String json = mapper.writerWithDefaultPrettyPrinter().writeValueAsString(result);
-    if (out != null) {
-      Files.writeString(out, json);
-    } else {
-      System.out.println(json);
-    }
+    if (hdrLog != null) DriverReport.hdrLog(hdrLog, label, url.toString(), Map.of("ok", okAll));
+    DriverReport.write(mapper, result, out);
     return result;
   }
 }
