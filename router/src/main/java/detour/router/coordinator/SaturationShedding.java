@@ -6,9 +6,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Decides which share of new chat requests a node refuses while its CPU is saturated. The signal is
- * the node's queue delay: how long a task waits for a thread of the default dispatcher, where every
- * request's work runs. A bound on requests in progress cannot see this: against a fast upstream a
- * saturated node still has few requests in progress, each of them slow.
+ * the node's queue delay: how long a task waits for a thread of the dispatchers every request's
+ * work runs on ({@link QueueDelayProbe} samples it). A bound on requests in progress cannot see
+ * this: against a fast upstream a saturated node still has few requests in progress, each slow.
  *
  * <p>CoDel's rule decides what counts: only a queue that stays above the target for a whole
  * interval, that is, whose smallest delay in the interval exceeds it. A garbage-collection pause
