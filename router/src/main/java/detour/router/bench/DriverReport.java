@@ -74,7 +74,7 @@ record DriverReport(long intended, long ok, long failed, long transportErrors, l
     n.put("p99", h.getValueAtPercentile(99) / 1000.0);
     n.put("p999", h.getValueAtPercentile(99.9) / 1000.0);
     n.put("max", h.getMaxValue() / 1000.0);
-    n.put("mean", h.getMean() / 1000.0);
+    n.put("mean", h.getTotalCount() == 0 ? 0 : h.getMean() / 1000.0);
     return n;
   }
 

@@ -11,8 +11,6 @@ import java.time.Duration;
  * @param interval how long the queue must stand; also the pace at which the share changes
  */
 public record LoadShedding(boolean enabled, Duration queueDelayTarget, Duration interval) {
-  public static final LoadShedding OFF = new LoadShedding(false, Duration.ofMillis(5), Duration.ofMillis(100));
-
   /** How many samples of the queue delay make one interval. */
   public static final int SAMPLES_PER_INTERVAL = 10;
 

@@ -24,10 +24,6 @@ public final class Admission {
     this.shedding = shedding;
   }
 
-  public Admission(int limit) {
-    this(limit, SaturationShedding.off());
-  }
-
   /**
    * A cheap look as a request arrives: refuse it now when the bound is already reached, or when the
    * node is saturated and this request falls in the share shed. A request let through still needs

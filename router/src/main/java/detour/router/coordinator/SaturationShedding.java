@@ -28,19 +28,14 @@ public final class SaturationShedding {
 
   private int samplesInInterval;
   private long smallestDelayNanos = Long.MAX_VALUE;
-  private int twentieths;
-  private volatile double share;
+  /** The share refused, in twentieths: written under the lock, read by every request. */
+  private volatile int twentieths;
   private volatile long lastDelayNanos;
   private final LongAdder refused = new LongAdder();
 
   public SaturationShedding(LoadShedding settings) {
     this.settings = settings;
     this.targetNanos = settings.queueDelayTarget().toNanos();
-  }
-
-  /** A node that never sheds for saturation. */
-  public static SaturationShedding off() {
-    return new SaturationShedding(LoadShedding.OFF);
   }
 
   /**
@@ -60,7 +55,6 @@ public final class SaturationShedding {
     } else if (smallestDelayNanos <= targetNanos / 2) {
       twentieths = Math.max(0, before - 1);
     }
-    share = twentieths / (double) TWENTIETHS;
     smallestDelayNanos = Long.MAX_VALUE;
     samplesInInterval = 0;
     if (before == 0 && twentieths > 0) return Change.STARTED;
@@ -70,8 +64,8 @@ public final class SaturationShedding {
 
   /** Whether to refuse the request arriving now: true for the current share of them, at random. */
   public boolean shedsNext() {
-    double s = share;
-    boolean shed = s > 0.0 && (s >= 1.0 || ThreadLocalRandom.current().nextDouble() < s);
+    int t = twentieths;
+    boolean shed = t > 0 && (t >= TWENTIETHS || ThreadLocalRandom.current().nextInt(TWENTIETHS) < t);
     if (shed) refused.increment();
     return shed;
   }
@@ -83,7 +77,7 @@ public final class SaturationShedding {
 
   /** The share of new requests refused now, 0 to 1. */
   public double share() {
-    return share;
+    return twentieths / (double) TWENTIETHS;
   }
 
   /** The last queue delay sampled, in nanoseconds. */
