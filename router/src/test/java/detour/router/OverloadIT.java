@@ -52,13 +52,14 @@ class OverloadIT {
   @Test
   void aSaturatedNodeRefusesNewRequestsBeforeReadingTheirBodiesAndSaysSoInHealth(@TempDir Path dir) throws Exception {
     // A target of 1 ns: every sample of the queue delay is above it, so the node counts as saturated,
-    // and after ten intervals of 10 ms refuses every new request. The samples are paced by the
-    // node's scheduler, which the test's clock drives.
+    // and after ten intervals of ten samples refuses every new request. The samples are paced by the
+    // node's scheduler, which the test's clock drives: a second of it is a thousand ticks, of which
+    // those that find no sample still waiting take one.
     try (var router = RouterHarness.start(upstreams.simulator(), List.of("a", "b"), dir.resolve("journal"),
         TestClock.at("2026-01-05T09:00:00Z"),
         "detour.http.load-shedding { queue-delay-target = 1ns, interval = 10ms }")) {
       router.awaitUntil("the node sheds every request", () -> {
-        router.timePasses(Duration.ofMillis(20));
+        router.timePasses(Duration.ofSeconds(1));
         return router.send(HttpRequest.newBuilder(router.uri("/health")).GET()).body()
             .path("admission").path("shed_share").asDouble() == 1.0;
       });

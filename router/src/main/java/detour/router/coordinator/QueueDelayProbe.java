@@ -7,6 +7,7 @@ import akka.dispatch.ExecutionContexts;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -17,8 +18,12 @@ import org.slf4j.LoggerFactory;
  * stamps the time and hands a tiny task to each dispatcher a request's work runs on, the default
  * one (HTTP streams, actors) and Akka IO's TCP workers' (reading and writing sockets); a sample is
  * the longer of the two waits. Both count: under overload the work can pile up in front of either
- * (docs/benchmarks.md, "Overload"). Ten samples per interval (100 a second by default): nothing
- * measurable on the healthy path. Logs when shedding starts and stops.
+ * (docs/benchmarks.md, "Load shedding, before and after"). Ten ticks per interval (100 a second by
+ * default): nothing measurable on the healthy path. A tick that finds the last sample still waiting
+ * takes none, so the probe never measures a queue of its own samples: a scheduler that catches up
+ * after a stall, or a test clock moved by minutes at once, fires many ticks together, and sampling
+ * on each of them made the node shed for a backlog it had made itself. Logs when shedding starts
+ * and stops.
  */
 public final class QueueDelayProbe {
   private static final Logger log = LoggerFactory.getLogger(QueueDelayProbe.class);
@@ -32,7 +37,9 @@ public final class QueueDelayProbe {
     List<Executor> dispatchers = List.of(system.executionContext(), system.dispatchers()
         .lookup(DispatcherSelector.fromConfig(system.settings().config().getString(TCP_WORKERS))));
     var every = shedding.settings().sampleEvery();
+    AtomicBoolean sampling = new AtomicBoolean();
     return system.scheduler().scheduleAtFixedRate(every, every, () -> {
+      if (!sampling.compareAndSet(false, true)) return;
       long stamped = System.nanoTime();
       AtomicInteger pending = new AtomicInteger(dispatchers.size());
       AtomicLong longest = new AtomicLong();
@@ -41,6 +48,7 @@ public final class QueueDelayProbe {
           longest.accumulateAndGet(System.nanoTime() - stamped, Math::max);
           if (pending.decrementAndGet() == 0) {
             long waited = longest.get();
+            sampling.set(false);
             report(shedding, shedding.observe(waited), waited);
           }
         });

@@ -39,9 +39,9 @@ public final class SaturationShedding {
   }
 
   /**
-   * Records one sample of the queue delay. Samples are taken at a fixed pace, {@link
-   * LoadShedding#SAMPLES_PER_INTERVAL} per interval, so every that many samples close an interval
-   * and adjust the share.
+   * Records one sample of the queue delay. Samples are taken at most {@link
+   * LoadShedding#SAMPLES_PER_INTERVAL} per interval (fewer while each waits long), and every that
+   * many samples close an interval and adjust the share.
    */
   public synchronized Change observe(long delayNanos) {
     lastDelayNanos = delayNanos;
