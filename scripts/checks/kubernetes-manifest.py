@@ -39,8 +39,11 @@ for name in ["DETOUR_REMOTE_HOST", "DETOUR_MANAGEMENT_HOST"]:
     check(env[name]["valueFrom"]["fieldRef"]["fieldPath"] == "status.podIP", name + " is not the pod's IP")
 for name in ["DETOUR_PG_URL", "DETOUR_PG_USER", "DETOUR_PG_PASSWORD", "DETOUR_ADMIN_TOKEN"]:
     check("secretKeyRef" in env[name].get("valueFrom", {}), name + " must come from a Secret")
-check(container["livenessProbe"]["httpGet"] == {"path": "/alive", "port": "management"}, "liveness is not /alive")
-check(container["readinessProbe"]["httpGet"] == {"path": "/ready", "port": "management"}, "readiness is not /ready")
+# Detour's own endpoints on the API port, which binds only once the pod is a member with every
+# breaker answered: the startup probe covers the cluster's formation, liveness never the providers.
+check(container["startupProbe"]["httpGet"] == {"path": "/live", "port": "http"}, "startup is not the API's /live")
+check(container["livenessProbe"]["httpGet"] == {"path": "/live", "port": "http"}, "liveness is not the API's /live")
+check(container["readinessProbe"]["httpGet"] == {"path": "/ready", "port": "http"}, "readiness is not the API's /ready")
 binding, role = by_kind["RoleBinding"], by_kind["Role"]
 check(binding["subjects"][0]["name"] == pod["spec"]["serviceAccountName"] == by_kind["ServiceAccount"]["metadata"]["name"],
       "the RoleBinding is not the pods' service account's")

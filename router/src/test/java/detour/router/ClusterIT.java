@@ -179,6 +179,34 @@ class ClusterIT {
   }
 
   @Test
+  void everyNodeTurnsUnreadyFromItsOwnViewOnceEveryCandidateIsDrainedThroughOneNode() throws Exception {
+    startCluster(NO_PROBE_IN_SIGHT);
+    for (var node : nodes) {
+      assertEquals(200, node.get("/live").statusCode());
+      assertEquals(200, node.get("/ready").statusCode());
+    }
+    for (var scope : List.of(List.of("primary", "sim-large"), List.of("fallback", "sim-small"))) {
+      var ordered = nodes.get(NODES - 1).post("/admin/breakers/" + scope.get(0) + "/drain",
+          "{\"operator\": \"ana\", \"reason\": \"maintenance\", \"model\": \"" + scope.get(1) + "\"}",
+          LocalCluster.ADMIN_TOKEN);
+      assertEquals(200, ordered.statusCode(), ordered.body());
+    }
+    // Each node judges from its replicated view, which follows within a notification or so.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    for (var node : nodes) {
+      var ready = node.get("/ready");
+      while (ready.statusCode() != 503 && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+        ready = node.get("/ready");
+      }
+      assertEquals(503, ready.statusCode(), "every node's /ready: " + ready.body());
+      assertTrue(ready.body().contains("sim-large: drained by an operator"), ready.body());
+      assertEquals("unavailable", JSON.readTree(node.get("/health").body()).path("status").asText());
+      assertEquals(200, node.get("/live").statusCode(), "the process still serves");
+    }
+  }
+
+  @Test
   void theProbesOfTheWholeClusterStayWithinThePermitsAndEveryNodeRampsBackByTheSameShare() throws Exception {
     // A 2 s cooldown that does not grow, one probe at a time, three to close, then one ramp stage.
     startCluster("detour.breaker { cooldown = 2s, cooldown-jitter = 0, cooldown-multiplier = 1.0,"

@@ -13,8 +13,10 @@ import java.util.Optional;
  */
 public final class RoutePlanner {
   private final Map<String, Plan> plans = new HashMap<>();
+  private final List<String> routeNames;
 
   public RoutePlanner(RouterSettings settings) {
+    routeNames = settings.routes().keySet().stream().sorted().toList();
     for (RouteSettings route : settings.routes().values()) {
       List<Candidate> chain = new ArrayList<>();
       for (String id : route.chain()) chain.add(candidate(settings, settings.models().get(id), route.guardrails()));
@@ -37,6 +39,11 @@ public final class RoutePlanner {
   /** Every name a caller may put in {@code model}: routes and catalogue models. */
   public List<String> names() {
     return plans.keySet().stream().sorted().toList();
+  }
+
+  /** The routes of {@code detour.routes}, sorted: {@link #names()} without the catalogue's models. */
+  public List<String> routeNames() {
+    return routeNames;
   }
 
   /**

@@ -21,8 +21,6 @@ import akka.util.ByteString;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import detour.providers.breaker.BreakerState;
-import detour.providers.breaker.BreakerView;
 import detour.providers.client.Stages;
 import detour.router.config.Plan;
 import detour.router.config.RoutePlanner;
@@ -34,7 +32,6 @@ import detour.router.coordinator.RouteOutcome;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -44,7 +41,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP API: {@code POST /v1/chat/completions}, {@code GET /v1/models}, {@code GET /health}.
+ * The HTTP API: {@code POST /v1/chat/completions}, {@code GET /v1/models}, and {@code GET /live},
+ * {@code /ready} and {@code /health} ({@link HealthRoutes}).
  * Every answer, a rejected path or a crash included, is JSON in OpenAI's error format.
  */
 public final class ApiRoutes extends AllDirectives {
@@ -60,12 +58,12 @@ public final class ApiRoutes extends AllDirectives {
   private final ActorRef<Coordinate> coordinators;
   private final Admission admission;
   private final Scheduler scheduler;
-  private final BreakerView view;
   private final ObjectMapper json;
   private final ChatRequestReader reader;
   private final Replies replies;
   private final StreamReplies streams;
   private final AdminRoutes admin;
+  private final HealthRoutes health;
 
   public ApiRoutes(
       RoutePlanner planner,
@@ -80,12 +78,12 @@ public final class ApiRoutes extends AllDirectives {
     this.coordinators = coordinators;
     this.admission = admission;
     this.scheduler = system.scheduler();
-    this.view = fleet.view();
     this.json = json;
     this.reader = new ChatRequestReader(json);
     this.replies = new Replies(json, clock);
     this.streams = new StreamReplies(json, replies);
     this.admin = new AdminRoutes(adminToken, fleet.breakers(), system, json, replies);
+    this.health = new HealthRoutes(planner, fleet, admission, json, replies, clock);
   }
 
   public Route routes() {
@@ -93,7 +91,7 @@ public final class ApiRoutes extends AllDirectives {
         pathPrefix("v1", () -> concat(
             path(PathMatchers.segment("chat").slash("completions"), () -> post(() -> extractRequest(this::chat))),
             path("models", () -> get(() -> complete(models()))))),
-        path("health", () -> get(() -> complete(health()))),
+        health.routes(),
         admin.routes())));
   }
 
@@ -189,34 +187,6 @@ public final class ApiRoutes extends AllDirectives {
       data.addObject().put("id", name).put("object", "model").put("created", 0).put("owned_by", "detour");
     }
     return replies.json(StatusCodes.OK, list, List.of());
-  }
-
-  private HttpResponse health() {
-    ObjectNode health = json.createObjectNode().put("status", "ok");
-    // What the node takes on: requests in progress against the bound, and the share refused for load.
-    health.putObject("admission")
-        .put("in_progress", admission.inProgress())
-        .put("max_in_flight", admission.limit())
-        .put("shed_share", Math.round(admission.shedding().share() * 100) / 100.0)
-        .put("shed_total", admission.shedding().refused())
-        .put("queue_delay_ms", Math.round(admission.shedding().lastDelayNanos() / 1e4) / 100.0);
-    ObjectNode breakers = health.putObject("breakers");
-    var localHolds = view.localHolds();
-    view.snapshot().forEach((provider, state) -> {
-      ObjectNode b = breakers.putObject(provider).put("circuit", state.circuit().name().toLowerCase(Locale.ROOT));
-      if (state.circuit() == BreakerState.Circuit.OPEN || state.circuit() == BreakerState.Circuit.RECOVERING) {
-        b.put("until", state.until().toString());
-      }
-      if (state.circuit() == BreakerState.Circuit.RECOVERING) b.put("share", state.share());
-      if (state.cause() != null) b.put("cause", state.cause().name().toLowerCase(Locale.ROOT));
-      if (state.reopens() > 0) b.put("reopens", state.reopens());
-      if (localHolds.containsKey(provider)) {
-        // Held open by this node alone, its owner unreachable: say so, and what the cluster last said.
-        b.put("held", "locally").put("owner", "unreachable")
-            .put("cluster_circuit", view.publishedStateOf(provider).circuit().name().toLowerCase(Locale.ROOT));
-      }
-    });
-    return replies.json(StatusCodes.OK, health, List.of());
   }
 
   /** Akka's own rejections (unknown path, wrong method) in OpenAI's error format. */
