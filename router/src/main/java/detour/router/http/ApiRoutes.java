@@ -21,6 +21,7 @@ import akka.util.ByteString;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import detour.persistence.LogText;
 import detour.providers.breaker.BreakerState;
 import detour.providers.breaker.BreakerView;
 import detour.providers.client.Stages;
@@ -159,7 +160,7 @@ public final class ApiRoutes extends AllDirectives {
                 interTokenTimeout(planned, streaming.provider()))
             : replies.outcome(outcome))
         .exceptionally(failure -> {
-          log.error("request_id={} got no answer from its coordinator", requestId, failure);
+          log.error("request_id={} got no answer from its coordinator", LogText.escape(requestId), failure);
           return replies.error(new ApiError(StatusCodes.INTERNAL_SERVER_ERROR,
               "Detour failed to answer this request (request id " + requestId + ").", "server_error", null,
               "internal_error"), requestId);
