@@ -1,8 +1,12 @@
 package detour.router;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import detour.providers.breaker.BreakerState.Circuit;
 import detour.providers.testing.TestClock;
 import detour.router.testing.RouterHarness;
@@ -21,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Operators act on breakers over HTTP; every action is checked, authenticated and journaled. */
 class AdminIT {
   static final String TOKEN = "admin-token-for-tests";
+  static final ObjectMapper JSON = new ObjectMapper();
   @RegisterExtension static final SimulatorExtension upstreams = new SimulatorExtension("a", "b");
   static RouterHarness router;
 
@@ -137,6 +142,69 @@ class AdminIT {
     assertBad(post("/admin/breakers/nope/drain", "{\"operator\":\"ana\",\"reason\":\"x\"}", TOKEN), 404, "nope");
     assertBad(post("/admin/breakers/a/explode", "{\"operator\":\"ana\",\"reason\":\"x\"}", TOKEN), 404, "explode");
     router.assertCircuit("a", Circuit.CLOSED);
+  }
+
+  @Test
+  void controlCharactersInWhoOrWhyAreRefusedAndNothingIsJournaled() throws Exception {
+    List<String> forged = List.of("\n", "\r\n", "\t", "\u0000", "\u0007", "\u001b[2J", "\u2028", "\u2029", "\u200b",
+        "\u0085").stream().map(c -> "refused" + c + "order").toList();
+    for (String field : List.of("operator", "reason")) {
+      for (String value : forged) {
+        ObjectNode order = JSON.createObjectNode().put("operator", "ana").put("reason", "refused order");
+        order.put(field, value);
+        Reply reply = post("/admin/breakers/b/drain", JSON.writeValueAsString(order), TOKEN);
+
+        String what = field + " " + JSON.writeValueAsString(value);
+        assertEquals(400, reply.status(), what + ": " + reply.raw().body());
+        JsonNode error = reply.body().path("error");
+        assertEquals("invalid_request_error", error.path("type").asText(), what);
+        assertEquals("invalid_admin_field", error.path("code").asText(), what);
+        assertEquals(field, error.path("param").asText(), what);
+        router.assertCircuit("b", Circuit.CLOSED);
+      }
+    }
+    // A good order afterwards is journaled and read back: the refused ones would have been too.
+    post("/admin/breakers/b/drain", "{\"operator\":\"ana\",\"reason\":\"accepted-order\"}", TOKEN);
+    post("/admin/breakers/b/reset", "{\"operator\":\"ana\",\"reason\":\"accepted-order\"}", TOKEN);
+    String journaled = get("/admin/incidents?provider=b", TOKEN).raw().body();
+    assertTrue(journaled.contains("accepted-order"), journaled);
+    assertFalse(journaled.contains("refused"), journaled);
+  }
+
+  @Test
+  void aFractionalDurationIsRefusedNotRoundedDown() {
+    for (String seconds : List.of("1.5", "600.0", "1e3", "\"600\"", "true", "99999999999999999999")) {
+      Reply reply = post("/admin/breakers/a/open",
+          "{\"operator\":\"ana\",\"reason\":\"x\",\"duration_seconds\":" + seconds + "}", TOKEN);
+      assertEquals(400, reply.status(), seconds + ": " + reply.raw().body());
+      assertEquals("duration_seconds", reply.body().path("error").path("param").asText(), seconds);
+      assertEquals("invalid_admin_field", reply.body().path("error").path("code").asText(), seconds);
+    }
+    router.assertCircuit("a", Circuit.CLOSED);
+  }
+
+  @Test
+  void whoAndWhyMustBeStrings() {
+    assertRefusedField("{\"operator\":12345,\"reason\":\"x\"}", "operator");
+    assertRefusedField("{\"operator\":{\"name\":\"ana\"},\"reason\":\"x\"}", "operator");
+    assertRefusedField("{\"operator\":\"ana\",\"reason\":true}", "reason");
+    assertRefusedField("{\"operator\":\"ana\",\"reason\":[\"x\"]}", "reason");
+    assertRefusedField("{\"operator\":\"ana\",\"reason\":\"x\",\"model\":7}", "model");
+    assertRefusedField("[\"ana\", \"x\"]", null);
+    router.assertCircuit("a", Circuit.CLOSED);
+  }
+
+  private static void assertRefusedField(String body, String param) {
+    Reply reply = post("/admin/breakers/a/drain", body, TOKEN);
+    assertEquals(400, reply.status(), body + ": " + reply.raw().body());
+    JsonNode error = reply.body().path("error");
+    assertEquals("invalid_admin_field", error.path("code").asText(), body);
+    if (param == null) {
+      assertTrue(error.path("param").isNull(), body + ": " + reply.raw().body());
+    } else {
+      assertEquals(param, error.path("param").asText(), body);
+      assertTrue(error.path("message").asText().contains(param), reply.raw().body());
+    }
   }
 
   private static void assertBad(Reply reply, int status, String mentions) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import detour.persistence.LogText;
 import detour.persistence.breaker.BreakerEvent;
 import detour.persistence.breaker.BreakerEvent.Overridden;
 import detour.persistence.breaker.BreakerEvent.ProbingStarted;
@@ -27,7 +28,10 @@ import java.util.stream.Collectors;
 /**
  * Renders incidents and what the routing record says of them: a table and a timeline per incident
  * for the terminal, JSON in the stable schema {@code detour.audit/v1} (docs/audit.md) for tools,
- * and one self-contained HTML page ({@link AuditPage}) for people who were not there.
+ * and one self-contained HTML page ({@link AuditPage}) for people who were not there. The text
+ * writes every journaled string through {@link LogText#escape}: an older journal may hold an
+ * operator's reason with a line break or a terminal escape in it, which must not forge a line or
+ * drive the reader's terminal.
  */
 public final class AuditReport {
   public static final String SCHEMA = "detour.audit/v1";
@@ -80,7 +84,7 @@ public final class AuditReport {
   public void writeText(Writer writer) throws IOException {
     StringBuilder out = new StringBuilder();
     out.append("Detour audit: ").append(incidents.size()).append(incidents.size() == 1 ? " incident" : " incidents");
-    routing.filter().route().ifPresent(r -> out.append(", routing of route ").append(r));
+    routing.filter().route().ifPresent(r -> out.append(", routing of route ").append(LogText.escape(r)));
     out.append('\n');
     if (incidents.isEmpty()) {
       out.append("No breaker opened in the journal (for these filters).\n");
@@ -89,14 +93,15 @@ public final class AuditReport {
           "BREAKER", "OPENED", "CLOSED", "DURATION", "REOPENS", "FAILED OVER", "FAILED", "CAUSE"));
       for (Incident i : incidents) {
         IncidentRouting r = routing.of(i);
-        out.append(String.format("%-32s %-24s %-24s %10s %7d %11d %7d  %s%n", i.scope().key(), TIME.format(i.openedAt()),
+        out.append(String.format("%-32s %-24s %-24s %10s %7d %11d %7d  %s%n", LogText.escape(i.scope().key()),
+            TIME.format(i.openedAt()),
             i.closedAt().map(TIME::format).orElse("still open"), seconds(i.duration(now)), i.reopens(),
             r.failedOver(), r.failedEntirely(), cause(i)));
       }
       for (Incident i : incidents) {
         writer.append(out);
         out.setLength(0);
-        out.append('\n').append(i.scope().key()).append(", opened ").append(TIME.format(i.openedAt())).append(":\n");
+        out.append('\n').append(LogText.escape(i.scope().key())).append(", opened ").append(TIME.format(i.openedAt())).append(":\n");
         for (BreakerEvent e : i.events()) {
           out.append("  ").append(TIME.format(e.at())).append("  ").append(describe(e)).append('\n');
         }
@@ -111,7 +116,7 @@ public final class AuditReport {
       out.append("Routing record: ").append(routing.intervals()).append(routing.intervals() == 1 ? " interval" : " intervals")
           .append(" with failovers or failures, ").append(TIME.format(routing.first().orElseThrow())).append(" to ")
           .append(TIME.format(routing.last().orElseThrow())).append('\n');
-      routing.routes().forEach((route, byOutcome) -> out.append("  route ").append(route).append(": ")
+      routing.routes().forEach((route, byOutcome) -> out.append("  route ").append(LogText.escape(route)).append(": ")
           .append(byOutcome.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", ")))
           .append('\n'));
       if (routing.otherFailovers() + routing.otherOutcomes() > 0) {
@@ -135,8 +140,9 @@ public final class AuditReport {
     if (r.failedEntirely() > 0) out.append(" (").append(causes(r.failedEntirelyByCause())).append(')');
     out.append('\n');
     for (Sample sample : r.samples()) {
-      out.append("  sample ").append(sample.requestId()).append(' ').append(sample.route()).append(' ')
-          .append(sample.outcome()).append(" [").append(String.join(" ", sample.attempts())).append("]\n");
+      out.append("  sample ").append(LogText.escape(sample.requestId())).append(' ')
+          .append(LogText.escape(sample.route())).append(' ').append(LogText.escape(sample.outcome())).append(" [")
+          .append(LogText.escape(String.join(" ", sample.attempts()))).append("]\n");
     }
   }
 
@@ -144,7 +150,7 @@ public final class AuditReport {
   static String counts(Map<String, Long> byKey) {
     return byKey.entrySet().stream()
         .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
-        .map(e -> e.getKey() + " " + e.getValue())
+        .map(e -> LogText.escape(e.getKey()) + " " + e.getValue())
         .collect(Collectors.joining(", "));
   }
 
@@ -273,7 +279,7 @@ public final class AuditReport {
       Evidence ev = t.evidence();
       return String.format("OPEN        %s%s, faults %s, cooldown %s%s", ev.reason(),
           t.reopens() > 0 ? " (re-open " + t.reopens() + ")" : "", faults(ev.faultsByKind()), seconds(ev.cooldown()),
-          ev.sampleStatus() > 0 ? ", sample " + ev.sampleStatus() + " \"" + ev.sampleMessage() + "\"" : "");
+          ev.sampleStatus() > 0 ? ", sample " + ev.sampleStatus() + " \"" + LogText.escape(ev.sampleMessage()) + "\"" : "");
     }
     if (e instanceof ProbingStarted p) return "HALF_OPEN   needs " + p.probes() + " probe(s) in a row";
     if (e instanceof RampAdvanced r) {
@@ -281,13 +287,15 @@ public final class AuditReport {
     }
     if (e instanceof Recovered) return "CLOSED";
     Overridden o = (Overridden) e;
-    return String.format("%-11s by %s: %s", e.getClass().getSimpleName().toUpperCase(Locale.ROOT), o.operator(),
-        o.reason());
+    return String.format("%-11s by %s: %s", e.getClass().getSimpleName().toUpperCase(Locale.ROOT),
+        LogText.escape(o.operator()), LogText.escape(o.reason()));
   }
 
   static String cause(Incident i) {
     if (i.cause().isEmpty()) {
-      return i.overrides().isEmpty() ? "" : "operator " + i.overrides().get(0).operator() + ": " + i.overrides().get(0).reason();
+      return i.overrides().isEmpty() ? ""
+          : "operator " + LogText.escape(i.overrides().get(0).operator()) + ": "
+              + LogText.escape(i.overrides().get(0).reason());
     }
     Evidence e = i.cause().get();
     return e.reason() + " " + faults(e.faultsByKind())

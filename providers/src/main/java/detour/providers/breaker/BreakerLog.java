@@ -1,5 +1,6 @@
 package detour.providers.breaker;
 
+import detour.persistence.LogText;
 import detour.persistence.breaker.BreakerEvent;
 import detour.persistence.breaker.BreakerEvent.ProbingStarted;
 import detour.persistence.breaker.BreakerEvent.RampAdvanced;
@@ -8,7 +9,11 @@ import detour.persistence.breaker.BreakerEvent.Tripped;
 import detour.persistence.breaker.BreakerScope;
 import org.slf4j.Logger;
 
-/** The one line a breaker logs per move, key=value, so operators can grep and the demo can show it. */
+/**
+ * The one line a breaker logs per move, key=value, so operators can grep and the demo can show it.
+ * Text from outside (an upstream's message, an operator's name and reason) is escaped by {@link
+ * LogText}, so that it stays inside its quotes on its one line.
+ */
 final class BreakerLog {
   private BreakerLog() {}
 
@@ -19,7 +24,7 @@ final class BreakerLog {
               + "slow_calls={} consecutive_faults={} retry_after_ms={} sample_status={} sample=\"{}\"",
           t.scope().key(), e.reason(), e.cooldown().toMillis(), t.until(), t.reopens(), e.windowCalls(),
           e.faultsByKind(), e.slowCalls(), e.consecutiveFaults(), e.retryAfter().toMillis(), e.sampleStatus(),
-          e.sampleMessage());
+          LogText.escape(e.sampleMessage()));
     } else if (event instanceof ProbingStarted p) {
       log.info("breaker={} circuit=HALF_OPEN probes_needed={}", p.scope().key(), p.probes());
     } else if (event instanceof RampAdvanced r) {
@@ -29,7 +34,7 @@ final class BreakerLog {
       log.info("breaker={} circuit=CLOSED", r.scope().key());
     } else if (event instanceof BreakerEvent.Overridden o) {
       log.warn("breaker={} override={} operator=\"{}\" reason=\"{}\"", o.scope().key(),
-          o.getClass().getSimpleName(), o.operator(), o.reason());
+          o.getClass().getSimpleName(), LogText.escape(o.operator()), LogText.escape(o.reason()));
     }
   }
 

@@ -21,6 +21,9 @@ public final class SecretScrubber {
           + "|AIza[0-9A-Za-z_-]{10,}"
           + "|((?:api[-_]?key|key|token|secret|password)\\s*[=:]\\s*)[^\\s&\"',;]+");
 
+  /** What an upstream's error code or type may look like to be passed on: a short word, nothing more. */
+  private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+
   private SecretScrubber() {}
 
   /** Every configured secret, so that one no pattern knows is still removed wherever it is echoed. */
@@ -41,5 +44,16 @@ public final class SecretScrubber {
       return java.util.regex.Matcher.quoteReplacement(prefix + "***");
     });
     return cleaned.length() <= MAX_LENGTH ? cleaned : cleaned.substring(0, MAX_LENGTH) + "…";
+  }
+
+  /**
+   * An upstream's error code or type ({@code context_length_exceeded}, {@code RESOURCE_EXHAUSTED})
+   * as a short token: scrubbed first, then kept only if it is 1 to 64 letters, digits, {@code _},
+   * {@code .} or {@code -}; anything else (a sentence, a masked key, a bearer header) becomes empty.
+   * Callers see it as the {@code code} of Detour's error, so it must be a code and nothing else.
+   */
+  public static String token(String code) {
+    String scrubbed = scrub(code);
+    return TOKEN.matcher(scrubbed).matches() ? scrubbed : "";
   }
 }

@@ -121,6 +121,11 @@ final class AnthropicDialect implements Dialect {
     return AnthropicErrors.overloaded();
   }
 
+  @Override
+  public ErrorAnswer echoed(int status, String text) {
+    return ErrorAnswer.echoed(status, SimulatedAnswers.bytes(AnthropicErrors.envelope(text, text)), text);
+  }
+
   /** {@code 4 + tokens(text)} for a message content or a system prompt. */
   private static int tokens(JsonNode content) {
     return SimulatedAnswers.TOKENS_PER_MESSAGE + SimulatedAnswers.tokens(textLength(content));

@@ -49,7 +49,12 @@ import java.util.OptionalLong;
  *   <li>{@code stream-error} {@code after_chunks} [shape]: a stream sends that many content chunks,
  *       then the protocol's in-stream error event (OpenAI {@code data: {"error":..}}, Anthropic
  *       {@code event: error} with {@code overloaded_error}, Gemini a data event with an {@code
- *       error} object), and ends; a non-streamed request gets the {@code overloaded} answer.
+ *       error} object), and ends; a non-streamed request gets the {@code overloaded} answer;
+ *   <li>{@code echo-error} {@code status} {@code text}: that status and the protocol's error body
+ *       with {@code text} in every field it has (OpenAI's message, type, param and code;
+ *       Anthropic's type and message; Gemini's message, status and {@code ErrorInfo} reason), and
+ *       {@code text} again in an {@code x-sim-echo} response header: an upstream that echoes what
+ *       it was sent (a key, a bearer header) back in its errors.
  * </ul>
  *
  * <p>The records are plain values. State that a mode needs while it runs (how many failures {@code
@@ -85,7 +90,8 @@ public sealed interface Behaviour {
           "malformed",
           "context-length",
           "overloaded",
-          "stream-error");
+          "stream-error",
+          "echo-error");
 
   /** The mode's name in the control JSON. */
   String mode();
@@ -198,6 +204,11 @@ public sealed interface Behaviour {
   /** Send the protocol's in-stream error after {@code afterChunks} content chunks. */
   static Behaviour streamError(int afterChunks) {
     return new StreamError(afterChunks, StreamShape.DEFAULT);
+  }
+
+  /** Answer every request with {@code status} and an error body and header that carry {@code text}. */
+  static Behaviour echoError(int status, String text) {
+    return new EchoError(status, text);
   }
 
   /** Answer normally; streams are shaped by {@code shape}. */
@@ -436,6 +447,32 @@ public sealed interface Behaviour {
     @Override
     public String mode() {
       return "stream-error";
+    }
+  }
+
+  /**
+   * Answer every chat request with {@code status} (400..599) and the protocol's error body with
+   * {@code text} in each of its fields, and {@code text} in an {@code x-sim-echo} header.
+   */
+  record EchoError(int status, String text) implements Behaviour {
+    /** The response header that carries the text too. */
+    public static final String HEADER = "x-sim-echo";
+
+    public EchoError {
+      requireErrorStatus(status);
+      Objects.requireNonNull(text, "text");
+      if (text.isEmpty() || text.length() > 1000) {
+        throw new IllegalArgumentException("text must be 1 to 1000 characters, not " + text.length());
+      }
+      // It is sent as a header value too, where a line break would end the header.
+      if (text.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+        throw new IllegalArgumentException("text must not hold control characters: it is also a header");
+      }
+    }
+
+    @Override
+    public String mode() {
+      return "echo-error";
     }
   }
 

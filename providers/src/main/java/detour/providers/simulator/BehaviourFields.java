@@ -58,6 +58,15 @@ final class BehaviourFields {
     return has(name) ? OptionalLong.of(longInteger(name)) : OptionalLong.empty();
   }
 
+  String string(String name) {
+    JsonNode value = required(name);
+    if (!value.isTextual()) {
+      throw new IllegalArgumentException(
+          "field '" + name + "' of mode '" + mode + "' must be a string, not " + value);
+    }
+    return value.asText();
+  }
+
   double number(String name) {
     JsonNode value = required(name);
     if (!value.isNumber()) {

@@ -37,6 +37,9 @@ final class BehaviourJson {
       c.limitTokens().ifPresent(limit -> node.put("limit_tokens", limit));
     } else if (behaviour instanceof Behaviour.StreamError e) {
       node.put("after_chunks", e.afterChunks());
+    } else if (behaviour instanceof Behaviour.EchoError e) {
+      node.put("status", e.status());
+      node.put("text", e.text());
     }
     behaviour.shape().write(node);
     return node;
@@ -98,6 +101,7 @@ final class BehaviourJson {
           case "overloaded" -> Behaviour.overloaded();
           case "stream-error" ->
               new Behaviour.StreamError(f.integer("after_chunks"), StreamShape.read(f));
+          case "echo-error" -> Behaviour.echoError(f.integer("status"), f.string("text"));
           default ->
               throw new IllegalArgumentException(
                   "unknown mode '" + mode.asText() + "'; expected one of " + Behaviour.MODES);

@@ -8,6 +8,7 @@ import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.MediaTypes;
 import akka.http.javadsl.model.headers.CacheControl;
 import akka.http.javadsl.model.headers.CacheDirectives;
+import akka.http.javadsl.model.headers.RawHeader;
 import akka.http.javadsl.model.headers.RetryAfter;
 import akka.pattern.Patterns;
 import detour.providers.simulator.SimConnection.Exchange;
@@ -107,6 +108,9 @@ final class ChatResponder {
       return request.stream()
           ? send(faulty(dialect, request, behaviour, exchange, connection), exchange)
           : send(error(dialect.overloaded(instance)), exchange);
+    } else if (behaviour instanceof Behaviour.EchoError e) {
+      counters.failure(e.status());
+      return send(error(dialect.echoed(e.status(), e.text())), exchange);
     }
     throw new IllegalStateException("unhandled behaviour " + behaviour);
   }
@@ -207,6 +211,9 @@ final class ChatResponder {
     HttpResponse response = json(error.status(), error.body());
     if (error.retryAfterSeconds().isPresent()) {
       response = response.addHeader(RetryAfter.create((long) error.retryAfterSeconds().getAsInt()));
+    }
+    for (var header : error.headers().entrySet()) {
+      response = response.addHeader(RawHeader.create(header.getKey(), header.getValue()));
     }
     return new Prepared(response, true);
   }

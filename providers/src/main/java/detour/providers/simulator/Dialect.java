@@ -58,4 +58,7 @@ sealed interface Dialect permits OpenAiDialect, AnthropicDialect, GeminiDialect 
 
   /** The protocol's "overloaded" answer. */
   ErrorAnswer overloaded(String instance);
+
+  /** The answer of {@code echo-error} mode: {@code text} in every field of the protocol's error body. */
+  ErrorAnswer echoed(int status, String text);
 }

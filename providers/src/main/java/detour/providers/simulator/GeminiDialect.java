@@ -138,6 +138,11 @@ final class GeminiDialect implements Dialect {
     return GeminiErrors.overloaded();
   }
 
+  @Override
+  public ErrorAnswer echoed(int status, String text) {
+    return ErrorAnswer.echoed(status, SimulatedAnswers.bytes(GeminiErrors.echoed(status, text)), text);
+  }
+
   /** {@code 4 + tokens(text of the parts)} for a content or the system instruction. */
   private static int tokens(JsonNode content) {
     return SimulatedAnswers.TOKENS_PER_MESSAGE

@@ -83,6 +83,17 @@ final class GeminiErrors {
     return new ErrorAnswer(403, body(envelope(403, message)));
   }
 
+  /** {@code text} as the message, the status and the {@code ErrorInfo} reason of a {@code code} envelope. */
+  static ObjectNode echoed(int code, String text) {
+    ObjectNode root = envelope(code, text);
+    ObjectNode error = (ObjectNode) root.get("error");
+    error.put("status", text);
+    error.putArray("details").addObject()
+        .put("@type", "type.googleapis.com/google.rpc.ErrorInfo")
+        .put("reason", text);
+    return root;
+  }
+
   /** {@code {"error":{"code":..,"message":..,"status":..}}}. */
   static ObjectNode envelope(int code, String message) {
     ObjectNode root = SimulatorJson.MAPPER.createObjectNode();

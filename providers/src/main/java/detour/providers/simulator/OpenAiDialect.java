@@ -68,4 +68,9 @@ final class OpenAiDialect implements Dialect {
   public ErrorAnswer overloaded(String instance) {
     return new ErrorAnswer(503, OpenAiErrors.overloaded(instance));
   }
+
+  @Override
+  public ErrorAnswer echoed(int status, String text) {
+    return ErrorAnswer.echoed(status, OpenAiErrors.render(text, text, text, text), text);
+  }
 }

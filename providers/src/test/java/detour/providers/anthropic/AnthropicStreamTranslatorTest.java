@@ -93,6 +93,17 @@ class AnthropicStreamTranslatorTest {
   }
 
   @Test
+  void anErrorEventEchoingAKeyLeavesNoTraceOfIt() {
+    StreamTranslator translator = started();
+    ProviderStreamException thrown = assertThrows(ProviderStreamException.class, () -> translator.onEvent(
+        new SseEvent("error", "{\"type\":\"error\",\"error\":{\"type\":\"sk-ant-api03-EchoedKey0123\","
+            + "\"message\":\"key sk-ant-api03-EchoedKey0123 is overloaded\"}}")));
+    assertEquals("", thrown.failure().errorType());
+    assertEquals("key *** is overloaded", thrown.failure().message());
+    assertTrue(!thrown.getMessage().contains("EchoedKey"), thrown.getMessage());
+  }
+
+  @Test
   void aRateLimitErrorEventFailsTheStreamAsRateLimited() {
     StreamTranslator translator = started();
     ProviderStreamException thrown = assertThrows(ProviderStreamException.class, () -> translator.onEvent(

@@ -53,4 +53,37 @@ class SecretScrubberTest {
     assertEquals("Secret[***]", secret.toString());
     assertEquals("sk-never-print-me-123456", secret.reveal());
   }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"context_length_exceeded", "RESOURCE_EXHAUSTED", "overloaded_error", "invalid-api-key",
+      "v1.quota", "a"})
+  void aCodeThatIsAShortTokenIsKept(String code) {
+    assertEquals(code, SecretScrubber.token(code));
+  }
+
+  @ParameterizedTest(name = "'{0}'")
+  @ValueSource(strings = {
+      "Bearer sk-proj-AbCdEf1234567890xyz",  // a header, echoed
+      "sk-proj-AbCdEf1234567890xyz",  // a bare key is a token by its characters: scrubbed first, so dropped
+      "0123456789abcdef0123456789abcdef",
+      "invalid api key",  // a sentence is no code
+      "code\nX-Forged: yes",
+      "ünïcode",
+      ""})
+  void anythingElseIsDropped(String code) {
+    assertEquals("", SecretScrubber.token(code));
+  }
+
+  @Test
+  void aCodeLongerThanSixtyFourCharactersIsDropped() {
+    assertEquals("x".repeat(64), SecretScrubber.token("x".repeat(64)));
+    assertEquals("", SecretScrubber.token("x".repeat(65)));
+    assertEquals("", SecretScrubber.token(null));
+  }
+
+  @Test
+  void aConfiguredKeyAsACodeIsDropped() {
+    Secret.of("Plain_Token_Shaped_Key_42");
+    assertEquals("", SecretScrubber.token("Plain_Token_Shaped_Key_42"));
+  }
 }

@@ -29,7 +29,8 @@ class BehaviourTest {
             Behaviour.malformed(),
             Behaviour.contextLength(),
             Behaviour.overloaded(),
-            Behaviour.streamError(1));
+            Behaviour.streamError(1),
+            Behaviour.echoError(401, "Bearer sk-echoed"));
     for (Behaviour behaviour : all) {
       assertEquals(behaviour, Behaviour.fromJson(behaviour.toJson()), behaviour.toJson());
       assertEquals(behaviour.mode(), behaviour.toJsonNode().get("mode").asText());
@@ -64,6 +65,8 @@ class BehaviourTest {
     assertRejected("{\"mode\":\"rate-limit\",\"retry_after_seconds\":-1}", "0 or more");
     assertRejected("{\"mode\":\"hang\",\"status\":500}", "it takes no fields");
     assertRejected("{\"mode\":\"ok\",\"status\":500}", "does not take field(s) [status]");
+    assertRejected("{\"mode\":\"echo-error\",\"status\":401,\"text\":7}", "must be a string");
+    assertRejected("{\"mode\":\"echo-error\",\"status\":401,\"text\":\"a\\nb\"}", "control characters");
   }
 
   @Test

@@ -152,6 +152,21 @@ class ProviderSimulatorTest {
   }
 
   @Test
+  void echoErrorPutsItsTextInEveryFieldAndAHeader() throws Exception {
+    a.behave(Behaviour.echoError(401, "Bearer sk-echoed-key-123"));
+
+    HttpResponse<String> response = chat(a, TWO_MESSAGES);
+
+    assertEquals(401, response.statusCode());
+    JsonNode error = JSON.readTree(response.body()).get("error");
+    for (String field : new String[] {"message", "type", "param", "code"}) {
+      assertEquals("Bearer sk-echoed-key-123", error.get(field).asText(), field);
+    }
+    assertEquals("Bearer sk-echoed-key-123", response.headers().firstValue("x-sim-echo").orElseThrow());
+    assertEquals(1, a.stats().error());
+  }
+
+  @Test
   void failNextFailsExactlyThatManyThenAnswers() throws Exception {
     a.behave(Behaviour.failNext(3, 500));
 

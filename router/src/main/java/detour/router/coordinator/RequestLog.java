@@ -1,5 +1,6 @@
 package detour.router.coordinator;
 
+import detour.persistence.LogText;
 import detour.providers.model.ProviderFailure;
 import detour.providers.model.Usage;
 import detour.router.config.Candidate;
@@ -9,7 +10,8 @@ import org.slf4j.Logger;
 
 /**
  * The one INFO line each request leaves, key=value: request id, route, how it ended, who answered,
- * every attempt, total latency. Sizes and classes only; never prompt, completion or key text.
+ * every attempt, total latency. Sizes and classes only; never prompt, completion or key text; what a
+ * caller chose (its request id, the route it named) escaped by {@link LogText}.
  */
 final class RequestLog {
   private RequestLog() {}
@@ -21,7 +23,7 @@ final class RequestLog {
     Usage usage = outcome instanceof RouteOutcome.Answered a ? a.response().usage() : Usage.none();
     log.info("request_id={} route={} outcome={} answered_by={} tried={} attempts=[{}] latency_ms={} "
             + "prompt_tokens={} completion_tokens={}",
-        trace.requestId(), trace.route(), name(outcome), answeredBy, trace.triedCount(),
+        LogText.escape(trace.requestId()), LogText.escape(trace.route()), name(outcome), answeredBy, trace.triedCount(),
         trace.attempts().stream().map(RequestLog::describe).collect(Collectors.joining(" ")),
         trace.totalMillis(), usage.promptTokens(), usage.completionTokens());
   }
@@ -33,7 +35,8 @@ final class RequestLog {
     Usage usage = progress.usage();
     log.info("request_id={} route={} outcome=streamed answered_by={}/{} tried={} attempts=[{}] latency_ms={} "
             + "stream_end={} chunks={} prompt_tokens={} completion_tokens={}",
-        trace.requestId(), trace.route(), answering.providerName(), answering.model().id(), trace.triedCount(),
+        LogText.escape(trace.requestId()), LogText.escape(trace.route()), answering.providerName(), answering.model().id(),
+        trace.triedCount(),
         trace.attempts().stream().map(RequestLog::describe).collect(Collectors.joining(" ")),
         trace.totalMillis(), broke.map(f -> f.kind().name()).orElse("complete"), progress.chunks(),
         usage.promptTokens(), usage.completionTokens());

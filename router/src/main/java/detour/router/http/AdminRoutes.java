@@ -53,7 +53,6 @@ public final class AdminRoutes extends AllDirectives {
   private static final Logger log = LoggerFactory.getLogger(AdminRoutes.class);
   private static final Duration PATIENCE = Duration.ofSeconds(10);
   private static final Duration LISTING_PATIENCE = Duration.ofSeconds(3);
-  private static final Duration LONGEST_FORCED_OPEN = Duration.ofDays(7);
   private static final Map<String, Action> ACTIONS = Map.of(
       "open", Action.FORCE_OPEN, "close", Action.FORCE_CLOSED, "drain", Action.DRAIN, "reset", Action.RESET);
 
@@ -155,7 +154,9 @@ public final class AdminRoutes extends AllDirectives {
     } catch (IOException malformed) {
       return done(ApiError.invalidRequest("The body is not valid JSON: " + malformed.getMessage(), null));
     }
-    String model = order.path("model").asText("").strip();
+    Optional<ApiError> invalid = AdminOrder.check(order, action == Action.FORCE_OPEN);
+    if (invalid.isPresent()) return done(invalid.get());
+    String model = AdminOrder.text(order, "model");
     String scopeKey = model.isEmpty() ? provider : provider + "/" + model;
     var breaker = breakers.get(scopeKey);
     if (breaker == null) {
@@ -163,24 +164,11 @@ public final class AdminRoutes extends AllDirectives {
           + String.join(", ", breakers.keySet()) + ". Name a model's breaker with \"model\" in the body.",
           "invalid_request_error", model.isEmpty() ? null : "model", "unknown_breaker"));
     }
-    String operator = order.path("operator").asText("").strip();
-    String reason = order.path("reason").asText("").strip();
-    if (operator.isEmpty() || operator.length() > 100) {
-      return done(ApiError.invalidRequest("'operator' must name who acts (1 to 100 characters): it is journaled.", "operator"));
-    }
-    if (reason.isEmpty() || reason.length() > 500) {
-      return done(ApiError.invalidRequest("'reason' must say why (1 to 500 characters): it is journaled.", "reason"));
-    }
-    Duration duration = Duration.ZERO;
-    if (action == Action.FORCE_OPEN) {
-      JsonNode seconds = order.path("duration_seconds");
-      if (!seconds.canConvertToLong() || seconds.asLong() <= 0
-          || seconds.asLong() > LONGEST_FORCED_OPEN.toSeconds()) {
-        return done(ApiError.invalidRequest("'duration_seconds' must be a whole number of seconds from 1 to "
-            + LONGEST_FORCED_OPEN.toSeconds() + " for 'open'.", "duration_seconds"));
-      }
-      duration = Duration.ofSeconds(seconds.asLong());
-    }
+    String operator = AdminOrder.text(order, "operator");
+    String reason = AdminOrder.text(order, "reason");
+    Duration duration = action == Action.FORCE_OPEN
+        ? Duration.ofSeconds(order.get("duration_seconds").longValue())
+        : Duration.ZERO;
     Duration forHowLong = duration;
     return AskPattern.<ProviderBreaker.Command, BreakerState>ask(breaker,
             replyTo -> new ProviderBreaker.Administer(action, forHowLong, operator, reason, replyTo), PATIENCE, scheduler)

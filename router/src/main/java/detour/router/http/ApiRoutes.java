@@ -21,6 +21,7 @@ import akka.util.ByteString;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import detour.persistence.LogText;
 import detour.providers.client.Stages;
 import detour.router.config.Plan;
 import detour.router.config.RoutePlanner;
@@ -157,7 +158,7 @@ public final class ApiRoutes extends AllDirectives {
                 interTokenTimeout(planned, streaming.provider()))
             : replies.outcome(outcome))
         .exceptionally(failure -> {
-          log.error("request_id={} got no answer from its coordinator", requestId, failure);
+          log.error("request_id={} got no answer from its coordinator", LogText.escape(requestId), failure);
           return replies.error(new ApiError(StatusCodes.INTERNAL_SERVER_ERROR,
               "Detour failed to answer this request (request id " + requestId + ").", "server_error", null,
               "internal_error"), requestId);
