@@ -3,7 +3,6 @@ package detour.router.coordinator;
 import akka.NotUsed;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
-import akka.actor.typed.PostStop;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -92,14 +91,8 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
 
   public static Behavior<Command> create(
       String requestId, ChatRequest request, Plan plan, ProviderFleet fleet, ActorRef<RouteOutcome> replyTo) {
-    return create(requestId, request, plan, fleet, replyTo, () -> {});
-  }
-
-  /** @param onStop runs once the coordinator has stopped, however it ended (releases its admission) */
-  public static Behavior<Command> create(String requestId, ChatRequest request, Plan plan, ProviderFleet fleet,
-      ActorRef<RouteOutcome> replyTo, Runnable onStop) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new RequestCoordinator(ctx, timers, requestId, request, plan, fleet, replyTo, onStop).start()));
+        new RequestCoordinator(ctx, timers, requestId, request, plan, fleet, replyTo).start()));
   }
 
   private final TimerScheduler<Command> timers;
@@ -113,7 +106,6 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
   private final Set<Capability> needs;
   private final RequestEstimate estimate;
   private final Materializer materializer;
-  private final Runnable onStop;
 
   /** The attempts running, by candidate index: one, or two while hedging. */
   private final Map<Integer, InFlight> inFlight = new LinkedHashMap<>(4);
@@ -142,10 +134,8 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
       ChatRequest request,
       Plan plan,
       ProviderFleet fleet,
-      ActorRef<RouteOutcome> replyTo,
-      Runnable onStop) {
+      ActorRef<RouteOutcome> replyTo) {
     super(context);
-    this.onStop = onStop;
     this.timers = timers;
     this.requestId = requestId;
     this.request = request;
@@ -174,10 +164,6 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
         .onMessage(StreamEnded.class, this::onStreamEnded)
         .onMessageEquals(StreamTooLong.INSTANCE, this::onStreamTooLong)
         .onMessageEquals(HedgeDue.INSTANCE, this::onHedgeDue)
-        .onSignal(PostStop.class, stopped -> {
-          onStop.run();
-          return this;
-        })
         .build();
   }
 
