@@ -115,6 +115,11 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
   private int walked;
   /** Whether any candidate has been tried at all. */
   private boolean triedAny;
+  /**
+   * Whether a candidate was passed over for what may change before the request is sent again (its
+   * circuit, an operator's drain, its observed latency), rather than for what the request asks.
+   */
+  private boolean mayPassLater;
   /** Whether the hedge has started (at most one per request). */
   private boolean hedged;
   /** The candidate passed over for its circuit whose circuit opens soonest, and when. */
@@ -190,8 +195,14 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
         skip(candidate, "its protocol cannot express the request: " + inexpressible.get());
         continue;
       }
-      Optional<String> guarded = plan.guardrails().refuse(candidate, estimate, fleet.latency(candidate.modelScope()));
+      Optional<String> guarded = plan.guardrails().refuseForRequest(candidate, estimate);
       if (guarded.isPresent()) { skip(candidate, guarded.get()); continue; }
+      Optional<String> slow = plan.guardrails().refuseForLatency(fleet.latency(candidate.modelScope()));
+      if (slow.isPresent()) {
+        mayPassLater = true;
+        skip(candidate, slow.get());
+        continue;
+      }
       if (contextRefusal != null && candidate.model().contextWindow() <= refusedWindow) {
         skip(candidate, "context window of " + candidate.model().contextWindow()
             + " tokens is no larger than the " + refusedWindow + " that refused the prompt");
@@ -214,7 +225,7 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
     }
     Optional<Instant> retryAt = soonest >= 0 && soonestUntil.isAfter(Instant.EPOCH)
         ? Optional.of(soonestUntil) : Optional.empty();
-    return answer(new RouteOutcome.Exhausted(retryAt, trace()));
+    return answer(new RouteOutcome.Exhausted(retryAt, triedAny || mayPassLater, trace()));
   }
 
   /**
@@ -229,6 +240,7 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
     BreakerState provider = fleet.state(providerKey);
     BreakerState model = fleet.state(modelKey);
     if (provider.circuit() == Circuit.DRAINED || model.circuit() == Circuit.DRAINED) {
+      mayPassLater = true;
       skip(candidate, "drained by an operator");  // never a last resort either
       return null;
     }
@@ -262,6 +274,7 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
 
   /** Passes over a candidate for its circuit, remembering the one that reopens soonest. */
   private void passOver(int index, Instant until, String reason) {
+    mayPassLater = true;
     skip(plan.candidates().get(index), reason);
     if (until.isBefore(soonestUntil)) {
       soonest = index;
@@ -502,7 +515,8 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
     }
     if (!inFlight.isEmpty() || asking >= 0) return this;  // the other attempt may still answer
     if (attempt.lastResort) {
-      return answer(new RouteOutcome.Exhausted(Optional.of(soonestUntil).filter(at -> at.isAfter(Instant.EPOCH)), trace()));
+      return answer(new RouteOutcome.Exhausted(Optional.of(soonestUntil).filter(at -> at.isAfter(Instant.EPOCH)), true,
+          trace()));
     }
     return tryFrom(walked);
   }
