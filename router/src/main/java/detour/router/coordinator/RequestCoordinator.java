@@ -128,6 +128,9 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
   /** A context-length refusal: only candidates with a larger window than its model's are tried. */
   private ProviderFailure contextRefusal;
   private int refusedWindow;
+  /** A refusal of the body's size: no other candidate of the providers that refused it is tried. */
+  private ProviderFailure sizeRefusal;
+  private final Set<String> refusedBody = new java.util.HashSet<>(2);
   /** The streamed attempt whose first content went to the caller: from then on, no failover. */
   private InFlight committed;
   private long firstContentMillis;
@@ -203,6 +206,10 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
         skip(candidate, slow.get());
         continue;
       }
+      if (refusedBody.contains(candidate.providerName())) {
+        skip(candidate, "provider '" + candidate.providerName() + "' refused the request's body as too large");
+        continue;
+      }
       if (contextRefusal != null && candidate.model().contextWindow() <= refusedWindow) {
         skip(candidate, "context window of " + candidate.model().contextWindow()
             + " tokens is no larger than the " + refusedWindow + " that refused the prompt");
@@ -213,9 +220,7 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
     }
     walked = plan.candidates().size();
     if (!inFlight.isEmpty() || asking >= 0) return this;
-    if (contextRefusal != null) {
-      return answer(new RouteOutcome.Rejected(contextRefusal, trace()));  // too long for every window
-    }
+    if (contextRefusal != null || sizeRefusal != null) return refusedBySize();
     if (!triedAny && soonest >= 0 && plan.lastResort()) {
       // Every usable candidate was passed over for its circuit: rather than fail at once, try the
       // one closest to taking traffic again: recovering or half-open ones first, then the open one
@@ -483,17 +488,23 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
     InFlight attempt = inFlight.get(msg.index());
     if (attempt == null) return this;
     end(attempt).stopStream();
+    attempt.timedOut = true;
     String share = ", its share of the route's " + readable(plan.deadline()) + " deadline";
+    ProviderFailure timeout;
     if (request.stream()) {
       boolean shared = attempt.budget.compareTo(attempt.candidate.provider().firstTokenTimeout()) < 0;
-      return failed(attempt, ProviderFailure.of(FailureKind.FIRST_TOKEN_TIMEOUT, 0,
-          "no first token within " + readable(attempt.budget) + (shared ? share : "")));
+      timeout = ProviderFailure.of(FailureKind.FIRST_TOKEN_TIMEOUT, 0,
+          "no first token within " + readable(attempt.budget) + (shared ? share : ""));
+    } else {
+      Duration limit = attempt.candidate.provider().attemptTimeout();
+      String why = attempt.budget.compareTo(limit) < 0
+          ? "no answer within " + readable(attempt.budget) + share
+          : "no answer within " + readable(limit);
+      timeout = ProviderFailure.of(FailureKind.TOTAL_TIMEOUT, 0, why);
     }
-    Duration limit = attempt.candidate.provider().attemptTimeout();
-    String why = attempt.budget.compareTo(limit) < 0
-        ? "no answer within " + readable(attempt.budget) + share
-        : "no answer within " + readable(limit);
-    return failed(attempt, ProviderFailure.of(FailureKind.TOTAL_TIMEOUT, 0, why));
+    // A body larger than any the provider has answered may be what it choked on: then the request's.
+    return failed(attempt, fleet.client(attempt.candidate.providerName())
+        .judgedBySize(timeout, request, attempt.candidate.model().upstreamModel()));
   }
 
   /**
@@ -503,8 +514,9 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
   private Behavior<Command> failed(InFlight attempt, ProviderFailure failure) {
     Candidate candidate = attempt.candidate;
     reportFailure(attempt, failure);
-    record(Attempt.failed(candidate, failure, attempt.elapsedMillis(), attempt.probeScope != null,
-        attempt.lastResort, attempt.hedge), candidate);
+    Attempt line = Attempt.failed(candidate, failure, attempt.elapsedMillis(), attempt.probeScope != null,
+        attempt.lastResort, attempt.hedge);
+    record(attempt.timedOut ? line.givenUpOn() : line, candidate);
     if (!failure.kind().failsOver()) {
       abandonTheRest("the request was rejected");
       return answer(new RouteOutcome.Rejected(failure, trace()));
@@ -513,12 +525,29 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
       contextRefusal = failure;
       refusedWindow = Math.max(refusedWindow, candidate.model().contextWindow());
     }
+    if (failure.kind() == FailureKind.REQUEST_TOO_LARGE) {
+      sizeRefusal = failure;
+      refusedBody.add(candidate.providerName());
+    }
     if (!inFlight.isEmpty() || asking >= 0) return this;  // the other attempt may still answer
+    if (attempt.lastResort && (contextRefusal != null || sizeRefusal != null)) return refusedBySize();
     if (attempt.lastResort) {
       return answer(new RouteOutcome.Exhausted(Optional.of(soonestUntil).filter(at -> at.isAfter(Instant.EPOCH)), true,
           trace()));
     }
     return tryFrom(walked);
+  }
+
+  /**
+   * Nothing answered and the request was refused for its size: its prompt, too long for every
+   * window tried, or its body, too large for every provider tried. The caller's to fix, answered as
+   * OpenAI does: {@code context_length_exceeded}, or 413 {@code request_too_large}.
+   */
+  private Behavior<Command> refusedBySize() {
+    if (contextRefusal != null) return answer(new RouteOutcome.Rejected(contextRefusal, trace()));
+    var tooLarge = new ProviderFailure(FailureKind.REQUEST_TOO_LARGE, 413, sizeRefusal.message(),
+        "request_too_large", Optional.empty());
+    return answer(new RouteOutcome.Rejected(tooLarge, trace()));
   }
 
   private Behavior<Command> onDeadline() {

@@ -205,14 +205,62 @@ class RequestCoordinatorTest {
     return new ChatRequest(body);
   }
 
-  /** Runs a request over a chain as given, without a last resort, on a view the test may set. */
+  @Test
+  void aBodyTooLargeMovesOnOnlyToAnotherProviderAndCountsAgainstNobody() {
+    var small = new FakeClient("p1", m -> refuse(FailureKind.REQUEST_TOO_LARGE, 413));
+    var other = new FakeClient("p2", m -> refuse(FailureKind.REQUEST_TOO_LARGE, 0));
+    var all = java.util.EnumSet.allOf(Capability.class);
+    var sameProvider = new Candidate(new CatalogueModel("m-p1-large", "p1", "up-p1", 128_000, all), settings("p1"),
+        Optional.empty());
+    var chain = List.of(candidate(small, all, Optional.empty()), sameProvider, candidate(other, all, Optional.empty()));
+    Map<String, TestProbe<ProviderBreaker.Command>> breakers = new HashMap<>();
+
+    var rejected = assertInstanceOf(RouteOutcome.Rejected.class,
+        run(chain, List.of(small, other), BreakerView.detached(), plainRequest(), breakers));
+
+    assertEquals(FailureKind.REQUEST_TOO_LARGE, rejected.failure().kind());
+    assertEquals(413, rejected.failure().status(), "answered as OpenAI does: 413");
+    assertEquals("request_too_large", rejected.failure().errorType());
+    assertEquals(List.of(Attempt.Result.FAILED, Attempt.Result.SKIPPED, Attempt.Result.FAILED),
+        rejected.trace().attempts().stream().map(Attempt::result).toList());
+    assertEquals("provider 'p1' refused the request's body as too large", rejected.trace().attempts().get(1).detail());
+    assertEquals(List.of("up-p1"), small.asked(), "the provider that refused it is not asked again");
+    breakers.values().forEach(breaker -> breaker.expectNoMessage(Duration.ofMillis(20)));
+  }
+
+  @Test
+  void aBodyOneProviderRefusesIsAnsweredByAnotherThatTakesIt() {
+    var small = new FakeClient("p1", m -> refuse(FailureKind.REQUEST_TOO_LARGE, 413));
+    var large = new FakeClient("p2", m -> answer());
+    var all = java.util.EnumSet.allOf(Capability.class);
+
+    var answered = assertInstanceOf(RouteOutcome.Answered.class, run(List.of(candidate(small, all, Optional.empty()),
+        candidate(large, all, Optional.empty())), List.of(small, large), BreakerView.detached(), plainRequest()));
+
+    assertEquals("p2", answered.provider());
+  }
+
+  private static ChatRequest plainRequest() {
+    ObjectNode body = JSON.createObjectNode().put("model", "route");
+    body.putArray("messages").addObject().put("role", "user").put("content", "hi");
+    return new ChatRequest(body);
+  }
+
   private RouteOutcome run(List<Candidate> chain, List<FakeClient> clients, BreakerView view, ChatRequest request) {
+    return run(chain, clients, view, request, new HashMap<>());
+  }
+
+  /** Runs a request over a chain as given, without a last resort, on a view the test may set. */
+  private RouteOutcome run(List<Candidate> chain, List<FakeClient> clients, BreakerView view, ChatRequest request,
+      Map<String, TestProbe<ProviderBreaker.Command>> breakers) {
     Map<String, ProviderClient> byName = new HashMap<>();
     Map<String, akka.actor.typed.ActorRef<ProviderBreaker.Command>> refs = new HashMap<>();
     for (FakeClient client : clients) {
       byName.put(client.provider(), client);
       for (String scope : List.of(client.provider(), client.provider() + "/up-" + client.provider())) {
-        refs.put(scope, testKit.<ProviderBreaker.Command>createTestProbe().ref());
+        var probe = testKit.<ProviderBreaker.Command>createTestProbe();
+        breakers.put(scope, probe);
+        refs.put(scope, probe.ref());
       }
     }
     var fleet = new ProviderFleet(byName, refs, view);
