@@ -54,10 +54,10 @@ public enum FailureKind {
   /** 400, 422 and other 4xx: the caller's own mistake, returned as is. */
   BAD_REQUEST(Blame.NOBODY, false),
   /**
-   * The request's body is more than the provider takes in: its 413, or a connection it broke while
-   * taking in a body larger than any it has answered. Moves on only to another provider (a
-   * provider's limit is its endpoint's, the same for all its models); the caller gets a 413 when
-   * none is left.
+   * The request's body is more than the provider takes in: its 413, or no answer at all (a broken
+   * connection, a timeout) to a body above 1 MiB larger than any it has answered. Moves on only to
+   * another provider (a provider's limit is its endpoint's, the same for all its models); the
+   * caller gets a 413 when none is left.
    */
   REQUEST_TOO_LARGE(Blame.NOBODY, true),
 

@@ -111,9 +111,9 @@ public final class FailureClassifier {
   }
 
   /**
-   * Bodies up to this size are ordinary chat requests, far below every provider's limit (tens of
-   * MB): a broken connection while sending one is the provider's fault, whatever the provider has
-   * answered before.
+   * Bodies up to this size are ordinary chat requests (text ones are a few KB), below any
+   * provider's body limit (several MB): a failure on one is judged by its cause alone, whatever the
+   * provider has answered before.
    */
   public static final long OUTSIZED_BODY_BYTES = 1L << 20;
 

@@ -33,6 +33,7 @@ import detour.router.config.RequestEstimate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -130,7 +131,7 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
   private int refusedWindow;
   /** A refusal of the body's size: no other candidate of the providers that refused it is tried. */
   private ProviderFailure sizeRefusal;
-  private final Set<String> refusedBody = new java.util.HashSet<>(2);
+  private final Set<String> refusedBody = new HashSet<>(2);
   /** The streamed attempt whose first content went to the caller: from then on, no failover. */
   private InFlight committed;
   private long firstContentMillis;
