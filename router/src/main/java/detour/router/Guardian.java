@@ -237,7 +237,7 @@ public final class Guardian {
     retention(ctx, settings, clock);
     var admission = new Admission(settings.maxInFlight(), new SaturationShedding(settings.loadShedding()));
     QueueDelayProbe.start(ctx.getSystem(), admission.shedding());
-    var coordinators = ctx.spawn(Coordinators.create(fleet, admission), "coordinators");
+    var coordinators = ctx.spawn(Coordinators.create(fleet), "coordinators");
     var routes = new ApiRoutes(new RoutePlanner(settings), coordinators, admission, ctx.getSystem(), fleet,
         settings.adminToken(), json, clock);
     ctx.pipeToSelf(

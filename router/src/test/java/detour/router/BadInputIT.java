@@ -107,6 +107,24 @@ class BadInputIT {
     assertOpenAiError(reply, 405, "POST");
   }
 
+  @Test
+  void aRequestNoCandidateCanServeIsA400SayingWhyForEachCandidateSoSdksDoNotRetryIt(@TempDir Path dir) {
+    // model-a cannot call tools; provider b has no key: neither can ever serve a request with tools.
+    try (var incapable = RouterHarness.start(upstreams.simulator(), List.of("a", "b"), dir.resolve("journal"),
+        TestClock.at("2026-01-05T09:00:00Z"),
+        "detour.models.model-a.capabilities = [], detour.providers.b.api-key-required = on")) {
+      Reply reply = incapable.chat("{\"model\":\"default\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+          + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"lookup\"}}]}");
+
+      assertOpenAiError(reply, 400, "a/model-a skipped (the model lacks what the request uses: tools)");
+      assertOpenAiError(reply, 400, "b/model-b skipped (provider 'b' has no api-key configured)");
+      assertEquals("invalid_request_error", reply.body().path("error").path("type").asText());
+      assertEquals("no_capable_candidate", reply.body().path("error").path("code").asText());
+      assertEquals(null, reply.header("Retry-After"));
+      assertEquals("0", reply.header("x-detour-attempts"));
+    }
+  }
+
   private static void assertOpenAiError(Reply reply, int status, String messageContains) {
     assertEquals(status, reply.status(), reply.raw().body());
     var error = reply.body().path("error");

@@ -67,14 +67,16 @@ class GuardrailsIT {
   }
 
   @Test
-  void whenTheGuardrailsLeaveNoCandidateTheCallerGetsA503ListingEveryReason() {
+  void whenTheGuardrailsLeaveNoCandidateTheCallerGetsA400ListingEveryReason() {
     Reply reply = router.chat("{\"model\": \"frugal\", \"max_tokens\": 10000, "
         + "\"messages\": [{\"role\": \"user\", \"content\": \"Write a long story.\"}]}");
 
-    assertEquals(503, reply.status());
-    assertEquals("no_candidate_available", reply.body().path("error").path("code").asText());
+    // The same request would be refused by the same guardrails again: not a 503 that SDKs retry.
+    assertEquals(400, reply.status());
+    assertEquals("invalid_request_error", reply.body().path("error").path("type").asText());
+    assertEquals("no_capable_candidate", reply.body().path("error").path("code").asText());
     String message = reply.body().path("error").path("message").asText();
-    assertTrue(message.startsWith("No candidate of 'frugal' could answer: "), message);
+    assertTrue(message.startsWith("No candidate of 'frugal' can serve this request as it is"), message);
     assertTrue(message.contains("a/model-a skipped (its estimated cost of $0.006"), message);
     assertTrue(message.contains("d/model-d skipped (its estimated cost of $0.025"), message);
     assertTrue(message.contains("exceeds the route's max-request-cost of $0.001"), message);

@@ -50,6 +50,28 @@ class OverloadIT {
   }
 
   @Test
+  void requestsWhoseEveryCandidateIsSkippedGiveTheirPlacesBack(@TempDir Path dir) {
+    int bound = 4;
+    // Neither model can call tools: a request with tools skips both, and nothing is tried.
+    try (var router = RouterHarness.start(upstreams.simulator(), List.of("a", "b"), dir.resolve("journal"),
+        TestClock.at("2026-01-05T09:00:00Z"), "detour.http.max-in-flight = " + bound + "\n"
+            + "detour.models.model-a.capabilities = [], detour.models.model-b.capabilities = []")) {
+      String withTools = "{\"model\":\"default\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+          + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"lookup\"}}]}";
+      List<String> answers = new java.util.ArrayList<>();
+      for (int i = 0; i < bound + 10; i++) answers.add(statusAndCode(router.chat(withTools)));
+      Reply healthy = router.chat();
+      answers.add(statusAndCode(healthy));
+
+      List<String> expected = new java.util.ArrayList<>(java.util.Collections.nCopies(bound + 10, "400 no_capable_candidate"));
+      expected.add("200");
+      assertEquals(expected, answers, "each all-skipped request says why, none is refused for load, the healthy one passes");
+      router.awaitUntil("every place is free", () -> router.send(HttpRequest.newBuilder(router.uri("/health")).GET())
+          .body().path("admission").path("in_progress").asInt() == 0);
+    }
+  }
+
+  @Test
   void aSaturatedNodeRefusesNewRequestsBeforeReadingTheirBodiesAndSaysSoInHealth(@TempDir Path dir) throws Exception {
     // A target of 1 ns: every sample of the queue delay is above it, so the node counts as saturated,
     // and after ten intervals of ten samples refuses every new request. The samples are paced by the
@@ -85,6 +107,10 @@ class OverloadIT {
       assertEquals(2, router.send(HttpRequest.newBuilder(router.uri("/health")).GET()).body()
           .path("admission").path("shed_total").asLong(), "both refusals counted");
     }
+  }
+
+  private static String statusAndCode(Reply reply) {
+    return reply.status() + (reply.status() == 200 ? "" : " " + reply.body().path("error").path("code").asText());
   }
 
   /** Reads one HTTP/1.1 response with a Content-Length: its head and its body. */

@@ -53,6 +53,13 @@ public enum FailureKind {
   CONTENT_POLICY(Blame.NOBODY, false),
   /** 400, 422 and other 4xx: the caller's own mistake, returned as is. */
   BAD_REQUEST(Blame.NOBODY, false),
+  /**
+   * The request's body is more than the provider takes in: its 413, or no answer at all (a broken
+   * connection, a timeout) to a body above 1 MiB larger than any it has answered. Moves on only to
+   * another provider (a provider's limit is its endpoint's, the same for all its models); the
+   * caller gets a 413 when none is left.
+   */
+  REQUEST_TOO_LARGE(Blame.NOBODY, true),
 
   // The caller's choices, and our own limits.
   /** The caller went away (produced once caller cancellation lands). */

@@ -11,8 +11,10 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -108,6 +110,41 @@ public final class FailureClassifier {
     return ProviderFailure.of(kind, 0, t.getClass().getSimpleName() + ": " + t.getMessage());
   }
 
+  /**
+   * Bodies up to this size are ordinary chat requests (text ones are a few KB), below any
+   * provider's body limit (several MB): a failure on one is judged by its cause alone, whatever the
+   * provider has answered before.
+   */
+  public static final long OUTSIZED_BODY_BYTES = 1L << 20;
+
+  /** The failures without an answer that a body too large for the provider also produces. */
+  public static final Set<FailureKind> SIZE_SENSITIVE =
+      EnumSet.of(FailureKind.CONNECTION_RESET, FailureKind.TOTAL_TIMEOUT, FailureKind.FIRST_TOKEN_TIMEOUT);
+
+  /**
+   * Judges a call that got no answer at all with the size of the body it was sending. A connection
+   * reset or closed, or no answer in time, on a body above {@link #OUTSIZED_BODY_BYTES} that is
+   * also larger than any body the provider has answered, is the request's: a provider that drops
+   * bodies beyond its limit resets them this way, one that chokes on them times out, and a caller
+   * who sends such bodies must not open the provider's circuit for everyone. A provider that is
+   * really down still fails every ordinary request, and those count.
+   *
+   * @param noAnswer the failure as {@link #fromThrowable} (or the coordinator's timer) classified it
+   * @param bodyBytes the size of the request body being sent
+   * @param largestAnswered the largest request body this provider has answered with a 2xx
+   */
+  public static ProviderFailure withBodySize(ProviderFailure noAnswer, long bodyBytes, long largestAnswered) {
+    if (!SIZE_SENSITIVE.contains(noAnswer.kind()) || bodyBytes <= OUTSIZED_BODY_BYTES
+        || bodyBytes <= largestAnswered) {
+      return noAnswer;
+    }
+    String what = noAnswer.kind() == FailureKind.CONNECTION_RESET
+        ? "the connection broke before any answer to" : "no answer came in time to";
+    return ProviderFailure.of(FailureKind.REQUEST_TOO_LARGE, 0, what + " a body of " + bodyBytes
+        + " bytes, larger than any this provider has answered (" + largestAnswered
+        + "): taken as the request's size, not the provider's fault (" + noAnswer.message() + ")");
+  }
+
   static FailureKind kindOf(int status, String type, String message) {
     String lower = message.toLowerCase(Locale.ROOT);
     if (status == 429) {
@@ -118,6 +155,7 @@ public final class FailureClassifier {
     if (lower.contains("credit balance is too low")) return FailureKind.QUOTA;  // Anthropic sends it as a 400
     if (status == 401 || status == 403) return FailureKind.AUTH;
     if (status == 408) return FailureKind.TOTAL_TIMEOUT;
+    if (status == 413) return FailureKind.REQUEST_TOO_LARGE;
     if (status == 404) return FailureKind.NOT_FOUND;
     if (status >= 300 && status < 400) return FailureKind.MISCONFIGURED;
     if (status == 503 || status == 529) return FailureKind.OVERLOADED;

@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import detour.providers.model.CallResult;
 import detour.providers.model.ChatRequest;
 import detour.providers.model.CompletionChunks;
+import detour.providers.model.ProviderFailure;
 import detour.providers.model.ProviderStreamException;
 import detour.providers.model.Secret;
 import detour.providers.model.StreamOpening;
@@ -34,6 +35,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Calls one provider over its own pooled connections, in whatever protocol its {@link
@@ -56,6 +58,11 @@ public final class HttpProviderClient implements ProviderClient {
   private final LoggingAdapter log;
   private final ObjectMapper json;
   private final List<HttpHeader> fixedHeaders;
+  /**
+   * The largest request body this provider has answered with a 2xx, on this node since it started:
+   * a broken connection on a body no larger is not about its size.
+   */
+  private final AtomicLong largestAnswered = new AtomicLong();
 
   public HttpProviderClient(ProviderSettings settings, ProtocolCodec codec, ActorSystem<?> system, ObjectMapper json) {
     this.settings = settings;
@@ -80,21 +87,58 @@ public final class HttpProviderClient implements ProviderClient {
 
   @Override
   public CompletionStage<CallResult> complete(ChatRequest request, String upstreamModel) {
-    return send(call(request, upstreamModel, false))
-        .thenCompose(response -> Stages.plain(response.entity()
-                .toStrict(settings.attemptTimeout().toMillis(), MAX_ANSWER_BYTES, materializer))
-            .thenApply(entity -> read(response, entity.getData(), upstreamModel)))
-        .exceptionally(thrown -> new CallResult.Failed(FailureClassifier.fromThrowable(thrown)));
+    HttpRequest call = call(request, upstreamModel, false);
+    long bodyBytes = bodyBytes(call);
+    CompletableFuture<HttpResponse> sent = send(call);
+    return sent
+        .thenCompose(response -> {
+          tookIn(response, bodyBytes);
+          return Stages.plain(response.entity()
+                  .toStrict(settings.attemptTimeout().toMillis(), MAX_ANSWER_BYTES, materializer))
+              .thenApply(entity -> read(response, entity.getData(), upstreamModel));
+        })
+        .exceptionally(thrown -> new CallResult.Failed(failure(thrown, sent, bodyBytes)));
   }
 
   @Override
   public CompletionStage<StreamOpening> stream(ChatRequest request, String upstreamModel) {
-    return send(call(request, upstreamModel, true))
-        .thenCompose(response -> opening(response, upstreamModel))
-        .exceptionally(thrown -> new StreamOpening.Failed(FailureClassifier.fromThrowable(thrown)));
+    HttpRequest call = call(request, upstreamModel, true);
+    long bodyBytes = bodyBytes(call);
+    CompletableFuture<HttpResponse> sent = send(call);
+    return sent
+        .thenCompose(response -> opening(response, upstreamModel, bodyBytes))
+        .exceptionally(thrown -> new StreamOpening.Failed(failure(thrown, sent, bodyBytes)));
   }
 
-  private CompletionStage<StreamOpening> opening(HttpResponse response, String upstreamModel) {
+  /**
+   * Why a call failed without a readable answer. No answer at all: by its cause, then by the size
+   * of the body it was sending ({@link FailureClassifier#withBodySize}). An error status whose body
+   * could not be read: by the status, the provider's own word.
+   */
+  private ProviderFailure failure(Throwable thrown, CompletableFuture<HttpResponse> sent, long bodyBytes) {
+    ProviderFailure failure = FailureClassifier.fromThrowable(thrown);
+    if (sent.isCompletedExceptionally()) {
+      return FailureClassifier.withBodySize(failure, bodyBytes, largestAnswered.get());
+    }
+    HttpResponse response = sent.join();
+    int status = response.status().intValue();
+    if (status >= 200 && status < 300) return failure;
+    return codec.failure(status, response.getHeader("Retry-After").map(h -> h.value()), MissingNode.getInstance());
+  }
+
+  @Override
+  public ProviderFailure judgedBySize(ProviderFailure noAnswer, ChatRequest request, String upstreamModel) {
+    if (!FailureClassifier.SIZE_SENSITIVE.contains(noAnswer.kind())) return noAnswer;
+    long bodyBytes = bodyBytes(call(request, upstreamModel, request.stream()));  // written again: a failure is rare
+    return FailureClassifier.withBodySize(noAnswer, bodyBytes, largestAnswered.get());
+  }
+
+  private static long bodyBytes(HttpRequest call) {
+    return call.entity().getContentLengthOption().orElse(0L);
+  }
+
+  private CompletionStage<StreamOpening> opening(HttpResponse response, String upstreamModel, long bodyBytes) {
+    tookIn(response, bodyBytes);
     int status = response.status().intValue();
     boolean eventStream = response.entity().getContentType().mediaType().equals(MediaTypes.TEXT_EVENT_STREAM);
     if (status >= 200 && status < 300 && eventStream) {
@@ -128,6 +172,12 @@ public final class HttpProviderClient implements ProviderClient {
             .matchAny(broken -> new ProviderStreamException(FailureClassifier.fromThrowable(broken)))
             .build())
         .mapMaterializedValue(ignored -> NotUsed.getInstance());
+  }
+
+  /** A 2xx status says the provider took in the whole body: no larger body is outsized for it. */
+  private void tookIn(HttpResponse response, long bodyBytes) {
+    int status = response.status().intValue();
+    if (status >= 200 && status < 300) largestAnswered.accumulateAndGet(bodyBytes, Math::max);
   }
 
   /** The request on this provider's pool; what follows runs on the thread that gets the answer. */

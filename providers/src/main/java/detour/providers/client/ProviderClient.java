@@ -2,6 +2,7 @@ package detour.providers.client;
 
 import detour.providers.model.CallResult;
 import detour.providers.model.ChatRequest;
+import detour.providers.model.ProviderFailure;
 import detour.providers.model.StreamOpening;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -18,6 +19,15 @@ public interface ProviderClient {
   /** What in this request the provider's protocol cannot express, if anything: then it is not sent. */
   default Optional<String> cannotExpress(ChatRequest request) {
     return Optional.empty();
+  }
+
+  /**
+   * A failure without an answer, judged with the size of the request's body against what this
+   * provider has answered ({@link FailureClassifier#withBodySize}): for an attempt the coordinator
+   * gave up on itself, at its own timeout. By default the failure as it is.
+   */
+  default ProviderFailure judgedBySize(ProviderFailure noAnswer, ChatRequest request, String upstreamModel) {
+    return noAnswer;
   }
 
   /** Asks for a whole answer. */

@@ -53,6 +53,10 @@ import java.util.function.Function;
  *       forgotten.
  * </ul>
  *
+ * <p>A chat body declared larger than {@code akka.http.server.parsing.max-content-length} (Akka's
+ * default, 8 MiB) is answered with the protocol's 413 and not read, whatever the behaviour, as a
+ * provider's front end answers a body beyond its limit.
+ *
  * <p>How {@code reset} mode drops a connection: the instance binds with Akka Streams' {@link Tcp}
  * and serves each accepted connection with its own stack, handler ({@code mapAsync(1)} over {@code
  * handle}) over Akka HTTP's {@linkplain Http#serverLayer server layer} over the socket, with a
@@ -89,6 +93,8 @@ public final class SimulatedInstance {
   private final AtomicReference<ObjectNode> lastRequest = new AtomicReference<>();
 
   private final AtomicLong openConnections = new AtomicLong();
+  /** The largest chat body read: {@code akka.http.server.parsing.max-content-length}, 8 MiB. */
+  private final long maxBodyBytes;
 
   private volatile Tcp.ServerBinding binding;
 
@@ -97,10 +103,9 @@ public final class SimulatedInstance {
     this.system = system;
     this.materializer = Materializer.matFromSystem(system);
     this.responder = new ChatResponder(name, system, counters);
-    this.httpLayer =
-        Http.get(system)
-            .serverLayer(ServerSettings.create(system.classicSystem()))
-            .atop(tlsPlacebo());
+    ServerSettings server = ServerSettings.create(system.classicSystem());
+    this.maxBodyBytes = server.getParserSettings().getMaxContentLength();
+    this.httpLayer = Http.get(system).serverLayer(server).atop(tlsPlacebo());
   }
 
   /** Binds a new instance to {@code 127.0.0.1:port} (0 picks a free port) on {@code system}. */
@@ -228,6 +233,11 @@ public final class SimulatedInstance {
       }
       counters.requests.incrementAndGet();
       counters.protocol(dialect.get()).incrementAndGet();
+      if (request.entity().getContentLengthOption().orElse(0L) > maxBodyBytes) {
+        // As a provider's front end answers a body beyond its limit: the protocol's 413, unread.
+        ErrorAnswer tooLarge = dialect.get().error(413, name);
+        return discardAnd(request, json(tooLarge.status(), tooLarge.body()));
+      }
       return withBody(request, body -> chat(dialect.get(), ChatCall.of(request, body), connection));
     }
     if (path.equals("/_simulator/behaviour")) {

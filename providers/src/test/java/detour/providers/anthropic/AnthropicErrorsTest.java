@@ -26,7 +26,7 @@ class AnthropicErrorsTest {
       "404, error-not-found.json, NOT_FOUND",
       "400, error-prompt-too-long.json, CONTEXT_TOO_LONG",
       "400, error-invalid-request.json, BAD_REQUEST",
-      "413, error-request-too-large.json, BAD_REQUEST",
+      "413, error-request-too-large.json, REQUEST_TOO_LARGE",
       "402, error-billing.json, QUOTA",
       "400, error-credit-balance.json, QUOTA"})
   void classifiesEachAnthropicErrorByStatusTypeAndMessage(int status, String fixture, FailureKind kind) {
@@ -53,7 +53,7 @@ class AnthropicErrorsTest {
   @Test
   void aBodyThatIsNotJsonIsClassifiedByItsStatus() {
     ProviderFailure failure = codec.failure(413, Optional.empty(), MissingNode.getInstance());
-    assertEquals(FailureKind.BAD_REQUEST, failure.kind());
+    assertEquals(FailureKind.REQUEST_TOO_LARGE, failure.kind());
     assertEquals("HTTP 413 from the provider", failure.message());
   }
 }

@@ -32,7 +32,7 @@ class FailureClassifierTest {
       "429, RATE_LIMITED",
       "401, AUTH", "402, QUOTA", "403, AUTH",
       "408, TOTAL_TIMEOUT",
-      "400, BAD_REQUEST", "422, BAD_REQUEST",
+      "400, BAD_REQUEST", "422, BAD_REQUEST", "413, REQUEST_TOO_LARGE",
       "404, NOT_FOUND", "301, MISCONFIGURED", "307, MISCONFIGURED"})
   void mapsEveryStatusToOneClass(int status, FailureKind expected) {
     assertEquals(expected, FailureClassifier.fromStatus(status, null, MissingNode.getInstance(), () -> NOW).kind());
@@ -60,6 +60,7 @@ class FailureClassifierTest {
     expected.put(FailureKind.CONTEXT_TOO_LONG, "NOBODY fails over");
     expected.put(FailureKind.CONTENT_POLICY, "NOBODY stops");
     expected.put(FailureKind.BAD_REQUEST, "NOBODY stops");
+    expected.put(FailureKind.REQUEST_TOO_LARGE, "NOBODY fails over");
     expected.put(FailureKind.CANCELLED, "NOBODY stops");
     expected.put(FailureKind.DEADLINE, "NOBODY stops");
     expected.put(FailureKind.SHED, "NOBODY fails over");
@@ -143,6 +144,46 @@ class FailureClassifierTest {
     assertEquals(FailureKind.TOTAL_TIMEOUT, FailureClassifier.fromThrowable(new TimeoutException("idle")).kind());
     assertEquals(FailureKind.CONNECTION_RESET, FailureClassifier.fromThrowable(new java.io.IOException("Connection reset by peer")).kind());
     assertEquals(FailureKind.SHED, FailureClassifier.fromThrowable(new BufferOverflowException("full")).kind());
+  }
+
+  @Test
+  void aBodyTooLargeForTheProviderIsTheRequestsFaultWhateverTheUpstreamCallsIt() throws IOException {
+    // Anthropic's own type, and a proxy's 413 page that is not JSON at all.
+    JsonNode anthropic = JSON.readTree("{\"type\":\"error\",\"error\":{\"type\":\"request_too_large\","
+        + "\"message\":\"Request exceeds the maximum allowed number of bytes.\"}}");
+    var refused = FailureClassifier.fromStatus(413, null, anthropic, () -> NOW);
+    assertEquals(FailureKind.REQUEST_TOO_LARGE, refused.kind());
+    assertFalse(refused.kind().providersFault());
+    assertEquals(FailureKind.REQUEST_TOO_LARGE,
+        FailureClassifier.fromStatus(413, null, MissingNode.getInstance(), () -> NOW).kind());
+  }
+
+  @Test
+  void aConnectionBrokenWhileSendingABodyLargerThanAnyAnsweredIsTheRequestsSize() {
+    var reset = FailureClassifier.fromThrowable(new IOException("Connection reset by peer"));
+    long fifteenMb = 15_000_000;
+
+    var judged = FailureClassifier.withBodySize(reset, fifteenMb, 2_000_000);
+
+    assertEquals(FailureKind.REQUEST_TOO_LARGE, judged.kind());
+    assertFalse(judged.kind().providersFault(), "no breaker counts it");
+    assertTrue(judged.message().contains("15000000 bytes"), judged.message());
+    // A provider that chokes on such a body rather than dropping it times out instead.
+    var timeout = FailureClassifier.fromThrowable(new TimeoutException("idle"));
+    assertEquals(FailureKind.REQUEST_TOO_LARGE, FailureClassifier.withBodySize(timeout, fifteenMb, 0).kind());
+  }
+
+  @Test
+  void aBrokenConnectionStaysTheProvidersFaultForAnOrdinaryBodyOrOneItHasAnswered() {
+    var reset = FailureClassifier.fromThrowable(new IOException("Connection reset by peer"));
+    // An ordinary body, although the provider has answered nothing yet.
+    assertEquals(FailureKind.CONNECTION_RESET,
+        FailureClassifier.withBodySize(reset, FailureClassifier.OUTSIZED_BODY_BYTES, 0).kind());
+    // A large body, but no larger than one the provider answered: not about its size.
+    assertEquals(FailureKind.CONNECTION_RESET, FailureClassifier.withBodySize(reset, 3_000_000, 3_000_000).kind());
+    // A connection never made says nothing of the body.
+    var refused = FailureClassifier.fromThrowable(new ConnectException("Connection refused"));
+    assertEquals(FailureKind.CONNECT_REFUSED, FailureClassifier.withBodySize(refused, 15_000_000, 0).kind());
   }
 
   @Test

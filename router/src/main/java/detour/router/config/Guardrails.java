@@ -67,6 +67,14 @@ public record Guardrails(
    * route has a latency budget).
    */
   public Optional<String> refuse(Candidate candidate, RequestEstimate estimate, ObservedLatency latency) {
+    return refuseForRequest(candidate, estimate).or(() -> refuseForLatency(latency));
+  }
+
+  /**
+   * Why the candidate can never serve this request as it is, by the catalogue's rules and the
+   * request's own size and cost, or empty when it may: the same request sent again is refused again.
+   */
+  public Optional<String> refuseForRequest(Candidate candidate, RequestEstimate estimate) {
     Optional<String> byModel = refuseModel(candidate.model());
     if (byModel.isPresent()) return byModel;
     CatalogueModel model = candidate.model();
@@ -88,6 +96,14 @@ public record Guardrails(
             + Price.usd(maxRequestCost.getAsDouble()));
       }
     }
+    return Optional.empty();
+  }
+
+  /**
+   * Why the candidate must not be tried now, by its observed latency, or empty when it may: a
+   * refusal that may lift as the latency it reads moves on.
+   */
+  public Optional<String> refuseForLatency(ObservedLatency latency) {
     if (maxP95Latency.isPresent()) {
       LatencySnapshot observed = latency.snapshot();
       if (observed.samples() >= MIN_LATENCY_SAMPLES && observed.p95Millis() > maxP95Latency.get().toMillis()) {

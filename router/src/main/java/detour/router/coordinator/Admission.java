@@ -1,15 +1,17 @@
 package detour.router.coordinator;
 
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Decides which chat requests this node takes on. Two limits: a bound on requests in progress, open
  * streams included (the node's memory), and a share refused while the CPU is saturated (its time,
  * {@link SaturationShedding}). A request is first looked at as it arrives, before its body is read,
- * so that refusing it costs little; one let through is admitted once its body is valid, and released
- * when its coordinator stops, however it ended. Lock-free: one atomic increment and one decrement
- * per request.
+ * so that refusing it costs little; one let through is admitted once its body is valid, and holds a
+ * {@link Place} until its coordinator has terminated, however it ended (answered, stopped during
+ * its set-up, crashed), or until the HTTP layer learns that no coordinator will ever run it.
+ * Lock-free: one atomic increment and one decrement per request.
  */
 public final class Admission {
   /** Why a request was refused. */
@@ -25,6 +27,20 @@ public final class Admission {
   }
 
   /**
+   * One request's place under the bound. Whoever learns first that the request is over gives it
+   * back; the others' calls are no-ops, so a place is given back exactly once.
+   */
+  public final class Place {
+    private final AtomicBoolean held = new AtomicBoolean(true);
+
+    private Place() {}
+
+    public void release() {
+      if (held.compareAndSet(true, false)) inProgress.decrementAndGet();
+    }
+  }
+
+  /**
    * A cheap look as a request arrives: refuse it now when the bound is already reached, or when the
    * node is saturated and this request falls in the share shed. A request let through still needs
    * {@link #tryAdmit}.
@@ -35,15 +51,11 @@ public final class Admission {
     return Optional.empty();
   }
 
-  /** Admits one more request if the node has room; a request admitted must be released once. */
-  public boolean tryAdmit() {
-    if (inProgress.incrementAndGet() <= limit) return true;
+  /** A place for one more request if the node has room; empty when it has none. */
+  public Optional<Place> tryAdmit() {
+    if (inProgress.incrementAndGet() <= limit) return Optional.of(new Place());
     inProgress.decrementAndGet();
-    return false;
-  }
-
-  public void release() {
-    inProgress.decrementAndGet();
+    return Optional.empty();
   }
 
   public int inProgress() {

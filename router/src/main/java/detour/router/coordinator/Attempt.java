@@ -88,6 +88,15 @@ public record Attempt(
         LEFT_RUNNING.contains(failure.kind()), Optional.empty());
   }
 
+  /**
+   * This failed attempt as one given up on while it may still run at the provider: a timeout that
+   * was classified as the request's size keeps what it may have cost.
+   */
+  Attempt givenUpOn() {
+    return new Attempt(provider, model, result, status, latencyMillis, errorClass, detail, probe, lastResort, hedge,
+        true, atRisk);
+  }
+
   /** Given up on while still running because another attempt answered first. */
   static Attempt abandoned(Candidate candidate, long latencyMillis, String reason, boolean probe, boolean hedge) {
     return new Attempt(candidate.providerName(), candidate.model().id(), Result.ABANDONED, 0, latencyMillis,

@@ -20,6 +20,8 @@ final class InFlight {
   Duration budget;
   /** Its stream, once the upstream started streaming. */
   StreamAttempt stream;
+  /** Whether the coordinator gave up on it at its own timeout: it may still run at the provider. */
+  boolean timedOut;
 
   InFlight(int index, Candidate candidate, String probeScope, boolean lastResort, boolean hedge) {
     this.index = index;

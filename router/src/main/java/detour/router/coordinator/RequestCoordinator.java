@@ -3,7 +3,6 @@ package detour.router.coordinator;
 import akka.NotUsed;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
-import akka.actor.typed.PostStop;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -34,6 +33,7 @@ import detour.router.config.RequestEstimate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -92,14 +92,8 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
 
   public static Behavior<Command> create(
       String requestId, ChatRequest request, Plan plan, ProviderFleet fleet, ActorRef<RouteOutcome> replyTo) {
-    return create(requestId, request, plan, fleet, replyTo, () -> {});
-  }
-
-  /** @param onStop runs once the coordinator has stopped, however it ended (releases its admission) */
-  public static Behavior<Command> create(String requestId, ChatRequest request, Plan plan, ProviderFleet fleet,
-      ActorRef<RouteOutcome> replyTo, Runnable onStop) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new RequestCoordinator(ctx, timers, requestId, request, plan, fleet, replyTo, onStop).start()));
+        new RequestCoordinator(ctx, timers, requestId, request, plan, fleet, replyTo).start()));
   }
 
   private final TimerScheduler<Command> timers;
@@ -113,7 +107,6 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
   private final Set<Capability> needs;
   private final RequestEstimate estimate;
   private final Materializer materializer;
-  private final Runnable onStop;
 
   /** The attempts running, by candidate index: one, or two while hedging. */
   private final Map<Integer, InFlight> inFlight = new LinkedHashMap<>(4);
@@ -123,6 +116,11 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
   private int walked;
   /** Whether any candidate has been tried at all. */
   private boolean triedAny;
+  /**
+   * Whether a candidate was passed over for what may change before the request is sent again (its
+   * circuit, an operator's drain, its observed latency), rather than for what the request asks.
+   */
+  private boolean mayPassLater;
   /** Whether the hedge has started (at most one per request). */
   private boolean hedged;
   /** The candidate passed over for its circuit whose circuit opens soonest, and when. */
@@ -131,6 +129,9 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
   /** A context-length refusal: only candidates with a larger window than its model's are tried. */
   private ProviderFailure contextRefusal;
   private int refusedWindow;
+  /** A refusal of the body's size: no other candidate of the providers that refused it is tried. */
+  private ProviderFailure sizeRefusal;
+  private final Set<String> refusedBody = new HashSet<>(2);
   /** The streamed attempt whose first content went to the caller: from then on, no failover. */
   private InFlight committed;
   private long firstContentMillis;
@@ -142,10 +143,8 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
       ChatRequest request,
       Plan plan,
       ProviderFleet fleet,
-      ActorRef<RouteOutcome> replyTo,
-      Runnable onStop) {
+      ActorRef<RouteOutcome> replyTo) {
     super(context);
-    this.onStop = onStop;
     this.timers = timers;
     this.requestId = requestId;
     this.request = request;
@@ -174,10 +173,6 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
         .onMessage(StreamEnded.class, this::onStreamEnded)
         .onMessageEquals(StreamTooLong.INSTANCE, this::onStreamTooLong)
         .onMessageEquals(HedgeDue.INSTANCE, this::onHedgeDue)
-        .onSignal(PostStop.class, stopped -> {
-          onStop.run();
-          return this;
-        })
         .build();
   }
 
@@ -204,8 +199,18 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
         skip(candidate, "its protocol cannot express the request: " + inexpressible.get());
         continue;
       }
-      Optional<String> guarded = plan.guardrails().refuse(candidate, estimate, fleet.latency(candidate.modelScope()));
+      Optional<String> guarded = plan.guardrails().refuseForRequest(candidate, estimate);
       if (guarded.isPresent()) { skip(candidate, guarded.get()); continue; }
+      Optional<String> slow = plan.guardrails().refuseForLatency(fleet.latency(candidate.modelScope()));
+      if (slow.isPresent()) {
+        mayPassLater = true;
+        skip(candidate, slow.get());
+        continue;
+      }
+      if (refusedBody.contains(candidate.providerName())) {
+        skip(candidate, "provider '" + candidate.providerName() + "' refused the request's body as too large");
+        continue;
+      }
       if (contextRefusal != null && candidate.model().contextWindow() <= refusedWindow) {
         skip(candidate, "context window of " + candidate.model().contextWindow()
             + " tokens is no larger than the " + refusedWindow + " that refused the prompt");
@@ -216,9 +221,7 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
     }
     walked = plan.candidates().size();
     if (!inFlight.isEmpty() || asking >= 0) return this;
-    if (contextRefusal != null) {
-      return answer(new RouteOutcome.Rejected(contextRefusal, trace()));  // too long for every window
-    }
+    if (contextRefusal != null || sizeRefusal != null) return refusedBySize();
     if (!triedAny && soonest >= 0 && plan.lastResort()) {
       // Every usable candidate was passed over for its circuit: rather than fail at once, try the
       // one closest to taking traffic again: recovering or half-open ones first, then the open one
@@ -228,7 +231,7 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
     }
     Optional<Instant> retryAt = soonest >= 0 && soonestUntil.isAfter(Instant.EPOCH)
         ? Optional.of(soonestUntil) : Optional.empty();
-    return answer(new RouteOutcome.Exhausted(retryAt, trace()));
+    return answer(new RouteOutcome.Exhausted(retryAt, triedAny || mayPassLater, trace()));
   }
 
   /**
@@ -243,6 +246,7 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
     BreakerState provider = fleet.state(providerKey);
     BreakerState model = fleet.state(modelKey);
     if (provider.circuit() == Circuit.DRAINED || model.circuit() == Circuit.DRAINED) {
+      mayPassLater = true;
       skip(candidate, "drained by an operator");  // never a last resort either
       return null;
     }
@@ -276,6 +280,7 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
 
   /** Passes over a candidate for its circuit, remembering the one that reopens soonest. */
   private void passOver(int index, Instant until, String reason) {
+    mayPassLater = true;
     skip(plan.candidates().get(index), reason);
     if (until.isBefore(soonestUntil)) {
       soonest = index;
@@ -484,17 +489,23 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
     InFlight attempt = inFlight.get(msg.index());
     if (attempt == null) return this;
     end(attempt).stopStream();
+    attempt.timedOut = true;
     String share = ", its share of the route's " + readable(plan.deadline()) + " deadline";
+    ProviderFailure timeout;
     if (request.stream()) {
       boolean shared = attempt.budget.compareTo(attempt.candidate.provider().firstTokenTimeout()) < 0;
-      return failed(attempt, ProviderFailure.of(FailureKind.FIRST_TOKEN_TIMEOUT, 0,
-          "no first token within " + readable(attempt.budget) + (shared ? share : "")));
+      timeout = ProviderFailure.of(FailureKind.FIRST_TOKEN_TIMEOUT, 0,
+          "no first token within " + readable(attempt.budget) + (shared ? share : ""));
+    } else {
+      Duration limit = attempt.candidate.provider().attemptTimeout();
+      String why = attempt.budget.compareTo(limit) < 0
+          ? "no answer within " + readable(attempt.budget) + share
+          : "no answer within " + readable(limit);
+      timeout = ProviderFailure.of(FailureKind.TOTAL_TIMEOUT, 0, why);
     }
-    Duration limit = attempt.candidate.provider().attemptTimeout();
-    String why = attempt.budget.compareTo(limit) < 0
-        ? "no answer within " + readable(attempt.budget) + share
-        : "no answer within " + readable(limit);
-    return failed(attempt, ProviderFailure.of(FailureKind.TOTAL_TIMEOUT, 0, why));
+    // A body larger than any the provider has answered may be what it choked on: then the request's.
+    return failed(attempt, fleet.client(attempt.candidate.providerName())
+        .judgedBySize(timeout, request, attempt.candidate.model().upstreamModel()));
   }
 
   /**
@@ -504,8 +515,9 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
   private Behavior<Command> failed(InFlight attempt, ProviderFailure failure) {
     Candidate candidate = attempt.candidate;
     reportFailure(attempt, failure);
-    record(Attempt.failed(candidate, failure, attempt.elapsedMillis(), attempt.probeScope != null,
-        attempt.lastResort, attempt.hedge), candidate);
+    Attempt line = Attempt.failed(candidate, failure, attempt.elapsedMillis(), attempt.probeScope != null,
+        attempt.lastResort, attempt.hedge);
+    record(attempt.timedOut ? line.givenUpOn() : line, candidate);
     if (!failure.kind().failsOver()) {
       abandonTheRest("the request was rejected");
       return answer(new RouteOutcome.Rejected(failure, trace()));
@@ -514,11 +526,29 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
       contextRefusal = failure;
       refusedWindow = Math.max(refusedWindow, candidate.model().contextWindow());
     }
+    if (failure.kind() == FailureKind.REQUEST_TOO_LARGE) {
+      sizeRefusal = failure;
+      refusedBody.add(candidate.providerName());
+    }
     if (!inFlight.isEmpty() || asking >= 0) return this;  // the other attempt may still answer
+    if (attempt.lastResort && (contextRefusal != null || sizeRefusal != null)) return refusedBySize();
     if (attempt.lastResort) {
-      return answer(new RouteOutcome.Exhausted(Optional.of(soonestUntil).filter(at -> at.isAfter(Instant.EPOCH)), trace()));
+      return answer(new RouteOutcome.Exhausted(Optional.of(soonestUntil).filter(at -> at.isAfter(Instant.EPOCH)), true,
+          trace()));
     }
     return tryFrom(walked);
+  }
+
+  /**
+   * Nothing answered and the request was refused for its size: its prompt, too long for every
+   * window tried, or its body, too large for every provider tried. The caller's to fix, answered as
+   * OpenAI does: {@code context_length_exceeded}, or 413 {@code request_too_large}.
+   */
+  private Behavior<Command> refusedBySize() {
+    if (contextRefusal != null) return answer(new RouteOutcome.Rejected(contextRefusal, trace()));
+    var tooLarge = new ProviderFailure(FailureKind.REQUEST_TOO_LARGE, 413, sizeRefusal.message(),
+        "request_too_large", Optional.empty());
+    return answer(new RouteOutcome.Rejected(tooLarge, trace()));
   }
 
   private Behavior<Command> onDeadline() {

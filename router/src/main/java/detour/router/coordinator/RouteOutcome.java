@@ -33,8 +33,12 @@ public sealed interface RouteOutcome {
    * No candidate answered.
    *
    * @param retryAt when the first open circuit starts probing, if every candidate was open
+   * @param retryable whether the same request may pass when sent again: false when no candidate was
+   *     tried and each was skipped for what the request asks or for the configuration (no key, a
+   *     capability, its protocol, a guardrail on its size or cost), none for what may change (a
+   *     circuit, an operator's drain, an observed latency)
    */
-  record Exhausted(Optional<Instant> retryAt, RouteTrace trace) implements RouteOutcome {}
+  record Exhausted(Optional<Instant> retryAt, boolean retryable, RouteTrace trace) implements RouteOutcome {}
 
   /** The route's deadline passed before any candidate answered. */
   record DeadlineExceeded(RouteTrace trace) implements RouteOutcome {}

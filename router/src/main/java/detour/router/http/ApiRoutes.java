@@ -146,13 +146,26 @@ public final class ApiRoutes extends AllDirectives {
       chosen = chosen.withDeadlineAtMost(callers.get());
     }
     Plan planned = chosen;
-    if (!admission.tryAdmit()) {
+    Optional<Admission.Place> admitted = admission.tryAdmit();
+    if (admitted.isEmpty()) {
       // Refused before any work: a fast, retryable answer instead of a queue that grows the heap.
       return CompletableFuture.completedFuture(replies.overloaded(Admission.Refusal.AT_BOUND, admission, requestId));
     }
+    Admission.Place place = admitted.get();
     Duration patience = planned.deadline().plus(ASK_MARGIN);
-    return Stages.plain(AskPattern.<Coordinate, RouteOutcome>ask(coordinators,
-            replyTo -> new Coordinate(requestId, request, planned, replyTo), patience, scheduler))
+    CompletableFuture<RouteOutcome> asked;
+    try {
+      asked = Stages.plain(AskPattern.<Coordinate, RouteOutcome>ask(coordinators,
+          replyTo -> new Coordinate(requestId, request, planned, replyTo, place), patience, scheduler));
+    } catch (RuntimeException notSent) {
+      asked = CompletableFuture.failedFuture(notSent);
+    }
+    // No outcome: the coordinator crashed (its parent has released the place already), or the ask
+    // never reached a coordinator (nobody else will). Releasing again is a no-op.
+    asked.whenComplete((outcome, failure) -> {
+      if (failure != null) place.release();
+    });
+    return asked
         .thenApply(outcome -> outcome instanceof RouteOutcome.Streaming streaming
             ? streams.render(streaming, request.body().path("stream_options").path("include_usage").asBoolean(false),
                 interTokenTimeout(planned, streaming.provider()))

@@ -62,6 +62,13 @@ final class Replies {
           "invalid_request_error", null, code);
       return error(error, trace, headers);
     }
+    if (outcome instanceof RouteOutcome.Exhausted exhausted && !exhausted.retryable()) {
+      // Nothing that may change was in the way: a 4xx, which SDKs do not retry in vain.
+      var error = new ApiError(StatusCodes.BAD_REQUEST, "No candidate of '" + trace.route()
+          + "' can serve this request as it is, so sending it again unchanged cannot help: " + summary(trace),
+          "invalid_request_error", null, "no_capable_candidate");
+      return error(error, trace, headers);
+    }
     if (outcome instanceof RouteOutcome.Exhausted exhausted) {
       exhausted.retryAt().ifPresent(at -> headers.add(RawHeader.create("Retry-After",
           Long.toString(Math.max(1, ceilSeconds(Duration.between(clock.instant(), at)))))));

@@ -1,6 +1,7 @@
 package detour.router.coordinator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -135,6 +136,16 @@ class GuardrailsCoordinatorTest {
   }
 
   @Test
+  void aModelPassedOverForItsLatencyLeavesTheRequestRetryable() {
+    List<Model> chain = List.of(new Model("slow", 128_000, "gpt", 2, new Price(0.1, 0.4)));
+    Plan plan = plan(chain, STRICT);
+    for (int i = 0; i < 25; i++) fleet.latency("p-slow/slow").record(60_000);
+
+    var exhausted = assertInstanceOf(RouteOutcome.Exhausted.class, run(plan, request("hi", 100, false)));
+    assertTrue(exhausted.retryable(), "its latency may be back within the budget by the next try");
+  }
+
+  @Test
   void aModelWithTooFewLatencySamplesIsStillTried() {
     List<Model> chain = List.of(new Model("slow", 128_000, "gpt", 2, new Price(0.1, 0.4)));
     Plan plan = plan(chain, STRICT);
@@ -154,6 +165,7 @@ class GuardrailsCoordinatorTest {
     var exhausted = assertInstanceOf(RouteOutcome.Exhausted.class, run(plan, request("hi", 100_000, false)));
 
     assertEquals(Optional.empty(), exhausted.retryAt(), "no circuit to wait for: no Retry-After");
+    assertFalse(exhausted.retryable(), "the same request is refused by the same guardrails again");
     List<Attempt> trace = exhausted.trace().attempts();
     assertEquals(List.of(Attempt.Result.SKIPPED, Attempt.Result.SKIPPED), trace.stream().map(Attempt::result).toList());
     assertEquals(List.of(
