@@ -2,6 +2,8 @@ package detour.router.http;
 
 import akka.http.javadsl.model.StatusCode;
 import akka.http.javadsl.model.StatusCodes;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * An error as OpenAI's API reports it: {@code {"error": {"message", "type", "param", "code"}}}.
@@ -11,6 +13,17 @@ import akka.http.javadsl.model.StatusCodes;
  * @param code a stable machine-readable code, or null
  */
 public record ApiError(StatusCode status, String message, String type, String param, String code) {
+
+  /** The error as the body OpenAI sends: {@code {"error": {"message", "type", "param", "code"}}}. */
+  public ObjectNode body(ObjectMapper json) {
+    ObjectNode body = json.createObjectNode();
+    body.putObject("error")
+        .put("message", message)
+        .put("type", type)
+        .put("param", param)
+        .put("code", code);
+    return body;
+  }
 
   public static ApiError invalidRequest(String message, String param) {
     return new ApiError(StatusCodes.BAD_REQUEST, message, "invalid_request_error", param, null);
