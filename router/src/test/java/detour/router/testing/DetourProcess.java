@@ -73,6 +73,39 @@ public final class DetourProcess implements AutoCloseable {
     return detour;
   }
 
+  /** How a start that was expected to be refused ended: its exit code and each of its two streams. */
+  public record Refusal(int exitCode, String stdout, String stderr) {}
+
+  /**
+   * Runs the jar to its end, standard output and standard error apart, for a start that is refused;
+   * killed if it still runs after {@code patience}. {@code DETOUR_PORT} is a free port unless the
+   * environment sets it.
+   */
+  public static Refusal refusedStart(Path configFile, Map<String, String> environment, Duration patience)
+      throws Exception {
+    if (!Files.exists(JAR)) throw new IllegalStateException("the package phase builds " + JAR.toAbsolutePath());
+    Path out = Files.createTempFile("detour-stdout", ".txt");
+    Path err = Files.createTempFile("detour-stderr", ".txt");
+    try {
+      var builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-Xmx256m", "-Dh2.bindAddress=127.0.0.1", "-Dconfig.file=" + configFile.toAbsolutePath(),
+          "-jar", JAR.toAbsolutePath().toString())
+          .redirectOutput(out.toFile()).redirectError(err.toFile());
+      builder.environment().put("DETOUR_PORT", Integer.toString(freePort()));
+      builder.environment().putAll(environment);
+      Process process = builder.start();
+      if (!process.waitFor(patience.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly().waitFor(15, TimeUnit.SECONDS);
+        throw new IllegalStateException("Detour still ran " + patience.toSeconds() + " s after a start it should refuse: "
+            + Files.readString(out));
+      }
+      return new Refusal(process.exitValue(), Files.readString(out), Files.readString(err));
+    } finally {
+      Files.deleteIfExists(out);
+      Files.deleteIfExists(err);
+    }
+  }
+
   /**
    * Waits for the process to end by itself, and for its last output to be read.
    *
