@@ -120,6 +120,14 @@ class SlowHeadersIT {
     }
   }
 
+  @Test
+  void aLargeBodyIsServed() {
+    String large = "{\"model\":\"default\",\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(2_000_000)
+        + "\"}]}";
+    var reply = router.chat(large);
+    assertEquals(200, reply.status(), reply.raw().body());
+  }
+
   /**
    * Waits for the connection to be closed, moving the clock on by a step while it is not: the
    * stage may have seen the first byte a little after the test sent it. Bounded well below the
