@@ -1,7 +1,6 @@
 package detour.router.http;
 
 import akka.Done;
-import akka.NotUsed;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Adapter;
 import akka.event.LoggingAdapter;
@@ -27,7 +26,6 @@ import akka.util.ByteString;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import scala.Option;
 import scala.concurrent.ExecutionContext;
@@ -58,8 +56,9 @@ public final class ApiServer {
     ExecutionContext ec = system.executionContext();
     akka.japi.function.Function<HttpRequest, CompletionStage<HttpResponse>> handler = route.handler(system);
     ByteString expired = HeaderReadTimeout.timeoutAnswer(new ApiError(StatusCodes.REQUEST_TIMEOUT,
-        "The request's headers did not arrive within " + headerReadTimeout.toMillis()
-            + " ms of their first byte: the connection is closed.",
+        "The request's headers did not arrive within " + (headerReadTimeout.toMillis() % 1000 == 0
+            ? headerReadTimeout.toSeconds() + " s" : headerReadTimeout.toMillis() + " ms")
+            + " of their first byte: the connection is closed.",
         "invalid_request_error", null, "header_read_timeout").body(JSON).toString());
     var connections = new MasterServerTerminator(log);
     return Tcp.get(system)
