@@ -1,6 +1,7 @@
-# Sourced by the benchmark scripts, which define log(): wrk installed if missing, and every process
-# they start recorded in PIDS and stopped here, by PID, on exit; nothing else is touched.
-if ! command -v wrk >/dev/null; then
+# Sourced by the benchmark scripts, which define log(): wrk installed if missing (unless the script
+# sets NO_WRK=1), and every process they start recorded in PIDS and stopped here, by PID, on exit;
+# nothing else is touched.
+if [[ "${NO_WRK:-0}" != 1 ]] && ! command -v wrk >/dev/null; then
   log "installing wrk (apt-get)"
   apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
 fi

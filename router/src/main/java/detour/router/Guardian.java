@@ -42,6 +42,7 @@ import detour.router.record.JournalRetention;
 import detour.router.record.OutcomeLedger;
 import detour.router.record.RoutingRecorder;
 import detour.router.http.ApiRoutes;
+import detour.router.http.ApiServer;
 import java.net.InetSocketAddress;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -241,7 +242,7 @@ public final class Guardian {
     var routes = new ApiRoutes(new RoutePlanner(settings), coordinators, admission, ctx.getSystem(), fleet,
         settings.adminToken(), json, clock);
     ctx.pipeToSelf(
-        Http.get(ctx.getSystem()).newServerAt(settings.host(), settings.port()).bind(routes.routes()),
+        ApiServer.bind(ctx.getSystem(), settings.host(), settings.port(), settings.headerReadTimeout(), routes.routes()),
         Bound::new);
     return Behaviors.receive(Command.class)
         .onMessage(Bound.class, msg -> {

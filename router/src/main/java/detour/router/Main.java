@@ -1,6 +1,7 @@
 package detour.router;
 
 import akka.actor.typed.ActorSystem;
+import ch.qos.logback.classic.LoggerContext;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import detour.persistence.DetourConfig;
@@ -30,8 +31,7 @@ public final class Main {
       config = DetourConfig.load();
       settings = RouterSettings.from(config);
     } catch (ConfigException bad) {
-      log.error("Detour did not start: the configuration is invalid: {}", bad.getMessage());
-      System.exit(2);
+      refuse(2, "the configuration is invalid: " + bad.getMessage());
       return;
     }
     // What a joining node must share with the cluster, for BreakerConfigCheck to compare.
@@ -46,7 +46,21 @@ public final class Main {
     } catch (ExecutionException | InterruptedException failed) {
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().join();
-      System.exit(1);
+      Throwable why = failed instanceof ExecutionException && failed.getCause() != null ? failed.getCause() : failed;
+      refuse(1, why.getMessage() + (why.getCause() != null ? ": " + why.getCause() : ""));
     }
+  }
+
+  /**
+   * Exits with the reason said on standard error, at once and flushed, as well as logged. The log
+   * goes through an asynchronous appender, whose queue an immediate exit would drop: its context is
+   * stopped (which drains the queue) before the JVM exits.
+   */
+  private static void refuse(int status, String reason) {
+    System.err.println("Detour did not start: " + reason);
+    System.err.flush();
+    log.error("Detour did not start: {}", reason);
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logback) logback.stop();
+    System.exit(status);
   }
 }

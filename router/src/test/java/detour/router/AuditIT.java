@@ -18,12 +18,17 @@ import detour.persistence.breaker.TripReason;
 import detour.providers.breaker.BreakerState.Circuit;
 import detour.providers.simulator.Behaviour;
 import detour.providers.testing.TestClock;
+import detour.router.testing.DetourProcess;
 import detour.router.testing.RouterHarness;
 import detour.providers.testing.SimulatorExtension;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -134,6 +139,32 @@ class AuditIT {
   }
 
   /** The audit as scripts/detour audit builds it, from a second actor system beside the router. */
+  /**
+   * The audit and the what-if replay, run as scripts/detour runs them, beside a router whose
+   * Artery and management ports are pinned (DETOUR_REMOTE_PORT, DETOUR_MANAGEMENT_PORT): they bind
+   * neither, so they run while something holds both.
+   */
+  @Test
+  void theAuditToolsRunWhileTheRoutersPinnedPortsAreTaken(@TempDir Path dir) throws Exception {
+    var journal = dir.resolve("journal");
+    RouterHarness.start(upstreams.simulator(), List.of("a", "b"), journal, TestClock.at("2026-01-05T09:00:00Z")).close();
+    Path simulated = Path.of("..", "scripts", "conf", "simulated.conf");
+    Path candidate = Files.writeString(dir.resolve("candidate.conf"), "detour.breaker.consecutive-faults = 2\n");
+    var loopback = InetAddress.getLoopbackAddress();
+    try (var remote = new ServerSocket(0, 50, loopback); var management = new ServerSocket(0, 50, loopback)) {
+      var environment = Map.of("DETOUR_H2_FILE", journal.toString(),
+          "DETOUR_REMOTE_PORT", Integer.toString(remote.getLocalPort()),
+          "DETOUR_MANAGEMENT_PORT", Integer.toString(management.getLocalPort()));
+      var audit = DetourProcess.runTool("detour.persistence.audit.AuditMain", simulated, environment,
+          Duration.ofSeconds(90), "--format", "json");
+      assertEquals(0, audit.exitCode(), audit.stderr());
+      assertTrue(audit.stdout().contains("\"incidents\""), audit.stdout());
+      var whatIf = DetourProcess.runTool("detour.router.whatif.WhatIfMain", simulated, environment,
+          Duration.ofSeconds(90), "--what-if", candidate.toString());
+      assertEquals(0, whatIf.exitCode(), whatIf.stderr());
+    }
+  }
+
   private static AuditReport audit(Path journal, Instant now) throws Exception {
     var config = DetourConfig.load(ConfigFactory.parseString(
         "detour.journal.h2-file = \"" + journal.toAbsolutePath().toString().replace('\\', '/') + "\"\n"

@@ -3,6 +3,7 @@ package detour.persistence.audit;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Behaviors;
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -14,6 +15,17 @@ import java.util.concurrent.TimeUnit;
 public final class JournalTool {
   private JournalTool() {}
 
+  /**
+   * Laid over the configuration the tool reads (the router's own, for the journal's settings): a
+   * local actor system, which binds no Artery port (a pinned DETOUR_REMOTE_PORT is the running
+   * router's); should anything start remoting or management all the same, on a free port.
+   */
+  static final Config LOCAL_ONLY = ConfigFactory.parseString("""
+      akka.actor.provider = local
+      akka.remote.artery.canonical.port = 0
+      akka.management.http.port = 0
+      """);
+
   /** The tool's work, given the actor system to read the journal with. */
   public interface Work {
     void run(ActorSystem<Void> system) throws Exception;
@@ -24,7 +36,8 @@ public final class JournalTool {
    * the output not written (said on standard error, after {@code tool + ": "}).
    */
   public static void runAndExit(String tool, Config config, Work work) {
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "detour-" + tool.replace(' ', '-'), config);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "detour-" + tool.replace(' ', '-'),
+        LOCAL_ONLY.withFallback(config));
     int exit = 0;
     try {
       work.run(system);

@@ -24,6 +24,7 @@ import java.util.Set;
  * @param defaultDeadline the deadline of a request that names a catalogue model directly
  * @param adminToken the admin API's bearer token; the admin API is off without one
  * @param maxInFlight chat requests in progress at most, open streams included; beyond, 503
+ * @param headerReadTimeout how long a request's head may take to arrive, from its first byte
  * @param loadShedding when the node refuses a share of new requests for a saturated CPU
  * @param nodeName this node's name in the journal ({@code detour.node-name}, else the host name)
  * @param journal the routing record and the journal's retention
@@ -38,6 +39,7 @@ public record RouterSettings(
     Duration defaultDeadline,
     Optional<Secret> adminToken,
     int maxInFlight,
+    Duration headerReadTimeout,
     LoadShedding loadShedding,
     String nodeName,
     JournalSettings journal,
@@ -59,6 +61,8 @@ public record RouterSettings(
 
     // What Detour knows is what its reference.conf files declare; the application may only override.
     Config shipped = com.typesafe.config.ConfigFactory.defaultReference().getConfig("detour");
+    // The blocks under detour are each checked below; here only that each is one Detour has.
+    KnownKeys.checkDirect(detour, "detour", shipped.root().keySet());
     Config knownBreaker = shipped.getConfig("breaker");
     Config knownProvider = shipped.getConfig("provider-defaults").withoutPath("headers").withoutPath("query");
     KnownKeys.check(breakerDefaults, "detour.breaker", knownBreaker, Set.of(), Set.of());
@@ -73,7 +77,7 @@ public record RouterSettings(
       Config block = detour.getConfig("providers." + quoted(name));
       String path = "detour.providers." + name;
       // A block's own breaker keys and headers are checked against their own sets.
-      KnownKeys.check(block, path, knownProvider, Set.of("api-key", "base-url"),
+      KnownKeys.checkEntry(block, "detour.providers", name, knownProvider, Set.of("api-key", "base-url"),
           Set.of("breaker", "headers", "query"));
       if (block.hasPath("breaker")) {
         KnownKeys.check(block.getConfig("breaker"), path + ".breaker", knownBreaker, Set.of(), Set.of());
@@ -83,7 +87,7 @@ public record RouterSettings(
     Map<String, CatalogueModel> models = new LinkedHashMap<>();
     for (String id : keys(detour, "models")) {
       Config block = detour.getConfig("models." + quoted(id));
-      KnownKeys.check(block, "detour.models." + id, com.typesafe.config.ConfigFactory.empty(),
+      KnownKeys.checkEntry(block, "detour.models", id, com.typesafe.config.ConfigFactory.empty(),
           Set.of("provider", "upstream-model", "context-window", "capabilities", "family", "tier",
               "price.input-per-mtok", "price.output-per-mtok"), Set.of());
       CatalogueModel model = read(block, "detour.models." + id, () -> CatalogueModel.from(id, block, "detour.models." + id));
@@ -95,7 +99,8 @@ public record RouterSettings(
     Map<String, RouteSettings> routes = new LinkedHashMap<>();
     for (String name : keys(detour, "routes")) {
       String path = "detour.routes." + name;
-      KnownKeys.check(detour.getConfig("routes." + quoted(name)), path, shipped.getConfig("route-defaults"),
+      KnownKeys.checkEntry(detour.getConfig("routes." + quoted(name)), "detour.routes", name,
+          shipped.getConfig("route-defaults"),
           Set.of("chain"), Set.of());
       Config block = detour.getConfig("routes." + quoted(name)).withFallback(routeDefaults);
       RouteSettings route = read(block, path, () -> RouteSettings.from(name, block, path));
@@ -119,6 +124,8 @@ public record RouterSettings(
         && defaultDeadline.compareTo(serverRequestTimeout) < 0, routeDefaults, "detour.route-defaults.deadline",
         "must be positive and shorter than akka.http.server.request-timeout (" + serverRequestTimeout + ")");
     Config http = detour.getConfig("http");
+    KnownKeys.check(http, "detour.http", shipped.getConfig("http"), Set.of(), Set.of());
+    KnownKeys.check(detour.getConfig("admin"), "detour.admin", shipped.getConfig("admin"), Set.of("token"), Set.of());
     Optional<Secret> adminToken = detour.hasPath("admin.token") && !detour.getString("admin.token").isBlank()
         ? Optional.of(Secret.of(detour.getString("admin.token")))
         : Optional.empty();
@@ -127,8 +134,10 @@ public record RouterSettings(
         "must be at least 16 characters (DETOUR_ADMIN_TOKEN)");
     int maxInFlight = http.getInt("max-in-flight");
     require(maxInFlight > 0, http, "detour.http.max-in-flight", "must be at least 1, got " + maxInFlight);
+    Duration headerReadTimeout = http.getDuration("header-read-timeout");
+    require(!headerReadTimeout.isNegative() && !headerReadTimeout.isZero(), http, "detour.http.header-read-timeout",
+        "must be positive, got " + headerReadTimeout);
     Config shedding = http.getConfig("load-shedding");
-    KnownKeys.check(shedding, "detour.http.load-shedding", shipped.getConfig("http.load-shedding"), Set.of(), Set.of());
     var loadShedding = new LoadShedding(shedding.getBoolean("enabled"),
         shedding.getDuration("queue-delay-target"), shedding.getDuration("interval"));
     require(loadShedding.queueDelayTarget().toNanos() > 0, shedding, "detour.http.load-shedding.queue-delay-target",
@@ -140,7 +149,7 @@ public record RouterSettings(
     require(nodeName.isEmpty() || NODE_NAME.matcher(nodeName).matches(), detour, "detour.node-name",
         "may hold letters, digits, '.', '_' and '-' only, up to 64 (DETOUR_NODE_NAME)");
     return new RouterSettings(http.getString("host"), http.getInt("port"), providers, models, routes,
-        defaultDeadline, adminToken, maxInFlight, loadShedding, nodeName.isEmpty() ? hostName() : nodeName,
+        defaultDeadline, adminToken, maxInFlight, headerReadTimeout, loadShedding, nodeName.isEmpty() ? hostName() : nodeName,
         JournalSettings.from(detour.getConfig("journal")), ClusterSettings.from(detour.getConfig("cluster"), config.getString("akka.actor.provider")));
   }
 

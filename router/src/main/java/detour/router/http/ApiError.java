@@ -2,18 +2,55 @@ package detour.router.http;
 
 import akka.http.javadsl.model.StatusCode;
 import akka.http.javadsl.model.StatusCodes;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * An error as OpenAI's API reports it: {@code {"error": {"message", "type", "param", "code"}}}.
  * Official SDKs turn these into their typed exceptions by status.
  *
  * @param param the offending request field, or null
- * @param code a stable machine-readable code, or null
+ * @param code a stable machine-readable code
  */
 public record ApiError(StatusCode status, String message, String type, String param, String code) {
 
+  /** The error as the body OpenAI sends: {@code {"error": {"message", "type", "param", "code"}}}. */
+  public ObjectNode body(ObjectMapper json) {
+    ObjectNode body = json.createObjectNode();
+    body.putObject("error")
+        .put("message", message)
+        .put("type", type)
+        .put("param", param)
+        .put("code", code);
+    return body;
+  }
+
   public static ApiError invalidRequest(String message, String param) {
-    return new ApiError(StatusCodes.BAD_REQUEST, message, "invalid_request_error", param, null);
+    return new ApiError(StatusCodes.BAD_REQUEST, message, "invalid_request_error", param, "invalid_request");
+  }
+
+  /**
+   * An error Akka HTTP found before Detour's routes did (a request it could not parse, a path or
+   * method no route takes), with the code its status stands for.
+   */
+  public static ApiError ofStatus(StatusCode status, String message) {
+    String code = switch (status.intValue()) {
+      case 400 -> "invalid_request";
+      case 404 -> "not_found";
+      case 405 -> "method_not_allowed";
+      case 408 -> "request_timeout";
+      case 413 -> "request_too_large";
+      case 414 -> "uri_too_long";
+      case 415 -> "unsupported_media_type";
+      case 431 -> "header_too_large";
+      case 501 -> "not_implemented";
+      case 505 -> "http_version_not_supported";
+      // Any other: its reason phrase, "Expectation Failed" -> expectation_failed.
+      default -> status.reason().toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "_");
+    };
+    // 501 and 505 are the request's own (a method or version Detour does not take), not a fault of Detour's.
+    boolean detoursFault = status.intValue() >= 500 && status.intValue() != 501 && status.intValue() != 505;
+    return new ApiError(status, message, detoursFault ? "server_error" : "invalid_request_error", null, code);
   }
 
   public static ApiError modelNotFound(String message) {

@@ -203,13 +203,17 @@ public final class ApiRoutes extends AllDirectives {
     return replies.json(StatusCodes.OK, list, List.of());
   }
 
-  /** Akka's own rejections (unknown path, wrong method) in OpenAI's error format. */
+  /**
+   * Akka's own rejections (unknown path, wrong method, a body beyond the limit) in OpenAI's error
+   * format, each with the code its status stands for.
+   */
   private RejectionHandler rejections() {
     return RejectionHandler.defaultHandler().mapRejectionResponse(response -> {
       String message = response.status().equals(StatusCodes.NOT_FOUND)
-          ? "Unknown path. Detour serves POST /v1/chat/completions, GET /v1/models, GET /health and /admin/."
+          ? "Unknown path. Detour serves POST /v1/chat/completions, GET /v1/models, GET /health, GET /live, GET /ready and /admin/."
+          : response.status().equals(StatusCodes.PAYLOAD_TOO_LARGE) ? tooLarge(strictText(response.entity()))
           : strictText(response.entity());
-      var error = new ApiError(response.status(), message, "invalid_request_error", null, null);
+      var error = ApiError.ofStatus(response.status(), message);
       return replies.json(response.status(), replies.errorBody(error), List.of());
     });
   }
@@ -217,9 +221,7 @@ public final class ApiRoutes extends AllDirectives {
   private ExceptionHandler exceptions() {
     return ExceptionHandler.newBuilder()
         .match(EntityStreamSizeException.class, tooBig -> complete(replies.json(StatusCodes.PAYLOAD_TOO_LARGE,
-            replies.errorBody(new ApiError(StatusCodes.PAYLOAD_TOO_LARGE,
-                "The request body is larger than this Detour accepts (" + tooBig.limit() + " bytes).",
-                "invalid_request_error", null, "request_too_large")), List.of())))
+            replies.errorBody(ApiError.ofStatus(StatusCodes.PAYLOAD_TOO_LARGE, tooLarge(tooBig.limit()))), List.of())))
         .matchAny(bug -> {
           log.error("unexpected failure while serving a request", bug);
           return complete(replies.json(StatusCodes.INTERNAL_SERVER_ERROR,
@@ -227,6 +229,19 @@ public final class ApiRoutes extends AllDirectives {
                   "server_error", null, "internal_error")), List.of()));
         })
         .build();
+  }
+
+  private static final Pattern AKKAS_SIZE_LIMIT = Pattern.compile("size limit \\((\\d+) bytes\\)");
+
+  /** Detour's words for a body beyond the limit, in place of Akka's (which name its own settings). */
+  private static String tooLarge(String akkasText) {
+    var limit = AKKAS_SIZE_LIMIT.matcher(akkasText);
+    return limit.find() ? tooLarge(Long.parseLong(limit.group(1)))
+        : "The request body is larger than this Detour accepts.";
+  }
+
+  private static String tooLarge(long limit) {
+    return "The request body is larger than this Detour accepts (" + limit + " bytes).";
   }
 
   private static String strictText(HttpEntity entity) {

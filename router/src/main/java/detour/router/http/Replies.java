@@ -113,13 +113,7 @@ final class Replies {
   }
 
   ObjectNode errorBody(ApiError error) {
-    ObjectNode body = json.createObjectNode();
-    ObjectNode e = body.putObject("error");
-    e.put("message", error.message());
-    e.put("type", error.type());
-    e.put("param", error.param());
-    e.put("code", error.code());
-    return body;
+    return error.body(json);
   }
 
   ObjectNode traceJson(RouteTrace trace) {

@@ -207,4 +207,61 @@ class RouterSettingsTest {
       assertTrue(refused.getMessage().contains(key), refused.getMessage());
     }
   }
+
+  @Test
+  void aTypoUnderHttpStopsTheStartListingEveryKeyThere() {
+    var typo = assertThrows(ConfigException.BadValue.class,
+        () -> RouterSettings.from(load(VALID + "detour.http.max-in-flght = 10")));
+    assertTrue(typo.getMessage().contains("detour.http.max-in-flght"), typo.getMessage());
+    for (String known : List.of("host", "port", "max-in-flight", "header-read-timeout", "load-shedding.*")) {
+      assertTrue(typo.getMessage().contains(known), known + " missing from: " + typo.getMessage());
+    }
+  }
+
+  @Test
+  void aTypoAtTheTopOfDetourStopsTheStartNamingIt() {
+    var typo = assertThrows(ConfigException.BadValue.class,
+        () -> RouterSettings.from(load(VALID + "detour.rouets.fast { chain = [m-a] }")));
+    assertTrue(typo.getMessage().contains("detour.rouets"), typo.getMessage());
+    assertTrue(typo.getMessage().contains("routes"), typo.getMessage());
+    var admin = assertThrows(ConfigException.BadValue.class,
+        () -> RouterSettings.from(load(VALID + "detour.admin.tokne = \"0123456789abcdef0123\"")));
+    assertTrue(admin.getMessage().contains("detour.admin.tokne"), admin.getMessage());
+    assertTrue(admin.getMessage().contains("token"), admin.getMessage());
+  }
+
+  @Test
+  void theKnownKeysOfAProviderIncludeItsHeadersQueryAndBreaker() {
+    var typo = assertThrows(ConfigException.BadValue.class,
+        () -> RouterSettings.from(load(VALID + "detour.providers.a.heders { x-api-key = \"k\" }")));
+    assertTrue(typo.getMessage().contains("detour.providers.a.heders"), typo.getMessage());
+    for (String known : List.of("headers", "query", "breaker", "base-url", "api-key", "attempt-timeout")) {
+      assertTrue(typo.getMessage().contains(known), known + " missing from: " + typo.getMessage());
+    }
+  }
+
+  @Test
+  void anUnquotedDottedModelIdIsRefusedWithAHintToQuoteIt() {
+    var unquoted = assertThrows(ConfigException.BadValue.class, () -> RouterSettings.from(load(VALID
+        + "detour.models { gemini-2.5-flash { provider = a, context-window = 8192 } }")));
+    assertTrue(unquoted.getMessage().contains("\"gemini-2.5-flash\""), unquoted.getMessage());
+    assertTrue(unquoted.getMessage().contains("quote"), unquoted.getMessage());
+    var route = assertThrows(ConfigException.BadValue.class, () -> RouterSettings.from(load(VALID
+        + "detour.routes { fast.v2 { chain = [m-a] } }")));
+    assertTrue(route.getMessage().contains("\"fast.v2\""), route.getMessage());
+    // Quoted, the same id is one model.
+    var quoted = RouterSettings.from(load(VALID
+        + "detour.models { \"gemini-2.5-flash\" { provider = a, context-window = 8192 } }"));
+    assertTrue(quoted.models().containsKey("gemini-2.5-flash"));
+  }
+
+  @Test
+  void theHeaderReadTimeoutIsTenSecondsByDefaultAndMustBePositive() {
+    assertEquals(Duration.ofSeconds(10), RouterSettings.from(load(VALID)).headerReadTimeout());
+    assertEquals(Duration.ofSeconds(2),
+        RouterSettings.from(load(VALID + "detour.http.header-read-timeout = 2s")).headerReadTimeout());
+    var zero = assertThrows(ConfigException.BadValue.class,
+        () -> RouterSettings.from(load(VALID + "detour.http.header-read-timeout = 0s")));
+    assertTrue(zero.getMessage().contains("detour.http.header-read-timeout"), zero.getMessage());
+  }
 }

@@ -73,6 +73,52 @@ public final class DetourProcess implements AutoCloseable {
     return detour;
   }
 
+  /** How a process run to its end ended: its exit code and each of its two streams. */
+  public record Ended(int exitCode, String stdout, String stderr) {}
+
+  /**
+   * Runs the jar to its end, for a start that is refused. {@code DETOUR_PORT} is a free port unless
+   * the environment sets it.
+   */
+  public static Ended refusedStart(Path configFile, Map<String, String> environment, Duration patience)
+      throws Exception {
+    return runToEnd(List.of("-jar", JAR.toAbsolutePath().toString()), configFile, environment, patience);
+  }
+
+  /** Runs one of the jar's command-line tools ({@code mainClass}) to its end, as scripts/detour does. */
+  public static Ended runTool(String mainClass, Path configFile, Map<String, String> environment, Duration patience,
+      String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("-cp", JAR.toAbsolutePath().toString(), mainClass));
+    command.addAll(List.of(args));
+    return runToEnd(command, configFile, environment, patience);
+  }
+
+  /** Standard output and standard error apart; killed, and a failure, if it still runs after {@code patience}. */
+  private static Ended runToEnd(List<String> what, Path configFile, Map<String, String> environment,
+      Duration patience) throws Exception {
+    if (!Files.exists(JAR)) throw new IllegalStateException("the package phase builds " + JAR.toAbsolutePath());
+    Path out = Files.createTempFile("detour-stdout", ".txt");
+    Path err = Files.createTempFile("detour-stderr", ".txt");
+    try {
+      List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-Xmx256m", "-Dh2.bindAddress=127.0.0.1", "-Dconfig.file=" + configFile.toAbsolutePath()));
+      command.addAll(what);
+      var builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+      builder.environment().put("DETOUR_PORT", Integer.toString(freePort()));
+      builder.environment().putAll(environment);
+      Process process = builder.start();
+      if (!process.waitFor(patience.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly().waitFor(15, TimeUnit.SECONDS);
+        throw new IllegalStateException(what + " still ran after " + patience.toSeconds() + " s: " + Files.readString(out)
+            + Files.readString(err));
+      }
+      return new Ended(process.exitValue(), Files.readString(out), Files.readString(err));
+    } finally {
+      Files.deleteIfExists(out);
+      Files.deleteIfExists(err);
+    }
+  }
+
   /**
    * Waits for the process to end by itself, and for its last output to be read.
    *
