@@ -54,7 +54,8 @@ final class Replies {
       var failure = rejected.failure();
       var status = failure.status() >= 400 && failure.status() < 500 ? StatusCodes.get(failure.status()) : StatusCodes.BAD_REQUEST;
       String code = failure.kind() == FailureKind.CONTEXT_TOO_LONG ? "context_length_exceeded"
-          : failure.errorType().isEmpty() ? null : failure.errorType();
+          // The upstream's own code when it gave a clean one; else ours, so that every error has a code.
+          : failure.errorType().isEmpty() ? "provider_rejected_request" : failure.errorType();
       String provider = rejected.trace().attempts().stream()
           .filter(a -> a.result() == Attempt.Result.FAILED).reduce((first, last) -> last)
           .map(Attempt::provider).orElse("?");
