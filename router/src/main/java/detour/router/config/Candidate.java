@@ -9,9 +9,10 @@ import java.util.Optional;
  *
  * @param model the catalogue entry
  * @param provider the provider that serves it
- * @param unusable why it cannot be tried whatever the breakers say (no key configured), if so
+ * @param unusable why it cannot be tried whatever the breakers say (no key configured, or a
+ *     catalogue rule of the route), if so
  */
-public record Candidate(CatalogueModel model, ProviderSettings provider, Optional<String> unusable) {
+public record Candidate(CatalogueModel model, ProviderSettings provider, Optional<Unusable> unusable) {
   public String providerName() {
     return provider.name();
   }

@@ -3,6 +3,7 @@ package detour.router.coordinator;
 import detour.providers.breaker.BreakerState;
 import detour.providers.breaker.BreakerState.Circuit;
 import detour.router.config.Candidate;
+import detour.router.config.Unusable;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -33,7 +34,7 @@ public final class CandidateReadiness {
    */
   public static Optional<String> whyNot(
       Candidate candidate, BreakerState provider, BreakerState model, List<BreakerState> faultyModels, Instant now) {
-    if (candidate.unusable().isPresent()) return candidate.unusable();
+    if (candidate.unusable().isPresent()) return candidate.unusable().map(Unusable::reason);
     if (provider.circuit() == Circuit.DRAINED || model.circuit() == Circuit.DRAINED) {
       return Optional.of("drained by an operator");
     }

@@ -14,6 +14,7 @@ import akka.stream.javadsl.Source;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import detour.persistence.breaker.Blame;
 import detour.persistence.breaker.FailureKind;
+import detour.persistence.routing.SkipCause;
 import detour.providers.breaker.BreakerState;
 import detour.providers.breaker.BreakerState.Circuit;
 import detour.providers.breaker.ProviderBreaker;
@@ -185,34 +186,36 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
       walked = i + 1;
       Candidate candidate = plan.candidates().get(i);
       if (candidate.unusable().isPresent()) {
-        skip(candidate, candidate.unusable().get());
+        skip(candidate, candidate.unusable().get().cause(), candidate.unusable().get().reason());
         continue;
       }
       Set<Capability> lacking = candidate.model().lacking(needs);
       if (!lacking.isEmpty()) {
-        skip(candidate, "the model lacks what the request uses: " + lacking.stream()
+        skip(candidate, SkipCause.INCAPABLE, "the model lacks what the request uses: " + lacking.stream()
             .map(Capability::configName).collect(Collectors.joining(", ")));
         continue;
       }
       Optional<String> inexpressible = fleet.client(candidate.providerName()).cannotExpress(request);
       if (inexpressible.isPresent()) {
-        skip(candidate, "its protocol cannot express the request: " + inexpressible.get());
+        skip(candidate, SkipCause.INCAPABLE, "its protocol cannot express the request: " + inexpressible.get());
         continue;
       }
       Optional<String> guarded = plan.guardrails().refuseForRequest(candidate, estimate);
-      if (guarded.isPresent()) { skip(candidate, guarded.get()); continue; }
+      if (guarded.isPresent()) { skip(candidate, SkipCause.GUARDRAIL, guarded.get()); continue; }
       Optional<String> slow = plan.guardrails().refuseForLatency(fleet.latency(candidate.modelScope()));
       if (slow.isPresent()) {
         mayPassLater = true;
-        skip(candidate, slow.get());
+        skip(candidate, SkipCause.GUARDRAIL, slow.get());
         continue;
       }
       if (refusedBody.contains(candidate.providerName())) {
-        skip(candidate, "provider '" + candidate.providerName() + "' refused the request's body as too large");
+        // Counted as the routing record has always counted it: as a candidate that could not be called.
+        skip(candidate, SkipCause.UNUSABLE,
+            "provider '" + candidate.providerName() + "' refused the request's body as too large");
         continue;
       }
       if (contextRefusal != null && candidate.model().contextWindow() <= refusedWindow) {
-        skip(candidate, "context window of " + candidate.model().contextWindow()
+        skip(candidate, SkipCause.CONTEXT_WINDOW, "context window of " + candidate.model().contextWindow()
             + " tokens is no larger than the " + refusedWindow + " that refused the prompt");
         continue;
       }
@@ -247,7 +250,7 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
     BreakerState model = fleet.state(modelKey);
     if (provider.circuit() == Circuit.DRAINED || model.circuit() == Circuit.DRAINED) {
       mayPassLater = true;
-      skip(candidate, "drained by an operator");  // never a last resort either
+      skip(candidate, SkipCause.DRAINED, "drained by an operator");  // never a last resort either
       return null;
     }
     if (provider.circuit() == Circuit.OPEN || model.circuit() == Circuit.OPEN) {
@@ -256,13 +259,13 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
           && (model.circuit() != Circuit.OPEN || !provider.until().isBefore(model.until()));
       BreakerState open = providerDecides ? provider : model;
       String which = providerDecides ? "provider " + providerKey : "model " + modelKey;
-      passOver(i, open.until(), "circuit of " + which + " open until " + open.until());
+      passOver(i, open.until(), SkipCause.CIRCUIT_OPEN, "circuit of " + which + " open until " + open.until());
       return null;
     }
     var openModels = fleet.faultyModels(candidate.providerName());
     if (openModels.size() >= 2) {
       Instant until = openModels.stream().map(BreakerState::until).min(Instant::compareTo).orElseThrow();
-      passOver(i, until, openModels.size() + " of provider " + providerKey
+      passOver(i, until, SkipCause.CIRCUIT_OPEN, openModels.size() + " of provider " + providerKey
           + "'s model circuits are open: a fault across the provider");
       return null;
     }
@@ -273,15 +276,15 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
     if (ramping.share() >= 1 || fleet.admitWhileRamping(rampKey, ramping.share())) {
       return attempt(i, null, false);
     }
-    passOver(i, Instant.EPOCH, "recovering: " + rampKey + " takes " + Math.round(ramping.share() * 100)
+    passOver(i, Instant.EPOCH, SkipCause.RAMPING, "recovering: " + rampKey + " takes " + Math.round(ramping.share() * 100)
         + "% of traffic until " + ramping.until());
     return null;
   }
 
   /** Passes over a candidate for its circuit, remembering the one that reopens soonest. */
-  private void passOver(int index, Instant until, String reason) {
+  private void passOver(int index, Instant until, SkipCause cause, String reason) {
     mayPassLater = true;
-    skip(plan.candidates().get(index), reason);
+    skip(plan.candidates().get(index), cause, reason);
     if (until.isBefore(soonestUntil)) {
       soonest = index;
       soonestUntil = until;
@@ -302,7 +305,8 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
     if (msg.answer() instanceof ProbeGranted) {
       return attempt(msg.index(), msg.scopeKey(), false);
     }
-    passOver(msg.index(), Instant.EPOCH, "circuit half-open: " + ((ProbeRefused) msg.answer()).reason());
+    passOver(msg.index(), Instant.EPOCH, SkipCause.CIRCUIT_HALF_OPEN,
+        "circuit half-open: " + ((ProbeRefused) msg.answer()).reason());
     return tryFrom(msg.index() + 1);
   }
 
@@ -613,8 +617,8 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
         ? attempt.withAtRisk(estimate.promptTokens(), candidate.model().price()) : attempt);
   }
 
-  private void skip(Candidate candidate, String reason) {
-    Attempt skipped = Attempt.skipped(candidate, reason);
+  private void skip(Candidate candidate, SkipCause cause, String reason) {
+    Attempt skipped = Attempt.skipped(candidate, cause, reason);
     attempts.add(skipped);
     fleet.routingRecord().passedOver(skipped);
   }

@@ -32,6 +32,7 @@ import detour.router.config.Candidate;
 import detour.router.config.CatalogueModel;
 import detour.router.config.LoadShedding;
 import detour.router.config.Plan;
+import detour.router.config.Unusable;
 import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
@@ -170,7 +171,7 @@ class AdmissionReleaseTest {
     Map<String, ActorRef<ProviderBreaker.Command>> refs = new HashMap<>();
     for (String scope : List.of("p", "p/up")) refs.put(scope, testKit.<ProviderBreaker.Command>createTestProbe().ref());
     var fleet = new ProviderFleet(Map.of("p", client), refs, BreakerView.detached());
-    var candidate = new Candidate(new CatalogueModel("m", "p", "up", 8_192), settings(), unusable);
+    var candidate = new Candidate(new CatalogueModel("m", "p", "up", 8_192), settings(), unusable.map(Unusable::provider));
     var plan = new Plan("route", List.of(candidate), DEADLINE, false);
     ObjectNode body = JSON.createObjectNode().put("model", "route").put("stream", stream);
     body.putArray("messages").addObject().put("role", "user").put("content", "hi");

@@ -32,6 +32,7 @@ import detour.router.config.CatalogueModel;
 import detour.router.config.Candidate;
 import detour.router.config.Capability;
 import detour.router.config.Plan;
+import detour.router.config.Unusable;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -195,7 +196,7 @@ class RequestCoordinatorTest {
   private static Candidate candidate(FakeClient client, java.util.Set<Capability> capabilities,
       Optional<String> unusable) {
     return new Candidate(new CatalogueModel("m-" + client.provider(), client.provider(), "up-" + client.provider(),
-        8_192, capabilities), settings(client.provider()), unusable);
+        8_192, capabilities), settings(client.provider()), unusable.map(Unusable::provider));
   }
 
   private static ChatRequest withTools() {
