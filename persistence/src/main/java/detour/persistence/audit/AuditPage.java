@@ -417,7 +417,8 @@ final class AuditPage {
       }
       for (Sample s : report.routing().of(i).samples()) {
         html.append("<tr><td>sample ").append(esc(s.requestId())).append("</td><td>").append(esc(s.route())).append(' ')
-            .append(esc(s.outcome().journalName())).append(" [").append(esc(String.join(" ", s.attempts()))).append("]</td></tr>\n");
+            .append(esc(s.outcome().journalName())).append(" [").append(esc(String.join(" ", s.attempts())))
+            .append("]</td></tr>\n");
       }
       html.append("</tbody></table>\n</details>\n");
     }

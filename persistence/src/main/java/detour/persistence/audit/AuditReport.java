@@ -144,7 +144,7 @@ public final class AuditReport {
     out.append('\n');
     for (Sample sample : r.samples()) {
       out.append("  sample ").append(LogText.escape(sample.requestId())).append(' ')
-          .append(LogText.escape(sample.route())).append(' ').append(sample.outcome().journalName()).append(" [")
+          .append(LogText.escape(sample.route())).append(' ').append(LogText.escape(sample.outcome().journalName())).append(" [")
           .append(LogText.escape(String.join(" ", sample.attempts()))).append("]\n");
     }
   }

@@ -59,6 +59,7 @@ public final class JournalFill {
   static final int BATCH = 250;
   static final int IN_FLIGHT = 6;
   static final PassCause CIRCUIT_OPEN = PassCause.of(SkipCause.CIRCUIT_OPEN);
+  static final PassCause OVERLOADED = PassCause.of(FailureKind.OVERLOADED);
 
   public static void main(String[] args) throws Exception {
     long total = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000L;
@@ -270,7 +271,7 @@ public final class JournalFill {
       long lost = random.nextInt(10) == 0 ? 1 + random.nextInt(3) : 0;
       List<RoutingEvent.Failover> failovers = new ArrayList<>();
       failovers.add(new RoutingEvent.Failover(route, from, to, CIRCUIT_OPEN, open));
-      if (faults > 0) failovers.add(new RoutingEvent.Failover(route, from, to, PassCause.of(FailureKind.OVERLOADED), faults));
+      if (faults > 0) failovers.add(new RoutingEvent.Failover(route, from, to, OVERLOADED, faults));
       if (lost > 0) failovers.add(new RoutingEvent.Failover(route, from, null, CIRCUIT_OPEN, lost));
       List<RoutingEvent.Outcome> outcomes = new ArrayList<>();
       outcomes.add(new RoutingEvent.Outcome(route, Ending.ANSWERED, open + faults));

@@ -101,14 +101,15 @@ final class StagedOutage {
         long batch = k == 0 ? 6 : t >= 210 ? 5 : 9 + (k % 2);
         PassCause cause = PassCause.of(t >= 210 ? SkipCause.RAMPING : SkipCause.CIRCUIT_OPEN);
         if (llamaOut) {
+          PassCause llamaCause = t < 150 ? PassCause.of(FailureKind.RATE_LIMITED) : PassCause.of(SkipCause.CIRCUIT_OPEN);
           long failedEntirely = t < 150 ? 4 : 1;
           failovers.add(new Failover("default", GPT_REF, MISTRAL_REF, cause, open - failedEntirely));
           failovers.add(new Failover("default", GPT_REF, null, cause, failedEntirely));
-          failovers.add(new Failover("default", LLAMA_REF, MISTRAL_REF, t < 150 ? PassCause.of(FailureKind.RATE_LIMITED) : PassCause.of(SkipCause.CIRCUIT_OPEN),
+          failovers.add(new Failover("default", LLAMA_REF, MISTRAL_REF, llamaCause,
               open - failedEntirely));
           failovers.add(new Failover("default", LLAMA_REF, null, PassCause.of(FailureKind.SERVER_ERROR), failedEntirely));
           failovers.add(new Failover("batch", GPT_REF, null, cause, batch));
-          failovers.add(new Failover("batch", LLAMA_REF, null, t < 150 ? PassCause.of(FailureKind.RATE_LIMITED) : PassCause.of(SkipCause.CIRCUIT_OPEN), batch));
+          failovers.add(new Failover("batch", LLAMA_REF, null, llamaCause, batch));
           answered += open - failedEntirely;
           failed += failedEntirely + batch;
           samples.add(sample("c81d0a3e", "batch", Ending.EXHAUSTED, "openai/gpt-4o:skipped",

@@ -114,7 +114,8 @@ class RoutingRecorderTest {
         new Failover("default", PRIMARY, FALLBACK, OVERLOADED, 2),
         new Failover("default", PRIMARY, null, OVERLOADED, 1),
         new Failover("default", FALLBACK, null, SERVER_ERROR, 1)), event.failovers());
-    assertEquals(List.of(new Outcome("default", Ending.ANSWERED, 3), new Outcome("default", Ending.EXHAUSTED, 1)), event.outcomes());
+    assertEquals(List.of(new Outcome("default", Ending.ANSWERED, 3), new Outcome("default", Ending.EXHAUSTED, 1)),
+        event.outcomes());
     assertEquals(List.of("r1", "r2", "r3", "r4"), event.samples().stream().map(s -> s.requestId()).toList());
     journal.expectNothingPersisted(id, Duration.ofMillis(50));
   }
