@@ -17,13 +17,13 @@ public record Candidate(CatalogueModel model, ProviderSettings provider, Optiona
     return provider.name();
   }
 
-  /** The key of the breaker that guards the whole provider. */
-  public String providerScope() {
-    return BreakerScope.provider(provider.name()).key();
+  /** The breaker that guards the whole provider. */
+  public BreakerScope providerScope() {
+    return BreakerScope.provider(provider.name());
   }
 
-  /** The key of the breaker that guards this model on its provider. */
-  public String modelScope() {
-    return BreakerScope.model(provider.name(), model.upstreamModel()).key();
+  /** The breaker that guards this model on its provider. */
+  public BreakerScope modelScope() {
+    return BreakerScope.model(provider.name(), model.upstreamModel());
   }
 }

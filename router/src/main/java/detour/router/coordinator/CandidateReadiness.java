@@ -43,12 +43,13 @@ public final class CandidateReadiness {
     boolean modelShut = coolingDown(model, now);
     if (providerShut || modelShut) {
       boolean providerDecides = providerShut && (!modelShut || !provider.until().isBefore(model.until()));
-      String which = providerDecides ? "provider " + candidate.providerScope() : "model " + candidate.modelScope();
+      String which = providerDecides
+          ? "provider " + candidate.providerScope().key() : "model " + candidate.modelScope().key();
       return Optional.of("circuit of " + which + " open until " + (providerDecides ? provider : model).until());
     }
     long acrossProvider = faultyModels.stream().filter(state -> coolingDown(state, now)).count();
     if (acrossProvider >= 2) {
-      return Optional.of(acrossProvider + " of provider " + candidate.providerScope()
+      return Optional.of(acrossProvider + " of provider " + candidate.providerScope().key()
           + "'s model circuits are open: a fault across the provider");
     }
     return Optional.empty();  // closed, recovering (its share), half-open (its probe), or done cooling down

@@ -13,6 +13,7 @@ import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import detour.persistence.breaker.Blame;
+import detour.persistence.breaker.BreakerScope;
 import detour.persistence.breaker.FailureKind;
 import detour.persistence.routing.SkipCause;
 import detour.providers.breaker.BreakerState;
@@ -62,7 +63,7 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
 
   private record AttemptTimedOut(int index) implements Command {}
 
-  private record ProbeAnswered(int index, String scopeKey, ProbeAnswer answer) implements Command {}
+  private record ProbeAnswered(int index, BreakerScope scope, ProbeAnswer answer) implements Command {}
 
   private enum DeadlineReached implements Command { INSTANCE }
 
@@ -244,10 +245,10 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
    * Returns the next behaviour when the candidate is tried or asked about, null when passed over.
    */
   private Behavior<Command> throughCircuits(int i, Candidate candidate) {
-    String providerKey = candidate.providerScope();
-    String modelKey = candidate.modelScope();
-    BreakerState provider = fleet.state(providerKey);
-    BreakerState model = fleet.state(modelKey);
+    BreakerScope providerScope = candidate.providerScope();
+    BreakerScope modelScope = candidate.modelScope();
+    BreakerState provider = fleet.state(providerScope);
+    BreakerState model = fleet.state(modelScope);
     if (provider.circuit() == Circuit.DRAINED || model.circuit() == Circuit.DRAINED) {
       mayPassLater = true;
       skip(candidate, SkipCause.DRAINED, "drained by an operator");  // never a last resort either
@@ -258,26 +259,26 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
       boolean providerDecides = provider.circuit() == Circuit.OPEN
           && (model.circuit() != Circuit.OPEN || !provider.until().isBefore(model.until()));
       BreakerState open = providerDecides ? provider : model;
-      String which = providerDecides ? "provider " + providerKey : "model " + modelKey;
+      String which = providerDecides ? "provider " + providerScope.key() : "model " + modelScope.key();
       passOver(i, open.until(), SkipCause.CIRCUIT_OPEN, "circuit of " + which + " open until " + open.until());
       return null;
     }
     var openModels = fleet.faultyModels(candidate.providerName());
     if (openModels.size() >= 2) {
       Instant until = openModels.stream().map(BreakerState::until).min(Instant::compareTo).orElseThrow();
-      passOver(i, until, SkipCause.CIRCUIT_OPEN, openModels.size() + " of provider " + providerKey
+      passOver(i, until, SkipCause.CIRCUIT_OPEN, openModels.size() + " of provider " + providerScope.key()
           + "'s model circuits are open: a fault across the provider");
       return null;
     }
-    if (provider.circuit() == Circuit.HALF_OPEN) return askForProbe(i, providerKey);
-    if (model.circuit() == Circuit.HALF_OPEN) return askForProbe(i, modelKey);
+    if (provider.circuit() == Circuit.HALF_OPEN) return askForProbe(i, providerScope);
+    if (model.circuit() == Circuit.HALF_OPEN) return askForProbe(i, modelScope);
     BreakerState ramping = provider.share() <= model.share() ? provider : model;
-    String rampKey = ramping == provider ? providerKey : modelKey;
-    if (ramping.share() >= 1 || fleet.admitWhileRamping(rampKey, ramping.share())) {
+    BreakerScope rampScope = ramping == provider ? providerScope : modelScope;
+    if (ramping.share() >= 1 || fleet.admitWhileRamping(rampScope, ramping.share())) {
       return attempt(i, null, false);
     }
-    passOver(i, Instant.EPOCH, SkipCause.RAMPING, "recovering: " + rampKey + " takes " + Math.round(ramping.share() * 100)
-        + "% of traffic until " + ramping.until());
+    passOver(i, Instant.EPOCH, SkipCause.RAMPING, "recovering: " + rampScope.key() + " takes "
+        + Math.round(ramping.share() * 100) + "% of traffic until " + ramping.until());
     return null;
   }
 
@@ -291,10 +292,10 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
     }
   }
 
-  private Behavior<Command> askForProbe(int index, String scopeKey) {
+  private Behavior<Command> askForProbe(int index, BreakerScope scope) {
     asking = index;
-    getContext().ask(ProbeAnswer.class, fleet.breaker(scopeKey), PROBE_ASK_TIMEOUT, ProviderBreaker.AskForProbe::new,
-        (answer, failure) -> new ProbeAnswered(index, scopeKey,
+    getContext().ask(ProbeAnswer.class, fleet.breaker(scope), PROBE_ASK_TIMEOUT, ProviderBreaker.AskForProbe::new,
+        (answer, failure) -> new ProbeAnswered(index, scope,
             answer != null ? answer : new ProbeRefused("the breaker did not answer: " + failure.getMessage())));
     return this;
   }
@@ -303,15 +304,15 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
     if (msg.index() != asking) return this;
     asking = -1;
     if (msg.answer() instanceof ProbeGranted) {
-      return attempt(msg.index(), msg.scopeKey(), false);
+      return attempt(msg.index(), msg.scope(), false);
     }
     passOver(msg.index(), Instant.EPOCH, SkipCause.CIRCUIT_HALF_OPEN,
         "circuit half-open: " + ((ProbeRefused) msg.answer()).reason());
     return tryFrom(msg.index() + 1);
   }
 
-  /** @param probeScope the key of the breaker whose probe this is, or null */
-  private Behavior<Command> attempt(int index, String probeScope, boolean lastResort) {
+  /** @param probeScope the breaker whose probe this is, or null */
+  private Behavior<Command> attempt(int index, BreakerScope probeScope, boolean lastResort) {
     Candidate candidate = plan.candidates().get(index);
     InFlight attempt = new InFlight(index, candidate, probeScope, lastResort, !inFlight.isEmpty());
     inFlight.put(index, attempt);
@@ -596,19 +597,19 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
    */
   private void reportFailure(InFlight attempt, ProviderFailure failure) {
     Blame blame = failure.kind().blame();
-    String providerKey = attempt.candidate.providerScope();
-    String modelKey = attempt.candidate.modelScope();
+    BreakerScope providerScope = attempt.candidate.providerScope();
+    BreakerScope modelScope = attempt.candidate.modelScope();
     fleet.routingRecord().failed(attempt.candidate, failure);
-    if (blame == Blame.PROVIDER || attempt.isProbe(providerKey)) {
-      tell(providerKey, new ProviderBreaker.RecordFailure(failure, attempt.isProbe(providerKey)));
+    if (blame == Blame.PROVIDER || attempt.isProbe(providerScope)) {
+      tell(providerScope, new ProviderBreaker.RecordFailure(failure, attempt.isProbe(providerScope)));
     }
-    if (blame == Blame.MODEL || attempt.isProbe(modelKey)) {
-      tell(modelKey, new ProviderBreaker.RecordFailure(failure, attempt.isProbe(modelKey)));
+    if (blame == Blame.MODEL || attempt.isProbe(modelScope)) {
+      tell(modelScope, new ProviderBreaker.RecordFailure(failure, attempt.isProbe(modelScope)));
     }
   }
 
-  private void tell(String scopeKey, ProviderBreaker.Command outcome) {
-    fleet.breaker(scopeKey).tell(outcome);
+  private void tell(BreakerScope scope, ProviderBreaker.Command outcome) {
+    fleet.breaker(scope).tell(outcome);
   }
 
   /** Adds a tried attempt to the trace, with what it may have cost if it may have executed. */

@@ -122,7 +122,7 @@ class RoutingRecordTest {
 
   /** Runs one request through a real coordinator; returns its outcome. */
   RouteOutcome run(Duration deadline) {
-    Map<String, akka.actor.typed.ActorRef<ProviderBreaker.Command>> breakers = new HashMap<>();
+    Map<BreakerScope, akka.actor.typed.ActorRef<ProviderBreaker.Command>> breakers = new HashMap<>();
     for (Candidate c : chain) {
       breakers.put(c.providerScope(), testKit.<ProviderBreaker.Command>createTestProbe().ref());
       breakers.put(c.modelScope(), testKit.<ProviderBreaker.Command>createTestProbe().ref());
@@ -132,8 +132,8 @@ class RoutingRecordTest {
     var replies = testKit.<RouteOutcome>createTestProbe();
     ObjectNode body = JSON.createObjectNode().put("model", "route");
     body.putArray("messages").addObject().put("role", "user").put("content", "a prompt that must never be recorded");
-    testKit.spawn(RequestCoordinator.create("req-1", new ChatRequest(body), new Plan("default", chain, deadline, true, HedgePolicy.NONE, guardrails),
-        fleet, replies.ref()));
+    var plan = new Plan("default", chain, deadline, true, HedgePolicy.NONE, guardrails);
+    testKit.spawn(RequestCoordinator.create("req-1", new ChatRequest(body), plan, fleet, replies.ref()));
     if (deadline.compareTo(Duration.ofSeconds(5)) < 0) {
       called.orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
       manualTime.timePasses(deadline);
@@ -176,7 +176,8 @@ class RoutingRecordTest {
     assertEquals("default", request.route());
     assertEquals(Ending.ANSWERED, request.outcome());
     assertEquals(new ModelRef("p2", "up-p2"), request.to(), "named as the breakers name it");
-    assertEquals(List.of(new RoutedRequest.Pass(new ModelRef("p1", "up-p1"), PassCause.of(FailureKind.OVERLOADED))), request.passes());
+    assertEquals(List.of(new RoutedRequest.Pass(new ModelRef("p1", "up-p1"), PassCause.of(FailureKind.OVERLOADED))),
+        request.passes());
     assertFalse(request.failed());
     assertEquals(List.of("p1/m-p1:failed:OVERLOADED:503:0ms", "p2/m-p2:answered:200:0ms"),
         request.attempts().stream().map(a -> a.replaceAll(":\\d+ms", ":0ms")).toList());
@@ -188,7 +189,8 @@ class RoutingRecordTest {
   void everyCandidatePassedOverWithoutACallIsRecordedWithWhy() {
     var until = Instant.parse("2026-01-05T09:00:30Z");
     candidate("open", m -> answer()).candidate("drained", m -> answer()).candidate("ramping", m -> answer())
-        .candidate("nokey", m -> answer(), 8_192, Optional.of(Unusable.provider("provider nokey has no API key (set NOKEY_API_KEY)")))
+        .candidate("nokey", m -> answer(), 8_192,
+            Optional.of(Unusable.provider("provider nokey has no API key (set NOKEY_API_KEY)")))
         .candidate("fine", m -> answer());
     view.publish(BreakerScope.model("open", "up-open"), BreakerState.open(until, 0, TripReason.CONSECUTIVE_FAULTS));
     view.publish(BreakerScope.provider("drained"), BreakerState.DRAINED);
@@ -210,7 +212,8 @@ class RoutingRecordTest {
         .candidate("large", m -> answer(), 128_000, Optional.empty());
     run(Duration.ofSeconds(30));
     assertEquals(List.of(new RoutedRequest.Pass(new ModelRef("small", "up-small"), PassCause.of(FailureKind.CONTEXT_TOO_LONG)),
-        new RoutedRequest.Pass(new ModelRef("smaller", "up-smaller"), PassCause.of(SkipCause.CONTEXT_WINDOW))), recorded().passes());
+        new RoutedRequest.Pass(new ModelRef("smaller", "up-smaller"), PassCause.of(SkipCause.CONTEXT_WINDOW))),
+        recorded().passes());
   }
 
   @Test
@@ -232,7 +235,8 @@ class RoutingRecordTest {
     var request = recorded();
     assertTrue(request.failed());
     assertEquals(Ending.DEADLINE_EXCEEDED, request.outcome());
-    assertEquals(List.of(new RoutedRequest.Pass(new ModelRef("hangs", "up-hangs"), PassCause.of(FailureKind.DEADLINE))), request.passes());
+    assertEquals(List.of(new RoutedRequest.Pass(new ModelRef("hangs", "up-hangs"), PassCause.of(FailureKind.DEADLINE))),
+        request.passes());
   }
 
   @Test
