@@ -115,17 +115,17 @@ public final class Guardian {
     Set<BreakerScope> scopes = scopes(settings);
     Function<BreakerScope, RecipientRef<ProviderBreaker.Command>> owners = BreakerOwners.start(ctx, settings.cluster(),
         scopes, view, (scope, published) -> breaker(scope, settings, clients, json, clock, published));
-    Map<String, ActorRef<ProviderBreaker.Command>> breakers = new HashMap<>();
+    Map<BreakerScope, ActorRef<ProviderBreaker.Command>> breakers = new HashMap<>();
     for (BreakerScope scope : scopes) {
       ActorRef<ProviderBreaker.Command> breaker = ctx.spawn(
           OutcomeRelay.create(scope, owners.apply(scope), view, settings.cluster(),
               settings.providers().get(scope.provider()).breaker(), clock),
           "outcomes-" + URLEncoder.encode(scope.key(), StandardCharsets.UTF_8)).narrow();
-      breakers.put(scope.key(), breaker);
+      breakers.put(scope, breaker);
       ctx.ask(VersionedState.class, breaker, RECOVERY_PATIENCE, ProviderBreaker.GetVersionedState::new,
           (state, failure) -> new BreakerRecovered(scope, state, failure));
     }
-    Set<String> waiting = new HashSet<>(breakers.keySet());
+    Set<BreakerScope> waiting = new HashSet<>(breakers.keySet());
     if (waiting.isEmpty()) {
       return serve(ctx, settings, clock, started, new ProviderFleet(clients, breakers, view, clock, record), json);
     }
@@ -138,7 +138,7 @@ public final class Guardian {
           }
           // Its owner may be another node: serve nothing before this node's view knows the state.
           view.publish(msg.scope(), msg.state().state(), msg.state().version());
-          waiting.remove(msg.scope().key());
+          waiting.remove(msg.scope());
           return waiting.isEmpty()
               ? serve(ctx, settings, clock, started, new ProviderFleet(clients, breakers, view, clock, record), json)
               : Behaviors.same();

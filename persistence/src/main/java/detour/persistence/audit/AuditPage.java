@@ -133,7 +133,7 @@ final class AuditPage {
     } else {
       html.append(plural(report.routing().intervals(), "interval")).append(" with failovers or failures. ");
       report.routing().routes().forEach((route, byOutcome) -> html.append("Route <b>").append(esc(route)).append("</b>: ")
-          .append(esc(AuditReport.counts(byOutcome))).append(". "));
+          .append(esc(AuditReport.endings(byOutcome))).append(". "));
     }
     html.append("</p>\n");
     legend(html);
@@ -403,7 +403,7 @@ final class AuditPage {
       html.append("</td><td class=\"num\">").append(r.failedEntirely()).append("</td><td><small>");
       for (Sample s : r.samples()) {
         html.append("<span title=\"").append(esc(String.join(" ", s.attempts()))).append("\">").append(esc(s.requestId()))
-            .append(" (").append(esc(s.outcome())).append(")</span><br>");
+            .append(" (").append(esc(s.outcome().journalName())).append(")</span><br>");
       }
       html.append("</small></td></tr>\n");
     }
@@ -417,7 +417,8 @@ final class AuditPage {
       }
       for (Sample s : report.routing().of(i).samples()) {
         html.append("<tr><td>sample ").append(esc(s.requestId())).append("</td><td>").append(esc(s.route())).append(' ')
-            .append(esc(s.outcome())).append(" [").append(esc(String.join(" ", s.attempts()))).append("]</td></tr>\n");
+            .append(esc(s.outcome().journalName())).append(" [").append(esc(String.join(" ", s.attempts())))
+            .append("]</td></tr>\n");
       }
       html.append("</tbody></table>\n</details>\n");
     }

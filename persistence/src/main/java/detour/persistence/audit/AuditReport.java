@@ -12,6 +12,8 @@ import detour.persistence.breaker.BreakerEvent.RampAdvanced;
 import detour.persistence.breaker.BreakerEvent.Recovered;
 import detour.persistence.breaker.BreakerEvent.Tripped;
 import detour.persistence.breaker.Evidence;
+import detour.persistence.routing.Ending;
+import detour.persistence.routing.PassCause;
 import detour.persistence.routing.RoutingEvent.Sample;
 import java.io.IOException;
 import java.io.Writer;
@@ -117,7 +119,8 @@ public final class AuditReport {
           .append(" with failovers or failures, ").append(TIME.format(routing.first().orElseThrow())).append(" to ")
           .append(TIME.format(routing.last().orElseThrow())).append('\n');
       routing.routes().forEach((route, byOutcome) -> out.append("  route ").append(LogText.escape(route)).append(": ")
-          .append(byOutcome.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", ")))
+          .append(byOutcome.entrySet().stream().map(e -> e.getValue() + " " + e.getKey().journalName())
+              .collect(Collectors.joining(", ")))
           .append('\n'));
       if (routing.otherFailovers() + routing.otherOutcomes() > 0) {
         out.append("  beyond max-keys, counted as other: ").append(routing.otherFailovers()).append(" failover(s), ")
@@ -141,7 +144,7 @@ public final class AuditReport {
     out.append('\n');
     for (Sample sample : r.samples()) {
       out.append("  sample ").append(LogText.escape(sample.requestId())).append(' ')
-          .append(LogText.escape(sample.route())).append(' ').append(LogText.escape(sample.outcome())).append(" [")
+          .append(LogText.escape(sample.route())).append(' ').append(LogText.escape(sample.outcome().journalName())).append(" [")
           .append(LogText.escape(String.join(" ", sample.attempts()))).append("]\n");
     }
   }
@@ -155,10 +158,17 @@ public final class AuditReport {
   }
 
   /** As {@link #counts}, for causes: in lower case, as the JSON writes them. */
-  static String causes(Map<String, Long> byCause) {
+  static String causes(Map<PassCause, Long> byCause) {
     Map<String, Long> lower = new TreeMap<>();
-    byCause.forEach((cause, n) -> lower.merge(cause.toLowerCase(Locale.ROOT), n, Long::sum));
+    byCause.forEach((cause, n) -> lower.merge(cause.name().toLowerCase(Locale.ROOT), n, Long::sum));
     return counts(lower);
+  }
+
+  /** As {@link #counts}, for a route's requests by how they ended. */
+  static String endings(Map<Ending, Long> byEnding) {
+    Map<String, Long> named = new TreeMap<>();
+    byEnding.forEach((ending, n) -> named.put(ending.journalName(), n));
+    return counts(named);
   }
 
   public String json() {
@@ -187,7 +197,7 @@ public final class AuditReport {
       ObjectNode routes = mapper.createObjectNode();
       routing.routes().forEach((route, byOutcome) -> {
         ObjectNode node = routes.putObject(route);
-        byOutcome.forEach(node::put);
+        byOutcome.forEach((ending, n) -> node.put(ending.journalName(), n));
       });
       json.writeFieldName("routes");
       mapper.writeTree(json, routes);
@@ -225,16 +235,16 @@ public final class AuditReport {
     ObjectNode to = node.putObject("failed_over_to");
     r.failedOverTo().forEach(to::put);
     ObjectNode causes = node.putObject("failed_over_by_cause");
-    r.failedOverByCause().forEach((cause, n) -> causes.put(cause.toLowerCase(Locale.ROOT), n));
+    r.failedOverByCause().forEach((cause, n) -> causes.put(cause.name().toLowerCase(Locale.ROOT), n));
     node.put("failed_entirely", r.failedEntirely());
     ObjectNode failedCauses = node.putObject("failed_entirely_by_cause");
-    r.failedEntirelyByCause().forEach((cause, n) -> failedCauses.put(cause.toLowerCase(Locale.ROOT), n));
+    r.failedEntirelyByCause().forEach((cause, n) -> failedCauses.put(cause.name().toLowerCase(Locale.ROOT), n));
     ObjectNode routes = node.putObject("routes");
     r.byRoute().forEach((route, n) -> routes.putObject(route).put("failed_over", n[0]).put("failed_entirely", n[1]));
     ArrayNode samples = node.putArray("sample_requests");
     for (Sample sample : r.samples()) {
       ObjectNode s = samples.addObject().put("request_id", sample.requestId()).put("route", sample.route())
-          .put("outcome", sample.outcome());
+          .put("outcome", sample.outcome().journalName());
       ArrayNode attempts = s.putArray("attempts");
       sample.attempts().forEach(attempts::add);
     }

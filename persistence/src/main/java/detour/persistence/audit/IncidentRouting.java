@@ -1,5 +1,6 @@
 package detour.persistence.audit;
 
+import detour.persistence.routing.PassCause;
 import detour.persistence.routing.RoutingEvent.Sample;
 import java.util.Collections;
 import java.util.List;
@@ -18,9 +19,9 @@ public final class IncidentRouting {
 
   private long failedOver;
   private final Map<String, Long> failedOverTo = new TreeMap<>();
-  private final Map<String, Long> failedOverByCause = new TreeMap<>();
+  private final Map<PassCause, Long> failedOverByCause = new TreeMap<>();
   private long failedEntirely;
-  private final Map<String, Long> failedEntirelyByCause = new TreeMap<>();
+  private final Map<PassCause, Long> failedEntirelyByCause = new TreeMap<>();
   private final Map<String, long[]> byRoute = new TreeMap<>();
   /** The earliest samples, by interval start then request id, whatever order the rows are read in. */
   private final TreeMap<SampleKey, Sample> samples = new TreeMap<>();
@@ -33,14 +34,14 @@ public final class IncidentRouting {
     }
   }
 
-  void failedOver(String route, String to, String cause, long requests) {
+  void failedOver(String route, String to, PassCause cause, long requests) {
     failedOver += requests;
     failedOverTo.merge(to, requests, Long::sum);
     failedOverByCause.merge(cause, requests, Long::sum);
     byRoute.computeIfAbsent(route, r -> new long[2])[0] += requests;
   }
 
-  void failedEntirely(String route, String cause, long requests) {
+  void failedEntirely(String route, PassCause cause, long requests) {
     failedEntirely += requests;
     failedEntirelyByCause.merge(cause, requests, Long::sum);
     byRoute.computeIfAbsent(route, r -> new long[2])[1] += requests;
@@ -65,8 +66,8 @@ public final class IncidentRouting {
     return Collections.unmodifiableMap(failedOverTo);
   }
 
-  /** Those requests by why they passed the scope over: a failure class, or a skip cause. */
-  public Map<String, Long> failedOverByCause() {
+  /** Those requests by why they passed the scope over: a failure class, or a skip cause; by name. */
+  public Map<PassCause, Long> failedOverByCause() {
     return Collections.unmodifiableMap(failedOverByCause);
   }
 
@@ -75,7 +76,7 @@ public final class IncidentRouting {
     return failedEntirely;
   }
 
-  public Map<String, Long> failedEntirelyByCause() {
+  public Map<PassCause, Long> failedEntirelyByCause() {
     return Collections.unmodifiableMap(failedEntirelyByCause);
   }
 

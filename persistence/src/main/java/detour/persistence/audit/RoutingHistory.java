@@ -1,5 +1,6 @@
 package detour.persistence.audit;
 
+import detour.persistence.routing.Ending;
 import detour.persistence.routing.ModelRef;
 import detour.persistence.routing.RoutingEvent.Failover;
 import detour.persistence.routing.RoutingEvent.IntervalRecorded;
@@ -8,6 +9,7 @@ import detour.persistence.routing.RoutingEvent.Sample;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -27,7 +29,7 @@ public final class RoutingHistory {
   private final Map<ModelRef, List<Incident>> incidentsByModel = new HashMap<>();
   private final Map<String, List<Incident>> incidentsByProvider = new HashMap<>();
   private final Map<Incident, IncidentRouting> perIncident = new IdentityHashMap<>();
-  private final Map<String, Map<String, Long>> routes = new TreeMap<>();
+  private final Map<String, Map<Ending, Long>> routes = new TreeMap<>();
   /** Per scope, per interval start (epoch ms): {end (epoch ms), failed over, failed entirely}; only for the HTML page. */
   private final Map<String, HashMap<Long, long[]>> volume = new HashMap<>();
   private final boolean withVolume;
@@ -87,7 +89,8 @@ public final class RoutingHistory {
     otherOutcomes += interval.otherOutcomes();
     for (Outcome outcome : interval.outcomes()) {
       if (!filter.admitsRoute(outcome.route())) continue;
-      routes.computeIfAbsent(outcome.route(), r -> new TreeMap<>()).merge(outcome.outcome(), outcome.requests(), Long::sum);
+      routes.computeIfAbsent(outcome.route(), r -> new TreeMap<>(Comparator.comparing(Ending::journalName)))
+          .merge(outcome.outcome(), outcome.requests(), Long::sum);
     }
     for (Failover failover : interval.failovers()) {
       if (!filter.admitsRoute(failover.route())) continue;
@@ -154,8 +157,8 @@ public final class RoutingHistory {
     return perIncident.getOrDefault(incident, new IncidentRouting());
   }
 
-  /** Requests recorded per route, by outcome ({@code answered}, {@code exhausted}, ...). */
-  public Map<String, Map<String, Long>> routes() {
+  /** Requests recorded per route, by outcome ({@code answered}, {@code exhausted}, ...), in order of their names. */
+  public Map<String, Map<Ending, Long>> routes() {
     return Collections.unmodifiableMap(routes);
   }
 

@@ -20,9 +20,11 @@ import detour.persistence.breaker.BreakerScope;
 import detour.persistence.breaker.Evidence;
 import detour.persistence.breaker.FailureKind;
 import detour.persistence.breaker.TripReason;
+import detour.persistence.routing.Ending;
 import detour.persistence.routing.ModelRef;
+import detour.persistence.routing.PassCause;
 import detour.persistence.routing.RoutingEvent;
-import detour.persistence.routing.RoutingEvent.Causes;
+import detour.persistence.routing.SkipCause;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -56,6 +58,8 @@ public final class JournalFill {
   static final int NODES = 4;
   static final int BATCH = 250;
   static final int IN_FLIGHT = 6;
+  static final PassCause CIRCUIT_OPEN = PassCause.of(SkipCause.CIRCUIT_OPEN);
+  static final PassCause OVERLOADED = PassCause.of(FailureKind.OVERLOADED);
 
   public static void main(String[] args) throws Exception {
     long total = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000L;
@@ -266,16 +270,16 @@ public final class JournalFill {
       long faults = random.nextInt(6);
       long lost = random.nextInt(10) == 0 ? 1 + random.nextInt(3) : 0;
       List<RoutingEvent.Failover> failovers = new ArrayList<>();
-      failovers.add(new RoutingEvent.Failover(route, from, to, Causes.CIRCUIT_OPEN, open));
-      if (faults > 0) failovers.add(new RoutingEvent.Failover(route, from, to, "OVERLOADED", faults));
-      if (lost > 0) failovers.add(new RoutingEvent.Failover(route, from, null, Causes.CIRCUIT_OPEN, lost));
+      failovers.add(new RoutingEvent.Failover(route, from, to, CIRCUIT_OPEN, open));
+      if (faults > 0) failovers.add(new RoutingEvent.Failover(route, from, to, OVERLOADED, faults));
+      if (lost > 0) failovers.add(new RoutingEvent.Failover(route, from, null, CIRCUIT_OPEN, lost));
       List<RoutingEvent.Outcome> outcomes = new ArrayList<>();
-      outcomes.add(new RoutingEvent.Outcome(route, "answered", open + faults));
-      if (lost > 0) outcomes.add(new RoutingEvent.Outcome(route, "exhausted", lost));
+      outcomes.add(new RoutingEvent.Outcome(route, Ending.ANSWERED, open + faults));
+      if (lost > 0) outcomes.add(new RoutingEvent.Outcome(route, Ending.EXHAUSTED, lost));
       List<RoutingEvent.Sample> samples = new ArrayList<>(5);
       for (int s = 0; s < 5; s++) {
         samples.add(new RoutingEvent.Sample(Long.toHexString(0x5eed0000_0000_0000L + node.hashCode() * 1_000_003L
-            + requestIds++), route, "answered", List.of(from.key() + ":skipped",
+            + requestIds++), route, Ending.ANSWERED, List.of(from.key() + ":skipped",
             to.key() + ":answered:200:" + (300 + random.nextInt(900)) + "ms")));
       }
       return new RoutingEvent.IntervalRecorded(node, t, t.plusSeconds(10), open + faults + lost, failovers, outcomes,

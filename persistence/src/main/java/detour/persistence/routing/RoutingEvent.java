@@ -3,6 +3,7 @@ package detour.persistence.routing;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.annotation.JsonTypeName;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import detour.persistence.JsonSerializable;
 import java.time.Instant;
 import java.util.Collections;
@@ -116,8 +117,8 @@ public sealed interface RoutingEvent extends JsonSerializable {
    *     milliseconds ({@link LatencyBuckets}), {@code "inf"} beyond the last; empty buckets left out
    * @param failures failed calls per failure class ({@code FailureKind} name), whoever's fault
    * @param retryAfterMs the longest Retry-After a failure of the second carried, 0 when none
-   * @param passedOver requests that passed the model over without a call, per cause (one of
-   *     {@link Causes}: an open, half-open or ramping circuit, or a drain)
+   * @param passedOver requests that passed the model over without a call, per cause: an open,
+   *     half-open or ramping circuit, or a drain
    */
   record ModelSecond(
       Instant at,
@@ -126,7 +127,7 @@ public sealed interface RoutingEvent extends JsonSerializable {
       Map<String, Long> latencyMs,
       Map<String, Long> failures,
       long retryAfterMs,
-      Map<String, Long> passedOver) {
+      @JsonDeserialize(using = SkipCauseCounts.class) Map<SkipCause, Long> passedOver) {
 
     public ModelSecond {
       Objects.requireNonNull(at, "at");
@@ -137,7 +138,7 @@ public sealed interface RoutingEvent extends JsonSerializable {
     }
 
     /** Kept in the writer's order (buckets by bound), so that a row reads in order. */
-    private static Map<String, Long> inOrder(Map<String, Long> counts) {
+    private static <K> Map<K, Long> inOrder(Map<K, Long> counts) {
       return counts == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(counts));
     }
 
@@ -152,10 +153,10 @@ public sealed interface RoutingEvent extends JsonSerializable {
    * {@code to}; {@code to} is null when no candidate answered (the request failed entirely). A
    * request counts once for every candidate it passed over.
    *
-   * @param cause the failure class ({@code FailureKind} name) of the attempt that failed, or, for
-   *     a candidate skipped without a call, one of {@link Causes}
+   * @param cause the failure class of the attempt that failed, or, for a candidate skipped
+   *     without a call, its skip cause
    */
-  record Failover(String route, ModelRef from, ModelRef to, String cause, long requests) {
+  record Failover(String route, ModelRef from, ModelRef to, PassCause cause, long requests) {
     public Failover {
       Objects.requireNonNull(route, "route");
       Objects.requireNonNull(from, "from");
@@ -171,16 +172,11 @@ public sealed interface RoutingEvent extends JsonSerializable {
   /**
    * Recorded requests of {@code route} that ended so, each counted once.
    *
-   * @param outcome {@code answered} or {@code rejected} after failing over; {@code exhausted}
-   *     (every candidate failed or was passed over) or {@code deadline_exceeded} (the route's
-   *     deadline passed first): the request failed entirely
+   * @param outcome {@code answered}, {@code streaming} or {@code rejected} after failing over;
+   *     {@code exhausted} (every candidate failed or was passed over) or {@code deadline_exceeded}
+   *     (the route's deadline passed first): the request failed entirely
    */
-  record Outcome(String route, String outcome, long requests) {
-    public static final String ANSWERED = "answered";
-    public static final String REJECTED = "rejected";
-    public static final String EXHAUSTED = "exhausted";
-    public static final String DEADLINE_EXCEEDED = "deadline_exceeded";
-
+  record Outcome(String route, Ending outcome, long requests) {
     public Outcome {
       Objects.requireNonNull(route, "route");
       Objects.requireNonNull(outcome, "outcome");
@@ -188,7 +184,7 @@ public sealed interface RoutingEvent extends JsonSerializable {
 
     /** Whether no candidate answered the requests. */
     public boolean failed() {
-      return outcome.equals(EXHAUSTED) || outcome.equals(DEADLINE_EXCEEDED);
+      return outcome.failed();
     }
   }
 
@@ -197,33 +193,9 @@ public sealed interface RoutingEvent extends JsonSerializable {
    * ({@code provider/model:result[:class][:status][:latency][:probe][:last_resort]}, catalogue
    * model ids). No error text, no prompt.
    */
-  record Sample(String requestId, String route, String outcome, List<String> attempts) {
+  record Sample(String requestId, String route, Ending outcome, List<String> attempts) {
     public Sample {
       attempts = attempts == null ? List.of() : List.copyOf(attempts);
     }
-  }
-
-  /** Why a candidate was passed over without a call; the failure classes cover calls that failed. */
-  final class Causes {
-    private Causes() {}
-
-    /** Its circuit (the provider's or the model's) was open, or two of the provider's models were. */
-    public static final String CIRCUIT_OPEN = "CIRCUIT_OPEN";
-    /** Its circuit was half-open and another request held the probe. */
-    public static final String CIRCUIT_HALF_OPEN = "CIRCUIT_HALF_OPEN";
-    /** Its circuit was recovering and the request was not one of the ramp stage's share. */
-    public static final String RAMPING = "RAMPING";
-    /** An operator drained it. */
-    public static final String DRAINED = "DRAINED";
-    /** Its context window is no larger than the one that refused the prompt. */
-    public static final String CONTEXT_WINDOW = "CONTEXT_WINDOW";
-    /** It could not be called at all (its provider's required key is missing). */
-    public static final String UNUSABLE = "UNUSABLE";
-    /** Its model lacks a capability the request uses, or its protocol cannot express the request. */
-    public static final String INCAPABLE = "INCAPABLE";
-    /** The route's guardrails refused it: family, tier, price, estimated cost, window, latency. */
-    public static final String GUARDRAIL = "GUARDRAIL";
-    /** It was running when another candidate answered first (a hedge), and was given up on. */
-    public static final String ABANDONED = "ABANDONED";
   }
 }

@@ -13,12 +13,14 @@ import detour.persistence.breaker.BreakerScope;
 import detour.persistence.breaker.Evidence;
 import detour.persistence.breaker.FailureKind;
 import detour.persistence.breaker.TripReason;
+import detour.persistence.routing.Ending;
 import detour.persistence.routing.ModelRef;
-import detour.persistence.routing.RoutingEvent.Causes;
+import detour.persistence.routing.PassCause;
 import detour.persistence.routing.RoutingEvent.Failover;
 import detour.persistence.routing.RoutingEvent.IntervalRecorded;
 import detour.persistence.routing.RoutingEvent.Outcome;
 import detour.persistence.routing.RoutingEvent.Sample;
+import detour.persistence.routing.SkipCause;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -34,6 +36,7 @@ class AuditRoutingTest {
   static final ModelRef MINI = new ModelRef("openai", "gpt-4o-mini");
   static final ModelRef LLAMA = new ModelRef("groq", "llama");
   static final ModelRef SMALL = new ModelRef("mistral", "small");
+  static final PassCause CIRCUIT_OPEN = PassCause.of(SkipCause.CIRCUIT_OPEN);
 
   static List<BreakerEvent> incident(BreakerScope scope) {
     return List.of(new Tripped(scope, T0, T0.plusSeconds(30), 0, new Evidence(TripReason.CONSECUTIVE_FAULTS, 12,
@@ -47,21 +50,22 @@ class AuditRoutingTest {
   }
 
   static final List<IntervalRecorded> INTERVALS = List.of(
-      interval(-20, List.of(new Failover("default", MINI, LLAMA, "OVERLOADED", 3)),
-          List.of(new Outcome("default", "answered", 3))),
+      interval(-20, List.of(new Failover("default", MINI, LLAMA, PassCause.of(FailureKind.OVERLOADED), 3)),
+          List.of(new Outcome("default", Ending.ANSWERED, 3))),
       interval(0, List.of(
-              new Failover("default", MINI, LLAMA, "OVERLOADED", 5),
-              new Failover("default", MINI, LLAMA, Causes.CIRCUIT_OPEN, 20),
-              new Failover("default", MINI, null, "OVERLOADED", 1),
-              new Failover("batch", MINI, LLAMA, Causes.CIRCUIT_OPEN, 4)),
-          List.of(new Outcome("batch", "answered", 4), new Outcome("default", "answered", 25),
-              new Outcome("default", "exhausted", 1)),
-          new Sample("req-1", "default", "answered", List.of("openai/mini:failed:OVERLOADED:503:3ms", "groq/llama:answered:200:9ms")),
-          new Sample("req-2", "batch", "answered", List.of("openai/mini:skipped", "groq/llama:answered:200:8ms"))),
-      interval(50, List.of(new Failover("default", MINI, SMALL, Causes.CIRCUIT_OPEN, 7)),
-          List.of(new Outcome("default", "answered", 7))),
-      interval(70, List.of(new Failover("default", MINI, LLAMA, "SERVER_ERROR", 2)),
-          List.of(new Outcome("default", "answered", 2))));
+              new Failover("default", MINI, LLAMA, PassCause.of(FailureKind.OVERLOADED), 5),
+              new Failover("default", MINI, LLAMA, CIRCUIT_OPEN, 20),
+              new Failover("default", MINI, null, PassCause.of(FailureKind.OVERLOADED), 1),
+              new Failover("batch", MINI, LLAMA, CIRCUIT_OPEN, 4)),
+          List.of(new Outcome("batch", Ending.ANSWERED, 4), new Outcome("default", Ending.ANSWERED, 25),
+              new Outcome("default", Ending.EXHAUSTED, 1)),
+          new Sample("req-1", "default", Ending.ANSWERED,
+              List.of("openai/mini:failed:OVERLOADED:503:3ms", "groq/llama:answered:200:9ms")),
+          new Sample("req-2", "batch", Ending.ANSWERED, List.of("openai/mini:skipped", "groq/llama:answered:200:8ms"))),
+      interval(50, List.of(new Failover("default", MINI, SMALL, CIRCUIT_OPEN, 7)),
+          List.of(new Outcome("default", Ending.ANSWERED, 7))),
+      interval(70, List.of(new Failover("default", MINI, LLAMA, PassCause.of(FailureKind.SERVER_ERROR), 2)),
+          List.of(new Outcome("default", Ending.ANSWERED, 2))));
 
   static AuditReport report(AuditFilter filter, List<List<BreakerEvent>> breakers) {
     var incidents = IncidentTimeline.ofAll(breakers).stream().filter(filter::admits).toList();
@@ -76,9 +80,9 @@ class AuditRoutingTest {
     var routing = report.routing().of(report.incidents().get(0));
     assertEquals(36, routing.failedOver(), "5 + 20 + 4 + 7, not the intervals before or after it");
     assertEquals(Map.of("groq/llama", 29L, "mistral/small", 7L), routing.failedOverTo());
-    assertEquals(Map.of(Causes.CIRCUIT_OPEN, 31L, "OVERLOADED", 5L), routing.failedOverByCause());
+    assertEquals(Map.of(CIRCUIT_OPEN, 31L, PassCause.of(FailureKind.OVERLOADED), 5L), routing.failedOverByCause());
     assertEquals(1, routing.failedEntirely());
-    assertEquals(Map.of("OVERLOADED", 1L), routing.failedEntirelyByCause());
+    assertEquals(Map.of(PassCause.of(FailureKind.OVERLOADED), 1L), routing.failedEntirelyByCause());
     assertEquals(List.of("req-1", "req-2"), routing.samples().stream().map(Sample::requestId).toList());
   }
 
@@ -96,7 +100,7 @@ class AuditRoutingTest {
     var routing = report.routing().of(report.incidents().get(0));
     assertEquals(4, routing.failedOver());
     assertEquals(0, routing.failedEntirely());
-    assertEquals(Map.of("batch", Map.of("answered", 4L)), report.routing().routes());
+    assertEquals(Map.of("batch", Map.of(Ending.ANSWERED, 4L)), report.routing().routes());
   }
 
   @Test

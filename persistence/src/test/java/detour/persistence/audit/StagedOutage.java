@@ -9,12 +9,14 @@ import detour.persistence.breaker.BreakerScope;
 import detour.persistence.breaker.Evidence;
 import detour.persistence.breaker.FailureKind;
 import detour.persistence.breaker.TripReason;
+import detour.persistence.routing.Ending;
 import detour.persistence.routing.ModelRef;
-import detour.persistence.routing.RoutingEvent.Causes;
+import detour.persistence.routing.PassCause;
 import detour.persistence.routing.RoutingEvent.Failover;
 import detour.persistence.routing.RoutingEvent.IntervalRecorded;
 import detour.persistence.routing.RoutingEvent.Outcome;
 import detour.persistence.routing.RoutingEvent.Sample;
+import detour.persistence.routing.SkipCause;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -89,33 +91,34 @@ final class StagedOutage {
       boolean llamaOut = t >= 130 && t < 190;
       if (k == 0) {
         // The five 503s that opened it, each answered by llama.
-        failovers.add(new Failover("default", GPT_REF, LLAMA_REF, "OVERLOADED", 5));
+        failovers.add(new Failover("default", GPT_REF, LLAMA_REF, PassCause.of(FailureKind.OVERLOADED), 5));
         answered += 5;
-        samples.add(sample("9f2c41d7", "default", "answered", "openai/gpt-4o:failed:OVERLOADED:503:212ms",
+        samples.add(sample("9f2c41d7", "default", Ending.ANSWERED, "openai/gpt-4o:failed:OVERLOADED:503:212ms",
             "groq/llama-3.3-70b:answered:200:640ms"));
       }
       if (t < 230) {
         long open = k == 0 ? 31 : t >= 210 ? 26 - (long) (t - 210) : 40 + (k % 3) * 4;
         long batch = k == 0 ? 6 : t >= 210 ? 5 : 9 + (k % 2);
-        String cause = t >= 210 ? Causes.RAMPING : Causes.CIRCUIT_OPEN;
+        PassCause cause = PassCause.of(t >= 210 ? SkipCause.RAMPING : SkipCause.CIRCUIT_OPEN);
         if (llamaOut) {
+          PassCause llamaCause = t < 150 ? PassCause.of(FailureKind.RATE_LIMITED) : PassCause.of(SkipCause.CIRCUIT_OPEN);
           long failedEntirely = t < 150 ? 4 : 1;
           failovers.add(new Failover("default", GPT_REF, MISTRAL_REF, cause, open - failedEntirely));
           failovers.add(new Failover("default", GPT_REF, null, cause, failedEntirely));
-          failovers.add(new Failover("default", LLAMA_REF, MISTRAL_REF, t < 150 ? "RATE_LIMITED" : Causes.CIRCUIT_OPEN,
+          failovers.add(new Failover("default", LLAMA_REF, MISTRAL_REF, llamaCause,
               open - failedEntirely));
-          failovers.add(new Failover("default", LLAMA_REF, null, "SERVER_ERROR", failedEntirely));
+          failovers.add(new Failover("default", LLAMA_REF, null, PassCause.of(FailureKind.SERVER_ERROR), failedEntirely));
           failovers.add(new Failover("batch", GPT_REF, null, cause, batch));
-          failovers.add(new Failover("batch", LLAMA_REF, null, t < 150 ? "RATE_LIMITED" : Causes.CIRCUIT_OPEN, batch));
+          failovers.add(new Failover("batch", LLAMA_REF, null, llamaCause, batch));
           answered += open - failedEntirely;
           failed += failedEntirely + batch;
-          samples.add(sample("c81d0a3e", "batch", "exhausted", "openai/gpt-4o:skipped",
+          samples.add(sample("c81d0a3e", "batch", Ending.EXHAUSTED, "openai/gpt-4o:skipped",
               "groq/llama-3.3-70b:failed:RATE_LIMITED:429:88ms"));
         } else {
           failovers.add(new Failover("default", GPT_REF, LLAMA_REF, cause, open));
           failovers.add(new Failover("batch", GPT_REF, LLAMA_REF, cause, batch));
           answered += open + batch;
-          samples.add(sample("4e7b19a2", "default", "answered", "openai/gpt-4o:skipped",
+          samples.add(sample("4e7b19a2", "default", Ending.ANSWERED, "openai/gpt-4o:skipped",
               "groq/llama-3.3-70b:answered:200:702ms"));
         }
       }
@@ -126,8 +129,8 @@ final class StagedOutage {
             .mapToLong(Failover::requests).sum();
         long lost = failovers.stream().filter(f -> f.route().equals(route) && f.from().equals(GPT_REF) && !f.answered())
             .mapToLong(Failover::requests).sum();
-        if (ok > 0) outcomes.add(new Outcome(route, "answered", ok));
-        if (lost > 0) outcomes.add(new Outcome(route, "exhausted", lost));
+        if (ok > 0) outcomes.add(new Outcome(route, Ending.ANSWERED, ok));
+        if (lost > 0) outcomes.add(new Outcome(route, Ending.EXHAUSTED, lost));
       }
       out.add(new IntervalRecorded("eu-1", s, s.plusSeconds(10), answered + failed, failovers, outcomes, 0, 0,
           samples.subList(0, Math.min(5, samples.size()))));
@@ -135,7 +138,7 @@ final class StagedOutage {
     return out;
   }
 
-  static Sample sample(String id, String route, String outcome, String... attempts) {
+  static Sample sample(String id, String route, Ending outcome, String... attempts) {
     return new Sample(id, route, outcome, List.of(attempts));
   }
 

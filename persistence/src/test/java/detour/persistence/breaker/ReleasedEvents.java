@@ -10,8 +10,11 @@ import detour.persistence.breaker.BreakerEvent.Recovered;
 import detour.persistence.breaker.BreakerEvent.Reset;
 import detour.persistence.breaker.BreakerEvent.Tripped;
 import java.time.Duration;
+import detour.persistence.routing.Ending;
 import detour.persistence.routing.ModelRef;
+import detour.persistence.routing.PassCause;
 import detour.persistence.routing.RoutingEvent;
+import detour.persistence.routing.SkipCause;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,17 +48,18 @@ final class ReleasedEvents {
     var fallback = new ModelRef("groq", "llama-3.1-8b-instant");
     events.put("RoutingIntervalRecorded", new RoutingEvent.IntervalRecorded("node-1",
         Instant.parse("2026-11-25T13:02:10Z"), Instant.parse("2026-11-25T13:02:20Z"), 42,
-        List.of(new RoutingEvent.Failover("default", primary, fallback, "OVERLOADED", 5),
-            new RoutingEvent.Failover("default", primary, fallback, RoutingEvent.Causes.CIRCUIT_OPEN, 36),
-            new RoutingEvent.Failover("default", primary, null, "OVERLOADED", 1)),
-        List.of(new RoutingEvent.Outcome("default", "answered", 41), new RoutingEvent.Outcome("default", "exhausted", 1)),
+        List.of(new RoutingEvent.Failover("default", primary, fallback, PassCause.of(FailureKind.OVERLOADED), 5),
+            new RoutingEvent.Failover("default", primary, fallback, PassCause.of(SkipCause.CIRCUIT_OPEN), 36),
+            new RoutingEvent.Failover("default", primary, null, PassCause.of(FailureKind.OVERLOADED), 1)),
+        List.of(new RoutingEvent.Outcome("default", Ending.ANSWERED, 41),
+            new RoutingEvent.Outcome("default", Ending.EXHAUSTED, 1)),
         0, 0,
-        List.of(new RoutingEvent.Sample("4f2a9c", "default", "answered",
+        List.of(new RoutingEvent.Sample("4f2a9c", "default", Ending.ANSWERED,
             List.of("openai/gpt-4o-mini:failed:OVERLOADED:503:3ms", "groq/llama-3.1-8b:answered:200:412ms")))));
     var second = Instant.parse("2026-11-25T13:02:11Z");
     events.put("RoutingOutcomesRecorded", new RoutingEvent.OutcomesRecorded("node-1", second, second.plusSeconds(1),
         List.of(new RoutingEvent.ModelSecond(second, primary, 3, ordered("250", 2L, "500", 1L),
-                ordered("OVERLOADED", 4L, "CONNECTION_RESET", 1L), 2_000, ordered("CIRCUIT_OPEN", 36L)),
+                ordered("OVERLOADED", 4L, "CONNECTION_RESET", 1L), 2_000, Map.of(SkipCause.CIRCUIT_OPEN, 36L)),
             new RoutingEvent.ModelSecond(second, fallback, 41, ordered("500", 40L, "inf", 1L), Map.of(), 0, Map.of())),
         0));
     return events;

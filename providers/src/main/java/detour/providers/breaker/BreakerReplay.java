@@ -270,8 +270,8 @@ public final class BreakerReplay {
           sum(a.passedOver(), b.passedOver()));
     }
 
-    private static Map<String, Long> sum(Map<String, Long> a, Map<String, Long> b) {
-      Map<String, Long> total = new LinkedHashMap<>(a);
+    private static <K> Map<K, Long> sum(Map<K, Long> a, Map<K, Long> b) {
+      Map<K, Long> total = new LinkedHashMap<>(a);
       b.forEach((k, v) -> total.merge(k, v, Long::sum));
       return total;
     }

@@ -2,6 +2,7 @@ package detour.providers.breaker;
 
 import akka.Done;
 import detour.persistence.breaker.BreakerScope;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -20,9 +21,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * exists, and a read costs one more lookup in an empty map, which allocates nothing.
  */
 public final class BreakerView implements BreakerPublisher {
-  private final ConcurrentHashMap<String, VersionedState> states = new ConcurrentHashMap<>();
-  /** This node's own holds, by scope key: never published, never journaled. */
-  private final ConcurrentHashMap<String, BreakerState> localHolds = new ConcurrentHashMap<>();
+  /** How its maps are sorted: by scope key, a provider's breaker just before its models'. */
+  private static final Comparator<BreakerScope> BY_KEY = Comparator.comparing(BreakerScope::key);
+
+  private final ConcurrentHashMap<BreakerScope, VersionedState> states = new ConcurrentHashMap<>();
+  /** This node's own holds: never published, never journaled. */
+  private final ConcurrentHashMap<BreakerScope, BreakerState> localHolds = new ConcurrentHashMap<>();
 
   /** A view that nobody else reads: for a breaker tested on its own. */
   public static BreakerView detached() {
@@ -35,13 +39,13 @@ public final class BreakerView implements BreakerPublisher {
   @Override
   public CompletionStage<Done> publish(BreakerScope scope, BreakerState state, long version) {
     var offered = new VersionedState(state, version);
-    states.merge(scope.key(), offered, (held, fresh) -> held.version() > fresh.version() ? held : fresh);
+    states.merge(scope, offered, (held, fresh) -> held.version() > fresh.version() ? held : fresh);
     return DONE;
   }
 
   /** Sets a state whatever was held, with version 0: for tests of the request path. */
   public void publish(BreakerScope scope, BreakerState state) {
-    states.put(scope.key(), new VersionedState(state, 0));
+    states.put(scope, new VersionedState(state, 0));
   }
 
   /**
@@ -55,49 +59,51 @@ public final class BreakerView implements BreakerPublisher {
     if (open.circuit() != BreakerState.Circuit.OPEN) {
       throw new IllegalArgumentException("a local hold is an open circuit, got " + open.circuit());
     }
-    localHolds.put(scope.key(), open);
+    localHolds.put(scope, open);
   }
 
   /** Ends this node's own hold of the scope, if any: the published state rules again. */
   public void releaseLocal(BreakerScope scope) {
-    localHolds.remove(scope.key());
+    localHolds.remove(scope);
   }
 
   /**
-   * The provider's state as this node routes by it: its own hold if it holds one, else the last
-   * published state. A provider whose breaker has not yet recovered reads as closed; the router
+   * The scope's state as this node routes by it: its own hold if it holds one, else the last
+   * published state. A scope whose breaker has not yet recovered reads as closed; the router
    * serves nothing until every breaker has published (see {@link #knows}).
    */
-  public BreakerState stateOf(String provider) {
-    BreakerState local = localHolds.get(provider);
-    return local != null ? local : publishedStateOf(provider);
+  public BreakerState stateOf(BreakerScope scope) {
+    BreakerState local = localHolds.get(scope);
+    return local != null ? local : publishedStateOf(scope);
   }
 
-  /** The provider's last published state, whatever this node holds on its own; closed when none. */
-  public BreakerState publishedStateOf(String provider) {
-    VersionedState held = states.get(provider);
+  /** The scope's last published state, whatever this node holds on its own; closed when none. */
+  public BreakerState publishedStateOf(BreakerScope scope) {
+    VersionedState held = states.get(scope);
     return held == null ? BreakerState.CLOSED : held.state();
   }
 
   /** The circuits this node holds open on its own evidence, sorted by scope key. */
-  public Map<String, BreakerState> localHolds() {
-    return new TreeMap<>(localHolds);
+  public Map<BreakerScope, BreakerState> localHolds() {
+    Map<BreakerScope, BreakerState> sorted = new TreeMap<>(BY_KEY);
+    sorted.putAll(localHolds);
+    return sorted;
   }
 
   /** The version of the scope's state held here; -1 when none has been published. */
-  public long versionOf(String scopeKey) {
-    VersionedState held = states.get(scopeKey);
+  public long versionOf(BreakerScope scope) {
+    VersionedState held = states.get(scope);
     return held == null ? -1 : held.version();
   }
 
-  public boolean knows(String provider) {
-    return states.containsKey(provider);
+  public boolean knows(BreakerScope scope) {
+    return states.containsKey(scope);
   }
 
-  /** Every breaker's state as this node routes by it (holds included), sorted by provider. */
-  public Map<String, BreakerState> snapshot() {
-    Map<String, BreakerState> sorted = new TreeMap<>();
-    states.forEach((key, held) -> sorted.put(key, held.state()));
+  /** Every breaker's state as this node routes by it (holds included), sorted by scope key. */
+  public Map<BreakerScope, BreakerState> snapshot() {
+    Map<BreakerScope, BreakerState> sorted = new TreeMap<>(BY_KEY);
+    states.forEach((scope, held) -> sorted.put(scope, held.state()));
     sorted.putAll(localHolds);
     return sorted;
   }

@@ -12,6 +12,7 @@ import detour.persistence.breaker.BreakerEvent;
 import detour.persistence.breaker.BreakerScope;
 import detour.persistence.routing.ModelRef;
 import detour.persistence.routing.RoutingEvent.ModelSecond;
+import detour.persistence.routing.SkipCause;
 import detour.providers.breaker.BreakerState.Circuit;
 import detour.providers.model.ProviderFailure;
 import detour.providers.testing.TestClock;
@@ -94,7 +95,7 @@ class BreakerReplayTest {
     List<ModelSecond> rows = new ArrayList<>();
     rows.add(new ModelSecond(START, model, 5, Map.of("250", 5L), Map.of("OVERLOADED", 5L), 0, Map.of()));
     for (int s = 1; s <= 5; s++) {
-      rows.add(new ModelSecond(START.plusSeconds(s), model, 0, Map.of(), Map.of(), 0, Map.of("CIRCUIT_OPEN", 10L)));
+      rows.add(new ModelSecond(START.plusSeconds(s), model, 0, Map.of(), Map.of(), 0, Map.of(SkipCause.CIRCUIT_OPEN, 10L)));
     }
     rows.add(new ModelSecond(START.plusSeconds(6), model, 10, Map.of("250", 10L), Map.of(), 0, Map.of()));
     var neverOpens = BreakerSettings.defaults().with(ConfigFactory.parseString(

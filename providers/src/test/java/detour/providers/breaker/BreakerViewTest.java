@@ -18,8 +18,8 @@ class BreakerViewTest {
   void anOlderStateArrivingLateNeverOverwritesANewerOne() {
     view.publish(scope, open, 1);
     view.publish(scope, BreakerState.CLOSED, 0);  // a late copy of the state before the trip
-    assertEquals(open, view.stateOf(scope.key()));
-    assertEquals(1, view.versionOf(scope.key()));
+    assertEquals(open, view.stateOf(scope));
+    assertEquals(1, view.versionOf(scope));
   }
 
   @Test
@@ -27,16 +27,16 @@ class BreakerViewTest {
     view.publish(scope, BreakerState.CLOSED, 0);
     view.publish(scope, open, 1);
     view.publish(scope, open, 1);
-    assertEquals(open, view.stateOf(scope.key()));
+    assertEquals(open, view.stateOf(scope));
     view.publish(scope, BreakerState.halfOpen(0), 2);
-    assertEquals(BreakerState.halfOpen(0), view.stateOf(scope.key()));
+    assertEquals(BreakerState.halfOpen(0), view.stateOf(scope));
   }
 
   @Test
   void aScopeNothingWasPublishedForReadsClosedAndUnknown() {
-    assertEquals(BreakerState.CLOSED, view.stateOf("anthropic"));
-    assertEquals(-1, view.versionOf("anthropic"));
-    assertEquals(false, view.knows("anthropic"));
+    assertEquals(BreakerState.CLOSED, view.stateOf(BreakerScope.provider("anthropic")));
+    assertEquals(-1, view.versionOf(BreakerScope.provider("anthropic")));
+    assertEquals(false, view.knows(BreakerScope.provider("anthropic")));
   }
 
   @Test
@@ -44,11 +44,11 @@ class BreakerViewTest {
     view.publish(scope, BreakerState.CLOSED, 3);
     var held = BreakerState.open(Instant.parse("2026-01-05T09:01:00Z"), 0, TripReason.CONSECUTIVE_FAULTS);
     view.holdOpenLocally(scope, held);
-    assertEquals(held, view.stateOf(scope.key()));
-    assertEquals(Map.of(scope.key(), held), view.snapshot());
-    assertEquals(Map.of(scope.key(), held), view.localHolds());
-    assertEquals(BreakerState.CLOSED, view.publishedStateOf(scope.key()));
-    assertEquals(3, view.versionOf(scope.key()));
+    assertEquals(held, view.stateOf(scope));
+    assertEquals(Map.of(scope, held), view.snapshot());
+    assertEquals(Map.of(scope, held), view.localHolds());
+    assertEquals(BreakerState.CLOSED, view.publishedStateOf(scope));
+    assertEquals(3, view.versionOf(scope));
   }
 
   @Test
@@ -56,9 +56,9 @@ class BreakerViewTest {
     view.publish(scope, BreakerState.CLOSED, 3);
     view.holdOpenLocally(scope, open);
     view.publish(scope, BreakerState.halfOpen(0), 4);  // replicated while held
-    assertEquals(open, view.stateOf(scope.key()));
+    assertEquals(open, view.stateOf(scope));
     view.releaseLocal(scope);
-    assertEquals(BreakerState.halfOpen(0), view.stateOf(scope.key()));
+    assertEquals(BreakerState.halfOpen(0), view.stateOf(scope));
     assertEquals(Map.of(), view.localHolds());
   }
 

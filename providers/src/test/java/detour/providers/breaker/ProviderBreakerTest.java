@@ -76,7 +76,7 @@ class ProviderBreakerTest {
       assertTrue(breaker.runCommand(fault(FailureKind.SERVER_ERROR, 503)).hasNoEvents(), "fault " + i);
     }
     assertEquals(BreakerState.CLOSED, stateNow());
-    assertEquals(BreakerState.CLOSED, view.stateOf(scope.key()));
+    assertEquals(BreakerState.CLOSED, view.stateOf(scope));
   }
 
   @Test
@@ -90,7 +90,7 @@ class ProviderBreakerTest {
         settings.cooldown(), Duration.ZERO);
     assertEquals(new Tripped(scope, clock.instant(), until, 0, evidence), result.event());
     assertEquals(new ProviderBreaker.Open(until, 0, TripReason.CONSECUTIVE_FAULTS), result.state());
-    assertEquals(BreakerState.open(until, 0, TripReason.CONSECUTIVE_FAULTS), view.stateOf(scope.key()));
+    assertEquals(BreakerState.open(until, 0, TripReason.CONSECUTIVE_FAULTS), view.stateOf(scope));
   }
 
   @Test
@@ -250,7 +250,7 @@ class ProviderBreakerTest {
 
     timePasses(Duration.ofMillis(1));
     assertEquals(BreakerState.halfOpen(0), stateNow());
-    assertEquals(BreakerState.halfOpen(0), view.stateOf(scope.key()));
+    assertEquals(BreakerState.halfOpen(0), view.stateOf(scope));
     assertEquals(new ProbingStarted(scope, clock.instant(), settings.halfOpenProbes()), lastEvent());
   }
 
@@ -296,7 +296,7 @@ class ProviderBreakerTest {
     var result = breaker.runCommand(new RecordSuccess(12, true));
     var until = clock.instant().plus(settings.rampStageDuration());
     assertEquals(new RampAdvanced(scope, clock.instant(), 0, 0.1, until), result.event());
-    assertEquals(BreakerState.recovering(0.1, until, 0), view.stateOf(scope.key()));
+    assertEquals(BreakerState.recovering(0.1, until, 0), view.stateOf(scope));
   }
 
   @Test
@@ -312,7 +312,7 @@ class ProviderBreakerTest {
     assertEquals(TripReason.PROBE_FAILED, tripped.evidence().reason());
     assertEquals(1, tripped.reopens());
     assertEquals(settings.cooldown().multipliedBy(2), tripped.evidence().cooldown());
-    assertEquals(BreakerState.open(tripped.until(), 1, TripReason.PROBE_FAILED), view.stateOf(scope.key()));
+    assertEquals(BreakerState.open(tripped.until(), 1, TripReason.PROBE_FAILED), view.stateOf(scope));
 
     timePasses(settings.cooldown().multipliedBy(2));
     assertEquals(BreakerState.halfOpen(1), stateNow());
@@ -541,7 +541,7 @@ class ProviderBreakerTest {
 
     var restarted = breaker.restart();
     assertEquals(new ProviderBreaker.Open(until, 0, TripReason.CONSECUTIVE_FAULTS), restarted.state());
-    assertEquals(BreakerState.open(until, 0, TripReason.CONSECUTIVE_FAULTS), view.stateOf(scope.key()));
+    assertEquals(BreakerState.open(until, 0, TripReason.CONSECUTIVE_FAULTS), view.stateOf(scope));
 
     timePasses(Duration.ofSeconds(20).minusMillis(1));
     assertEquals(Circuit.OPEN, stateNow().circuit());

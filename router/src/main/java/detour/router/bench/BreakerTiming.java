@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigFactory;
 import detour.persistence.DetourConfig;
 import detour.persistence.JournalSchema;
 import detour.persistence.audit.JournalReader;
+import detour.persistence.breaker.BreakerScope;
 import detour.providers.breaker.BreakerState.Circuit;
 import detour.providers.breaker.BreakerView;
 import detour.providers.simulator.Behaviour;
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
 public final class BreakerTiming {
   static final int RATE_PER_SECOND = 50;
   /** The primary's model breaker: a 503 is blamed on the model (see FailureKind). */
-  static final String WATCHED = "primary/big";
+  static final BreakerScope WATCHED = BreakerScope.model("primary", "big");
 
   public static void main(String[] args) throws Exception {
     ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("detour.router.coordinator")).setLevel(Level.WARN);

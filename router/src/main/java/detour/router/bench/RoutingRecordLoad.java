@@ -89,7 +89,7 @@ public final class RoutingRecordLoad {
         Map<String, Long> outcomes = new java.util.TreeMap<>();
         Map<String, Long> causes = new java.util.TreeMap<>();
         for (var row : rows) {
-          row.outcomes().forEach(o -> outcomes.merge(o.outcome(), o.requests(), Long::sum));
+          row.outcomes().forEach(o -> outcomes.merge(o.outcome().journalName(), o.requests(), Long::sum));
           row.failovers().forEach(f -> causes.merge(f.from().key() + " " + f.cause() + " -> "
               + (f.answered() ? f.to().key() : "nobody"), f.requests(), Long::sum));
         }

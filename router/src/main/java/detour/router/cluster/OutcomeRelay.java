@@ -194,7 +194,7 @@ public final class OutcomeRelay extends AbstractBehavior<Object> {
         view.releaseLocal(scope);
       }
       getContext().getLog().info("breaker={} owner answers again: its state rules on this node (circuit {})",
-          scope.key(), view.stateOf(scope.key()).circuit());
+          scope.key(), view.stateOf(scope).circuit());
     }
     return this;
   }
@@ -221,7 +221,7 @@ public final class OutcomeRelay extends AbstractBehavior<Object> {
   }
 
   private Circuit publishedCircuit() {
-    return view.publishedStateOf(scope.key()).circuit();
+    return view.publishedStateOf(scope).circuit();
   }
 
   private void holdIf(Optional<BreakerState> open) {

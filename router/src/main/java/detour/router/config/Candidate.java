@@ -9,20 +9,21 @@ import java.util.Optional;
  *
  * @param model the catalogue entry
  * @param provider the provider that serves it
- * @param unusable why it cannot be tried whatever the breakers say (no key configured), if so
+ * @param unusable why it cannot be tried whatever the breakers say (no key configured, or a
+ *     catalogue rule of the route), if so
  */
-public record Candidate(CatalogueModel model, ProviderSettings provider, Optional<String> unusable) {
+public record Candidate(CatalogueModel model, ProviderSettings provider, Optional<Unusable> unusable) {
   public String providerName() {
     return provider.name();
   }
 
-  /** The key of the breaker that guards the whole provider. */
-  public String providerScope() {
-    return BreakerScope.provider(provider.name()).key();
+  /** The breaker that guards the whole provider. */
+  public BreakerScope providerScope() {
+    return BreakerScope.provider(provider.name());
   }
 
-  /** The key of the breaker that guards this model on its provider. */
-  public String modelScope() {
-    return BreakerScope.model(provider.name(), model.upstreamModel()).key();
+  /** The breaker that guards this model on its provider. */
+  public BreakerScope modelScope() {
+    return BreakerScope.model(provider.name(), model.upstreamModel());
   }
 }

@@ -52,6 +52,7 @@ public final class RoutePlanner {
    */
   private static Candidate candidate(RouterSettings settings, CatalogueModel model, Guardrails guardrails) {
     ProviderSettings provider = settings.providers().get(model.provider());
-    return new Candidate(model, provider, provider.unusable().or(() -> guardrails.refuseModel(model)));
+    return new Candidate(model, provider, provider.unusable().map(Unusable::provider)
+        .or(() -> guardrails.refuseModel(model).map(Unusable::guardrail)));
   }
 }

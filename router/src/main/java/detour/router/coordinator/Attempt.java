@@ -1,6 +1,7 @@
 package detour.router.coordinator;
 
 import detour.persistence.breaker.FailureKind;
+import detour.persistence.routing.SkipCause;
 import detour.providers.model.ProviderFailure;
 import detour.router.config.Candidate;
 import detour.router.config.Price;
@@ -19,6 +20,8 @@ import java.util.Set;
  * @param status the upstream's HTTP status; 0 when none arrived or it was not tried
  * @param latencyMillis time spent on it; 0 when skipped
  * @param errorClass the failure's class, when it failed
+ * @param skipCause why it was passed over, or given up on, when it was: decided where it was,
+ *     for the routing record, which never reads it back out of {@code detail}
  * @param detail the skip reason or the (scrubbed) error message; empty on success
  * @param probe whether it was the half-open circuit's probe
  * @param lastResort whether it was tried with its circuit open, because every candidate's was
@@ -36,6 +39,7 @@ public record Attempt(
     int status,
     long latencyMillis,
     Optional<FailureKind> errorClass,
+    Optional<SkipCause> skipCause,
     String detail,
     boolean probe,
     boolean lastResort,
@@ -54,8 +58,8 @@ public record Attempt(
   Attempt withAtRisk(long promptTokens, Optional<Price> price) {
     if (!mayHaveExecuted) return this;
     OptionalDouble cost = price.map(p -> OptionalDouble.of(p.cost(promptTokens, 0))).orElse(OptionalDouble.empty());
-    return new Attempt(provider, model, result, status, latencyMillis, errorClass, detail, probe, lastResort, hedge,
-        true, Optional.of(new AtRisk(promptTokens, cost)));
+    return new Attempt(provider, model, result, status, latencyMillis, errorClass, skipCause, detail, probe, lastResort,
+        hedge, true, Optional.of(new AtRisk(promptTokens, cost)));
   }
 
   public enum Result {
@@ -71,20 +75,20 @@ public record Attempt(
       FailureKind.FIRST_TOKEN_TIMEOUT, FailureKind.INTER_TOKEN_TIMEOUT, FailureKind.CONNECTION_RESET,
       FailureKind.DEADLINE, FailureKind.CANCELLED);
 
-  static Attempt skipped(Candidate candidate, String reason) {
+  static Attempt skipped(Candidate candidate, SkipCause cause, String reason) {
     return new Attempt(candidate.providerName(), candidate.model().id(), Result.SKIPPED, 0, 0, Optional.empty(),
-        reason, false, false, false, false, Optional.empty());
+        Optional.of(cause), reason, false, false, false, false, Optional.empty());
   }
 
   static Attempt answered(Candidate candidate, long latencyMillis, boolean probe, boolean lastResort, boolean hedge) {
     return new Attempt(candidate.providerName(), candidate.model().id(), Result.ANSWERED, 200, latencyMillis,
-        Optional.empty(), "", probe, lastResort, hedge, false, Optional.empty());
+        Optional.empty(), Optional.empty(), "", probe, lastResort, hedge, false, Optional.empty());
   }
 
   static Attempt failed(Candidate candidate, ProviderFailure failure, long latencyMillis, boolean probe,
       boolean lastResort, boolean hedge) {
     return new Attempt(candidate.providerName(), candidate.model().id(), Result.FAILED, failure.status(),
-        latencyMillis, Optional.of(failure.kind()), failure.message(), probe, lastResort, hedge,
+        latencyMillis, Optional.of(failure.kind()), Optional.empty(), failure.message(), probe, lastResort, hedge,
         LEFT_RUNNING.contains(failure.kind()), Optional.empty());
   }
 
@@ -93,14 +97,14 @@ public record Attempt(
    * was classified as the request's size keeps what it may have cost.
    */
   Attempt givenUpOn() {
-    return new Attempt(provider, model, result, status, latencyMillis, errorClass, detail, probe, lastResort, hedge,
-        true, atRisk);
+    return new Attempt(provider, model, result, status, latencyMillis, errorClass, skipCause, detail, probe, lastResort,
+        hedge, true, atRisk);
   }
 
   /** Given up on while still running because another attempt answered first. */
   static Attempt abandoned(Candidate candidate, long latencyMillis, String reason, boolean probe, boolean hedge) {
     return new Attempt(candidate.providerName(), candidate.model().id(), Result.ABANDONED, 0, latencyMillis,
-        Optional.empty(), reason, probe, false, hedge, true, Optional.empty());
+        Optional.empty(), Optional.of(SkipCause.ABANDONED), reason, probe, false, hedge, true, Optional.empty());
   }
 
   public boolean tried() {

@@ -3,6 +3,7 @@ package detour.router.coordinator;
 import detour.providers.breaker.BreakerState;
 import detour.providers.breaker.BreakerState.Circuit;
 import detour.router.config.Candidate;
+import detour.router.config.Unusable;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -33,7 +34,7 @@ public final class CandidateReadiness {
    */
   public static Optional<String> whyNot(
       Candidate candidate, BreakerState provider, BreakerState model, List<BreakerState> faultyModels, Instant now) {
-    if (candidate.unusable().isPresent()) return candidate.unusable();
+    if (candidate.unusable().isPresent()) return candidate.unusable().map(Unusable::reason);
     if (provider.circuit() == Circuit.DRAINED || model.circuit() == Circuit.DRAINED) {
       return Optional.of("drained by an operator");
     }
@@ -42,12 +43,13 @@ public final class CandidateReadiness {
     boolean modelShut = coolingDown(model, now);
     if (providerShut || modelShut) {
       boolean providerDecides = providerShut && (!modelShut || !provider.until().isBefore(model.until()));
-      String which = providerDecides ? "provider " + candidate.providerScope() : "model " + candidate.modelScope();
+      String which = providerDecides
+          ? "provider " + candidate.providerScope().key() : "model " + candidate.modelScope().key();
       return Optional.of("circuit of " + which + " open until " + (providerDecides ? provider : model).until());
     }
     long acrossProvider = faultyModels.stream().filter(state -> coolingDown(state, now)).count();
     if (acrossProvider >= 2) {
-      return Optional.of(acrossProvider + " of provider " + candidate.providerScope()
+      return Optional.of(acrossProvider + " of provider " + candidate.providerScope().key()
           + "'s model circuits are open: a fault across the provider");
     }
     return Optional.empty();  // closed, recovering (its share), half-open (its probe), or done cooling down

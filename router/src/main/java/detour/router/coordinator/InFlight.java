@@ -1,5 +1,6 @@
 package detour.router.coordinator;
 
+import detour.persistence.breaker.BreakerScope;
 import detour.router.config.Candidate;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -11,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 final class InFlight {
   final int index;
   final Candidate candidate;
-  /** The key of the breaker whose probe this is, or null. */
-  final String probeScope;
+  /** The scope of the breaker whose probe this is, or null. */
+  final BreakerScope probeScope;
   final boolean lastResort;
   final boolean hedge;
   final long startedNanos = System.nanoTime();
@@ -23,7 +24,7 @@ final class InFlight {
   /** Whether the coordinator gave up on it at its own timeout: it may still run at the provider. */
   boolean timedOut;
 
-  InFlight(int index, Candidate candidate, String probeScope, boolean lastResort, boolean hedge) {
+  InFlight(int index, Candidate candidate, BreakerScope probeScope, boolean lastResort, boolean hedge) {
     this.index = index;
     this.candidate = candidate;
     this.probeScope = probeScope;
@@ -31,8 +32,8 @@ final class InFlight {
     this.hedge = hedge;
   }
 
-  boolean isProbe(String scopeKey) {
-    return scopeKey.equals(probeScope);
+  boolean isProbe(BreakerScope scope) {
+    return scope.equals(probeScope);
   }
 
   long elapsedMillis() {

@@ -1,6 +1,7 @@
 package detour.router.coordinator;
 
 import akka.actor.typed.ActorRef;
+import detour.persistence.breaker.BreakerScope;
 import detour.persistence.breaker.TripReason;
 import detour.providers.breaker.BreakerState;
 import detour.providers.breaker.BreakerView;
@@ -16,24 +17,25 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What every coordinator shares: each provider's client, every breaker (one per provider and one
- * per model, by scope key), the view of their states, each model's recent latencies, and the
+ * per model, by scope), the view of their states, each model's recent latencies, and the
  * node's routing record. Immutable after start-up, except the ramp counters and the latencies, and
  * safe to use from any thread.
  */
 public final class ProviderFleet {
   private final Map<String, ProviderClient> clients;
-  private final Map<String, ActorRef<ProviderBreaker.Command>> breakers;
+  private final Map<BreakerScope, ActorRef<ProviderBreaker.Command>> breakers;
   private final BreakerView view;
-  private final Map<String, List<String>> modelScopes;
-  private final ConcurrentHashMap<String, AtomicLong> rampCounters = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, LatencyStats> latencies = new ConcurrentHashMap<>();
+  /** Each provider's model scopes, by provider name. */
+  private final Map<String, List<BreakerScope>> modelScopes;
+  private final ConcurrentHashMap<BreakerScope, AtomicLong> rampCounters = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<BreakerScope, LatencyStats> latencies = new ConcurrentHashMap<>();
   private final InstantSource clock;
   private final RoutingRecord routingRecord;
 
   /** A fleet that records no routing: for tests of the request path. */
   public ProviderFleet(
       Map<String, ProviderClient> clients,
-      Map<String, ActorRef<ProviderBreaker.Command>> breakers,
+      Map<BreakerScope, ActorRef<ProviderBreaker.Command>> breakers,
       BreakerView view) {
     this(clients, breakers, view, InstantSource.system(), RoutingRecord.off());
   }
@@ -44,20 +46,19 @@ public final class ProviderFleet {
    */
   public ProviderFleet(
       Map<String, ProviderClient> clients,
-      Map<String, ActorRef<ProviderBreaker.Command>> breakers,
+      Map<BreakerScope, ActorRef<ProviderBreaker.Command>> breakers,
       BreakerView view,
       InstantSource clock,
       RoutingRecord routingRecord) {
     this.clock = clock;
     this.routingRecord = routingRecord;
-    breakers.keySet().forEach(key -> latencies.put(key, new LatencyStats(clock)));
+    breakers.keySet().forEach(scope -> latencies.put(scope, new LatencyStats(clock)));
     this.clients = Map.copyOf(clients);
     this.breakers = Map.copyOf(breakers);
     this.view = view;
-    Map<String, List<String>> models = new HashMap<>();
-    for (String key : breakers.keySet()) {
-      int slash = key.indexOf('/');
-      if (slash > 0) models.computeIfAbsent(key.substring(0, slash), p -> new ArrayList<>()).add(key);
+    Map<String, List<BreakerScope>> models = new HashMap<>();
+    for (BreakerScope scope : breakers.keySet()) {
+      if (!scope.providerWide()) models.computeIfAbsent(scope.provider(), p -> new ArrayList<>()).add(scope);
     }
     this.modelScopes = Map.copyOf(models);
   }
@@ -66,13 +67,13 @@ public final class ProviderFleet {
     return clients.get(provider);
   }
 
-  /** The breaker of a scope, by its key ({@code openai} or {@code openai/gpt-4o-mini}). */
-  public ActorRef<ProviderBreaker.Command> breaker(String scopeKey) {
-    return breakers.get(scopeKey);
+  /** The breaker of a scope: a provider's or one of its models'. */
+  public ActorRef<ProviderBreaker.Command> breaker(BreakerScope scope) {
+    return breakers.get(scope);
   }
 
-  public BreakerState state(String scopeKey) {
-    return view.stateOf(scopeKey);
+  public BreakerState state(BreakerScope scope) {
+    return view.stateOf(scope);
   }
 
   /**
@@ -82,8 +83,8 @@ public final class ProviderFleet {
    */
   public List<BreakerState> faultyModels(String provider) {
     List<BreakerState> open = new ArrayList<>();
-    for (String key : modelScopes.getOrDefault(provider, List.of())) {
-      BreakerState state = view.stateOf(key);
+    for (BreakerScope scope : modelScopes.getOrDefault(provider, List.of())) {
+      BreakerState state = view.stateOf(scope);
       if (state.circuit() == BreakerState.Circuit.OPEN && state.cause() != null
           && state.cause() != TripReason.RATE_LIMITS) {
         open.add(state);
@@ -97,19 +98,19 @@ public final class ProviderFleet {
    * spaced rather than random: at 10 % exactly every tenth request goes, so a ramp stage gets its
    * share however little traffic there is, and tests can count on it.
    */
-  public boolean admitWhileRamping(String scopeKey, double share) {
-    long n = rampCounters.computeIfAbsent(scopeKey, p -> new AtomicLong()).getAndIncrement();
+  public boolean admitWhileRamping(BreakerScope scope, double share) {
+    long n = rampCounters.computeIfAbsent(scope, p -> new AtomicLong()).getAndIncrement();
     return Math.floor((n + 1) * share) > Math.floor(n * share);
   }
 
   /**
-   * The recent latencies of a scope's successful attempts, by its key ({@code
-   * openai/gpt-4o-mini}): the coordinator records each success's, a latency guardrail reads them.
-   * Every breaker's scope has one from the start, so that finding it takes no lock.
+   * The recent latencies of a scope's successful attempts (a model's): the coordinator records
+   * each success's, a latency guardrail reads them. Every breaker's scope has one from the start,
+   * so that finding it takes no lock.
    */
-  public LatencyStats latency(String scopeKey) {
-    LatencyStats stats = latencies.get(scopeKey);
-    return stats != null ? stats : latencies.computeIfAbsent(scopeKey, key -> new LatencyStats(clock));
+  public LatencyStats latency(BreakerScope scope) {
+    LatencyStats stats = latencies.get(scope);
+    return stats != null ? stats : latencies.computeIfAbsent(scope, key -> new LatencyStats(clock));
   }
 
   /** Where each request's outcome goes when it failed over or failed entirely. */
@@ -121,7 +122,7 @@ public final class ProviderFleet {
     return view;
   }
 
-  public Map<String, ActorRef<ProviderBreaker.Command>> breakers() {
+  public Map<BreakerScope, ActorRef<ProviderBreaker.Command>> breakers() {
     return breakers;
   }
 }

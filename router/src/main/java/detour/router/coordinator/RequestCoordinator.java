@@ -13,7 +13,9 @@ import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import detour.persistence.breaker.Blame;
+import detour.persistence.breaker.BreakerScope;
 import detour.persistence.breaker.FailureKind;
+import detour.persistence.routing.SkipCause;
 import detour.providers.breaker.BreakerState;
 import detour.providers.breaker.BreakerState.Circuit;
 import detour.providers.breaker.ProviderBreaker;
@@ -61,7 +63,7 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
 
   private record AttemptTimedOut(int index) implements Command {}
 
-  private record ProbeAnswered(int index, String scopeKey, ProbeAnswer answer) implements Command {}
+  private record ProbeAnswered(int index, BreakerScope scope, ProbeAnswer answer) implements Command {}
 
   private enum DeadlineReached implements Command { INSTANCE }
 
@@ -185,34 +187,36 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
       walked = i + 1;
       Candidate candidate = plan.candidates().get(i);
       if (candidate.unusable().isPresent()) {
-        skip(candidate, candidate.unusable().get());
+        skip(candidate, candidate.unusable().get().cause(), candidate.unusable().get().reason());
         continue;
       }
       Set<Capability> lacking = candidate.model().lacking(needs);
       if (!lacking.isEmpty()) {
-        skip(candidate, "the model lacks what the request uses: " + lacking.stream()
+        skip(candidate, SkipCause.INCAPABLE, "the model lacks what the request uses: " + lacking.stream()
             .map(Capability::configName).collect(Collectors.joining(", ")));
         continue;
       }
       Optional<String> inexpressible = fleet.client(candidate.providerName()).cannotExpress(request);
       if (inexpressible.isPresent()) {
-        skip(candidate, "its protocol cannot express the request: " + inexpressible.get());
+        skip(candidate, SkipCause.INCAPABLE, "its protocol cannot express the request: " + inexpressible.get());
         continue;
       }
       Optional<String> guarded = plan.guardrails().refuseForRequest(candidate, estimate);
-      if (guarded.isPresent()) { skip(candidate, guarded.get()); continue; }
+      if (guarded.isPresent()) { skip(candidate, SkipCause.GUARDRAIL, guarded.get()); continue; }
       Optional<String> slow = plan.guardrails().refuseForLatency(fleet.latency(candidate.modelScope()));
       if (slow.isPresent()) {
         mayPassLater = true;
-        skip(candidate, slow.get());
+        skip(candidate, SkipCause.GUARDRAIL, slow.get());
         continue;
       }
       if (refusedBody.contains(candidate.providerName())) {
-        skip(candidate, "provider '" + candidate.providerName() + "' refused the request's body as too large");
+        // Counted as the routing record has always counted it: as a candidate that could not be called.
+        skip(candidate, SkipCause.UNUSABLE,
+            "provider '" + candidate.providerName() + "' refused the request's body as too large");
         continue;
       }
       if (contextRefusal != null && candidate.model().contextWindow() <= refusedWindow) {
-        skip(candidate, "context window of " + candidate.model().contextWindow()
+        skip(candidate, SkipCause.CONTEXT_WINDOW, "context window of " + candidate.model().contextWindow()
             + " tokens is no larger than the " + refusedWindow + " that refused the prompt");
         continue;
       }
@@ -241,13 +245,13 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
    * Returns the next behaviour when the candidate is tried or asked about, null when passed over.
    */
   private Behavior<Command> throughCircuits(int i, Candidate candidate) {
-    String providerKey = candidate.providerScope();
-    String modelKey = candidate.modelScope();
-    BreakerState provider = fleet.state(providerKey);
-    BreakerState model = fleet.state(modelKey);
+    BreakerScope providerScope = candidate.providerScope();
+    BreakerScope modelScope = candidate.modelScope();
+    BreakerState provider = fleet.state(providerScope);
+    BreakerState model = fleet.state(modelScope);
     if (provider.circuit() == Circuit.DRAINED || model.circuit() == Circuit.DRAINED) {
       mayPassLater = true;
-      skip(candidate, "drained by an operator");  // never a last resort either
+      skip(candidate, SkipCause.DRAINED, "drained by an operator");  // never a last resort either
       return null;
     }
     if (provider.circuit() == Circuit.OPEN || model.circuit() == Circuit.OPEN) {
@@ -255,43 +259,43 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
       boolean providerDecides = provider.circuit() == Circuit.OPEN
           && (model.circuit() != Circuit.OPEN || !provider.until().isBefore(model.until()));
       BreakerState open = providerDecides ? provider : model;
-      String which = providerDecides ? "provider " + providerKey : "model " + modelKey;
-      passOver(i, open.until(), "circuit of " + which + " open until " + open.until());
+      String which = providerDecides ? "provider " + providerScope.key() : "model " + modelScope.key();
+      passOver(i, open.until(), SkipCause.CIRCUIT_OPEN, "circuit of " + which + " open until " + open.until());
       return null;
     }
     var openModels = fleet.faultyModels(candidate.providerName());
     if (openModels.size() >= 2) {
       Instant until = openModels.stream().map(BreakerState::until).min(Instant::compareTo).orElseThrow();
-      passOver(i, until, openModels.size() + " of provider " + providerKey
+      passOver(i, until, SkipCause.CIRCUIT_OPEN, openModels.size() + " of provider " + providerScope.key()
           + "'s model circuits are open: a fault across the provider");
       return null;
     }
-    if (provider.circuit() == Circuit.HALF_OPEN) return askForProbe(i, providerKey);
-    if (model.circuit() == Circuit.HALF_OPEN) return askForProbe(i, modelKey);
+    if (provider.circuit() == Circuit.HALF_OPEN) return askForProbe(i, providerScope);
+    if (model.circuit() == Circuit.HALF_OPEN) return askForProbe(i, modelScope);
     BreakerState ramping = provider.share() <= model.share() ? provider : model;
-    String rampKey = ramping == provider ? providerKey : modelKey;
-    if (ramping.share() >= 1 || fleet.admitWhileRamping(rampKey, ramping.share())) {
+    BreakerScope rampScope = ramping == provider ? providerScope : modelScope;
+    if (ramping.share() >= 1 || fleet.admitWhileRamping(rampScope, ramping.share())) {
       return attempt(i, null, false);
     }
-    passOver(i, Instant.EPOCH, "recovering: " + rampKey + " takes " + Math.round(ramping.share() * 100)
-        + "% of traffic until " + ramping.until());
+    passOver(i, Instant.EPOCH, SkipCause.RAMPING, "recovering: " + rampScope.key() + " takes "
+        + Math.round(ramping.share() * 100) + "% of traffic until " + ramping.until());
     return null;
   }
 
   /** Passes over a candidate for its circuit, remembering the one that reopens soonest. */
-  private void passOver(int index, Instant until, String reason) {
+  private void passOver(int index, Instant until, SkipCause cause, String reason) {
     mayPassLater = true;
-    skip(plan.candidates().get(index), reason);
+    skip(plan.candidates().get(index), cause, reason);
     if (until.isBefore(soonestUntil)) {
       soonest = index;
       soonestUntil = until;
     }
   }
 
-  private Behavior<Command> askForProbe(int index, String scopeKey) {
+  private Behavior<Command> askForProbe(int index, BreakerScope scope) {
     asking = index;
-    getContext().ask(ProbeAnswer.class, fleet.breaker(scopeKey), PROBE_ASK_TIMEOUT, ProviderBreaker.AskForProbe::new,
-        (answer, failure) -> new ProbeAnswered(index, scopeKey,
+    getContext().ask(ProbeAnswer.class, fleet.breaker(scope), PROBE_ASK_TIMEOUT, ProviderBreaker.AskForProbe::new,
+        (answer, failure) -> new ProbeAnswered(index, scope,
             answer != null ? answer : new ProbeRefused("the breaker did not answer: " + failure.getMessage())));
     return this;
   }
@@ -300,14 +304,15 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
     if (msg.index() != asking) return this;
     asking = -1;
     if (msg.answer() instanceof ProbeGranted) {
-      return attempt(msg.index(), msg.scopeKey(), false);
+      return attempt(msg.index(), msg.scope(), false);
     }
-    passOver(msg.index(), Instant.EPOCH, "circuit half-open: " + ((ProbeRefused) msg.answer()).reason());
+    passOver(msg.index(), Instant.EPOCH, SkipCause.CIRCUIT_HALF_OPEN,
+        "circuit half-open: " + ((ProbeRefused) msg.answer()).reason());
     return tryFrom(msg.index() + 1);
   }
 
-  /** @param probeScope the key of the breaker whose probe this is, or null */
-  private Behavior<Command> attempt(int index, String probeScope, boolean lastResort) {
+  /** @param probeScope the breaker whose probe this is, or null */
+  private Behavior<Command> attempt(int index, BreakerScope probeScope, boolean lastResort) {
     Candidate candidate = plan.candidates().get(index);
     InFlight attempt = new InFlight(index, candidate, probeScope, lastResort, !inFlight.isEmpty());
     inFlight.put(index, attempt);
@@ -592,19 +597,19 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
    */
   private void reportFailure(InFlight attempt, ProviderFailure failure) {
     Blame blame = failure.kind().blame();
-    String providerKey = attempt.candidate.providerScope();
-    String modelKey = attempt.candidate.modelScope();
+    BreakerScope providerScope = attempt.candidate.providerScope();
+    BreakerScope modelScope = attempt.candidate.modelScope();
     fleet.routingRecord().failed(attempt.candidate, failure);
-    if (blame == Blame.PROVIDER || attempt.isProbe(providerKey)) {
-      tell(providerKey, new ProviderBreaker.RecordFailure(failure, attempt.isProbe(providerKey)));
+    if (blame == Blame.PROVIDER || attempt.isProbe(providerScope)) {
+      tell(providerScope, new ProviderBreaker.RecordFailure(failure, attempt.isProbe(providerScope)));
     }
-    if (blame == Blame.MODEL || attempt.isProbe(modelKey)) {
-      tell(modelKey, new ProviderBreaker.RecordFailure(failure, attempt.isProbe(modelKey)));
+    if (blame == Blame.MODEL || attempt.isProbe(modelScope)) {
+      tell(modelScope, new ProviderBreaker.RecordFailure(failure, attempt.isProbe(modelScope)));
     }
   }
 
-  private void tell(String scopeKey, ProviderBreaker.Command outcome) {
-    fleet.breaker(scopeKey).tell(outcome);
+  private void tell(BreakerScope scope, ProviderBreaker.Command outcome) {
+    fleet.breaker(scope).tell(outcome);
   }
 
   /** Adds a tried attempt to the trace, with what it may have cost if it may have executed. */
@@ -613,8 +618,8 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
         ? attempt.withAtRisk(estimate.promptTokens(), candidate.model().price()) : attempt);
   }
 
-  private void skip(Candidate candidate, String reason) {
-    Attempt skipped = Attempt.skipped(candidate, reason);
+  private void skip(Candidate candidate, SkipCause cause, String reason) {
+    Attempt skipped = Attempt.skipped(candidate, cause, reason);
     attempts.add(skipped);
     fleet.routingRecord().passedOver(skipped);
   }

@@ -23,7 +23,8 @@ final class RequestLog {
     Usage usage = outcome instanceof RouteOutcome.Answered a ? a.response().usage() : Usage.none();
     log.info("request_id={} route={} outcome={} answered_by={} tried={} attempts=[{}] latency_ms={} "
             + "prompt_tokens={} completion_tokens={}",
-        LogText.escape(trace.requestId()), LogText.escape(trace.route()), name(outcome), answeredBy, trace.triedCount(),
+        LogText.escape(trace.requestId()), LogText.escape(trace.route()), outcome.ending().journalName(), answeredBy,
+        trace.triedCount(),
         trace.attempts().stream().map(RequestLog::describe).collect(Collectors.joining(" ")),
         trace.totalMillis(), usage.promptTokens(), usage.completionTokens());
   }
@@ -40,14 +41,6 @@ final class RequestLog {
         trace.attempts().stream().map(RequestLog::describe).collect(Collectors.joining(" ")),
         trace.totalMillis(), broke.map(f -> f.kind().name()).orElse("complete"), progress.chunks(),
         usage.promptTokens(), usage.completionTokens());
-  }
-
-  static String name(RouteOutcome outcome) {
-    if (outcome instanceof RouteOutcome.Answered) return "answered";
-    if (outcome instanceof RouteOutcome.Streaming) return "streaming";
-    if (outcome instanceof RouteOutcome.Rejected) return "rejected";
-    if (outcome instanceof RouteOutcome.Exhausted) return "exhausted";
-    return "deadline_exceeded";
   }
 
   /** One attempt as the log line and the routing record's samples show it. */

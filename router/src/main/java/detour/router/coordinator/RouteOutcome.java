@@ -3,6 +3,7 @@ package detour.router.coordinator;
 import akka.NotUsed;
 import akka.stream.javadsl.Source;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import detour.persistence.routing.Ending;
 import detour.providers.model.ChatResponse;
 import detour.providers.model.ProviderFailure;
 import java.time.Instant;
@@ -12,8 +13,16 @@ import java.util.Optional;
 public sealed interface RouteOutcome {
   RouteTrace trace();
 
+  /** How it ended, as its log line and the routing record name it. */
+  Ending ending();
+
   /** A candidate answered. */
-  record Answered(ChatResponse response, String provider, String model, RouteTrace trace) implements RouteOutcome {}
+  record Answered(ChatResponse response, String provider, String model, RouteTrace trace) implements RouteOutcome {
+    @Override
+    public Ending ending() {
+      return Ending.ANSWERED;
+    }
+  }
 
   /**
    * A candidate started streaming its answer: the chunks are the caller's to read now (in OpenAI's
@@ -24,10 +33,20 @@ public sealed interface RouteOutcome {
    * @param trace the route decisions up to the commit: the answering attempt is the last
    */
   record Streaming(Source<ObjectNode, NotUsed> chunks, String provider, String model, RouteTrace trace)
-      implements RouteOutcome {}
+      implements RouteOutcome {
+    @Override
+    public Ending ending() {
+      return Ending.STREAMING;
+    }
+  }
 
   /** A provider rejected the request as the caller's mistake: returned as is, no failover. */
-  record Rejected(ProviderFailure failure, RouteTrace trace) implements RouteOutcome {}
+  record Rejected(ProviderFailure failure, RouteTrace trace) implements RouteOutcome {
+    @Override
+    public Ending ending() {
+      return Ending.REJECTED;
+    }
+  }
 
   /**
    * No candidate answered.
@@ -38,8 +57,18 @@ public sealed interface RouteOutcome {
    *     capability, its protocol, a guardrail on its size or cost), none for what may change (a
    *     circuit, an operator's drain, an observed latency)
    */
-  record Exhausted(Optional<Instant> retryAt, boolean retryable, RouteTrace trace) implements RouteOutcome {}
+  record Exhausted(Optional<Instant> retryAt, boolean retryable, RouteTrace trace) implements RouteOutcome {
+    @Override
+    public Ending ending() {
+      return Ending.EXHAUSTED;
+    }
+  }
 
   /** The route's deadline passed before any candidate answered. */
-  record DeadlineExceeded(RouteTrace trace) implements RouteOutcome {}
+  record DeadlineExceeded(RouteTrace trace) implements RouteOutcome {
+    @Override
+    public Ending ending() {
+      return Ending.DEADLINE_EXCEEDED;
+    }
+  }
 }

@@ -5,7 +5,8 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.AskPattern;
 import detour.persistence.routing.ModelRef;
-import detour.persistence.routing.RoutingEvent.Causes;
+import detour.persistence.routing.PassCause;
+import detour.persistence.routing.SkipCause;
 import detour.providers.model.ProviderFailure;
 import detour.router.config.Candidate;
 import detour.router.record.OutcomeLedger;
@@ -73,7 +74,7 @@ public final class RoutingRecord {
 
   /** A candidate was passed over without a call; only its circuit's or a drain's causes are counted. */
   void passedOver(Attempt skipped) {
-    if (ledger != null) ledger.passedOver(skipped.model(), skipped.provider(), cause(skipped));
+    if (ledger != null) ledger.passedOver(skipped.model(), skipped.provider(), skipped.skipCause().orElseThrow());
   }
 
   /** Records nothing: for a node with {@code routing-record.enabled = off}, and for tests. */
@@ -117,7 +118,7 @@ public final class RoutingRecord {
       }
     }
     ModelRef to = served >= 0 ? ref(attempts.get(served)) : null;
-    Map<ModelRef, String> passes = new LinkedHashMap<>();
+    Map<ModelRef, PassCause> passes = new LinkedHashMap<>();
     for (int i = 0; i < attempts.size(); i++) {
       if (i == served) continue;
       ModelRef from = ref(attempts.get(i));
@@ -131,7 +132,7 @@ public final class RoutingRecord {
     List<String> described = new ArrayList<>(attempts.size());
     for (Attempt a : attempts) described.add(RequestLog.describe(a));
     RouteTrace trace = outcome.trace();
-    return new RoutedRequest(trace.requestId(), trace.route(), RequestLog.name(outcome), to, list, failed, described);
+    return new RoutedRequest(trace.requestId(), trace.route(), outcome.ending(), to, list, failed, described);
   }
 
   private ModelRef ref(Attempt attempt) {
@@ -140,26 +141,12 @@ public final class RoutingRecord {
   }
 
   /**
-   * Why a candidate did not serve: the failure class of a call that failed; for a candidate passed
-   * over without a call, its cause read from the trace's reason (the coordinator's wording, pinned
-   * by RoutingRecordTest).
+   * Why a candidate did not serve: the failure class of a call that failed, else the cause the
+   * coordinator gave when it passed the candidate over or gave up on it. An attempt that answered
+   * has neither and is never asked.
    */
-  /** How the route guardrails' reasons begin (config.Guardrails). */
-  private static final java.util.regex.Pattern GUARDRAIL_WORDING = java.util.regex.Pattern.compile(
-      "its family |it has no family|its tier |it has no tier|it has no price|its blended price|its estimated cost"
-          + "|prompt of ~|its observed p95");
-
-  static String cause(Attempt attempt) {
-    if (attempt.errorClass().isPresent()) return attempt.errorClass().get().name();
-    if (attempt.result() == Attempt.Result.ABANDONED) return Causes.ABANDONED;
-    String why = attempt.detail();
-    if (why.startsWith("the model lacks") || why.startsWith("its protocol cannot express")) return Causes.INCAPABLE;
-    if (GUARDRAIL_WORDING.matcher(why).lookingAt()) return Causes.GUARDRAIL;
-    if (why.startsWith("drained")) return Causes.DRAINED;
-    if (why.startsWith("circuit of ") || why.contains("model circuits are open")) return Causes.CIRCUIT_OPEN;
-    if (why.startsWith("circuit half-open")) return Causes.CIRCUIT_HALF_OPEN;
-    if (why.startsWith("recovering")) return Causes.RAMPING;
-    if (why.startsWith("context window")) return Causes.CONTEXT_WINDOW;
-    return Causes.UNUSABLE;
+  static PassCause cause(Attempt attempt) {
+    if (attempt.errorClass().isPresent()) return PassCause.of(attempt.errorClass().get());
+    return PassCause.of(attempt.skipCause().orElse(SkipCause.UNUSABLE));
   }
 }

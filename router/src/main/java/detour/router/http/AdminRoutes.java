@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import detour.persistence.audit.Audit;
 import detour.persistence.audit.AuditFilter;
 import detour.persistence.audit.AuditReport;
+import detour.persistence.breaker.BreakerScope;
 import detour.providers.breaker.BreakerReport;
 import detour.providers.breaker.BreakerState;
 import detour.providers.breaker.ProviderBreaker;
@@ -57,16 +58,17 @@ public final class AdminRoutes extends AllDirectives {
       "open", Action.FORCE_OPEN, "close", Action.FORCE_CLOSED, "drain", Action.DRAIN, "reset", Action.RESET);
 
   private final Optional<Secret> token;
-  private final Map<String, ActorRef<ProviderBreaker.Command>> breakers;
+  /** By scope key, the text the admin API's paths and answers name a breaker by; sorted. */
+  private final Map<String, ActorRef<ProviderBreaker.Command>> breakers = new TreeMap<>();
   private final Scheduler scheduler;
   private final ActorSystem<?> system;
   private final ObjectMapper json;
   private final Replies replies;
 
-  AdminRoutes(Optional<Secret> token, Map<String, ActorRef<ProviderBreaker.Command>> breakers, ActorSystem<?> system,
-      ObjectMapper json, Replies replies) {
+  AdminRoutes(Optional<Secret> token, Map<BreakerScope, ActorRef<ProviderBreaker.Command>> breakers,
+      ActorSystem<?> system, ObjectMapper json, Replies replies) {
     this.token = token;
-    this.breakers = new TreeMap<>(breakers);
+    breakers.forEach((scope, breaker) -> this.breakers.put(scope.key(), breaker));
     this.scheduler = system.scheduler();
     this.system = system;
     this.json = json;

@@ -99,18 +99,18 @@ final class HealthRoutes extends AllDirectives {
         .put("queue_delay_ms", Math.round(admission.shedding().lastDelayNanos() / 1e4) / 100.0);
     ObjectNode breakers = health.putObject("breakers");
     var localHolds = view.localHolds();
-    view.snapshot().forEach((provider, state) -> {
-      ObjectNode b = breakers.putObject(provider).put("circuit", state.circuit().name().toLowerCase(Locale.ROOT));
+    view.snapshot().forEach((scope, state) -> {
+      ObjectNode b = breakers.putObject(scope.key()).put("circuit", state.circuit().name().toLowerCase(Locale.ROOT));
       if (state.circuit() == BreakerState.Circuit.OPEN || state.circuit() == BreakerState.Circuit.RECOVERING) {
         b.put("until", state.until().toString());
       }
       if (state.circuit() == BreakerState.Circuit.RECOVERING) b.put("share", state.share());
       if (state.cause() != null) b.put("cause", state.cause().name().toLowerCase(Locale.ROOT));
       if (state.reopens() > 0) b.put("reopens", state.reopens());
-      if (localHolds.containsKey(provider)) {
+      if (localHolds.containsKey(scope)) {
         // Held open by this node alone, its owner unreachable: say so, and what the cluster last said.
         b.put("held", "locally").put("owner", "unreachable")
-            .put("cluster_circuit", view.publishedStateOf(provider).circuit().name().toLowerCase(Locale.ROOT));
+            .put("cluster_circuit", view.publishedStateOf(scope).circuit().name().toLowerCase(Locale.ROOT));
       }
     });
     return replies.json(StatusCodes.OK, health, List.of());

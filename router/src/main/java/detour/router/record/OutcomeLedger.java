@@ -3,8 +3,8 @@ package detour.router.record;
 import detour.persistence.breaker.FailureKind;
 import detour.persistence.routing.LatencyBuckets;
 import detour.persistence.routing.ModelRef;
-import detour.persistence.routing.RoutingEvent.Causes;
 import detour.persistence.routing.RoutingEvent.ModelSecond;
+import detour.persistence.routing.SkipCause;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -28,8 +28,8 @@ public final class OutcomeLedger {
   static final int SECONDS_KEPT = 8;
 
   /** The pass-over causes it counts: the circuit's and the operator's, which say a request wanted the model. */
-  private static final List<String> PASS_CAUSES =
-      List.of(Causes.CIRCUIT_OPEN, Causes.CIRCUIT_HALF_OPEN, Causes.RAMPING, Causes.DRAINED);
+  private static final List<SkipCause> PASS_CAUSES =
+      List.of(SkipCause.CIRCUIT_OPEN, SkipCause.CIRCUIT_HALF_OPEN, SkipCause.RAMPING, SkipCause.DRAINED);
 
   private final InstantSource clock;
   private final Map<String, ModelCounts> byCatalogueId;
@@ -57,7 +57,7 @@ public final class OutcomeLedger {
   }
 
   /** A request passed the model over without calling it; only circuit and drain causes count. */
-  public void passedOver(String modelId, String provider, String cause) {
+  public void passedOver(String modelId, String provider, SkipCause cause) {
     int index = PASS_CAUSES.indexOf(cause);
     if (index >= 0) counts(modelId, provider).passedOver(second(), index);
   }
@@ -164,7 +164,7 @@ public final class OutcomeLedger {
       Map<String, Long> failed = new LinkedHashMap<>();
       FailureKind[] kinds = FailureKind.values();
       for (int i = 0; i < failures.length; i++) if (failures[i] > 0) failed.put(kinds[i].name(), failures[i]);
-      Map<String, Long> passes = new LinkedHashMap<>();
+      Map<SkipCause, Long> passes = new LinkedHashMap<>();
       for (int i = 0; i < passed.length; i++) if (passed[i] > 0) passes.put(PASS_CAUSES.get(i), passed[i]);
       return new ModelSecond(Instant.ofEpochSecond(second), model, answered, buckets, failed, retryAfterMillis, passes);
     }

@@ -9,7 +9,9 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.persistence.typed.PersistenceId;
+import detour.persistence.routing.Ending;
 import detour.persistence.routing.ModelRef;
+import detour.persistence.routing.PassCause;
 import detour.persistence.routing.RoutingEvent.Failover;
 import detour.persistence.routing.RoutingEvent.Outcome;
 import detour.persistence.routing.RoutingEvent.IntervalRecorded;
@@ -234,9 +236,9 @@ public final class RoutingRecorder extends AbstractBehavior<RoutingRecorder.Comm
     return a.isAfter(b) ? a : b;
   }
 
-  private record FailoverKey(String route, ModelRef from, ModelRef to, String cause) {}
+  private record FailoverKey(String route, ModelRef from, ModelRef to, PassCause cause) {}
 
-  private record OutcomeKey(String route, String outcome) {}
+  private record OutcomeKey(String route, Ending outcome) {}
 
   private static final Comparator<ModelRef> NULLS_LAST = Comparator.nullsLast(Comparator.naturalOrder());
 
@@ -286,7 +288,7 @@ public final class RoutingRecorder extends AbstractBehavior<RoutingRecorder.Comm
           .thenComparing(Failover::to, NULLS_LAST).thenComparing(Failover::cause));
       List<Outcome> ends = new ArrayList<>(outcomes.size());
       outcomes.forEach((k, n) -> ends.add(new Outcome(k.route(), k.outcome(), n[0])));
-      ends.sort(Comparator.comparing(Outcome::route).thenComparing(Outcome::outcome));
+      ends.sort(Comparator.comparing(Outcome::route).thenComparing(o -> o.outcome().journalName()));
       return new IntervalRecorded(node, start, cutAt, requests, fo, ends, otherFailovers, otherOutcomes, samples);
     }
   }

@@ -115,13 +115,13 @@ class OutcomeRelayTest {
     manualTime.timePasses(KEEP_ALIVE);
     owner.expectMessageClass(ProviderBreaker.GetVersionedState.class).replyTo().tell(new VersionedState(open, 1));
     settle(relay);
-    assertEquals(open, view.stateOf(scope.key()));
+    assertEquals(open, view.stateOf(scope));
 
     view.publish(scope, BreakerState.halfOpen(0), 2);  // a newer state, replicated meanwhile
     manualTime.timePasses(KEEP_ALIVE);
     owner.expectMessageClass(ProviderBreaker.GetVersionedState.class).replyTo().tell(new VersionedState(open, 1));
     settle(relay);
-    assertEquals(BreakerState.halfOpen(0), view.stateOf(scope.key()), "the older answer did not overwrite it");
+    assertEquals(BreakerState.halfOpen(0), view.stateOf(scope), "the older answer did not overwrite it");
   }
 
   @Test
@@ -130,9 +130,9 @@ class OutcomeRelayTest {
     for (int i = 0; i < BREAKER.consecutiveFaults(); i++) relay.tell(FAULT);
     var toOwner = settle(relay);
     var held = BreakerState.open(clock.instant().plus(BREAKER.cooldown()), 0, TripReason.CONSECUTIVE_FAULTS);
-    assertEquals(held, view.stateOf(scope.key()));
-    assertEquals(Map.of(scope.key(), held), view.localHolds());
-    assertEquals(BreakerState.CLOSED, view.publishedStateOf(scope.key()), "the cluster's state stays underneath");
+    assertEquals(held, view.stateOf(scope));
+    assertEquals(Map.of(scope, held), view.localHolds());
+    assertEquals(BreakerState.CLOSED, view.publishedStateOf(scope), "the cluster's state stays underneath");
     assertEquals(BREAKER.consecutiveFaults(), toOwner.stream().filter(FAULT::equals).count(),
         "every failure still goes to the owner, once");
   }
@@ -142,7 +142,7 @@ class OutcomeRelayTest {
     var relay = silentOwner();
     for (int i = 1; i < BREAKER.consecutiveFaults(); i++) relay.tell(FAULT);
     settle(relay);
-    assertEquals(BreakerState.CLOSED, view.stateOf(scope.key()));
+    assertEquals(BreakerState.CLOSED, view.stateOf(scope));
   }
 
   @Test
@@ -153,7 +153,7 @@ class OutcomeRelayTest {
     timePasses(OWNER_SILENCE.multipliedBy(2));  // a cluster still forming: the breaker not started yet
     for (int i = 0; i < BREAKER.consecutiveFaults(); i++) relay.tell(FAULT);
     settle(relay);
-    assertEquals(BreakerState.CLOSED, view.stateOf(scope.key()));
+    assertEquals(BreakerState.CLOSED, view.stateOf(scope));
   }
 
   @Test
@@ -161,14 +161,14 @@ class OutcomeRelayTest {
     var relay = silentOwner();
     for (int i = 0; i < BREAKER.consecutiveFaults(); i++) relay.tell(FAULT);
     settle(relay);
-    assertEquals(BreakerState.Circuit.OPEN, view.stateOf(scope.key()).circuit());
+    assertEquals(BreakerState.Circuit.OPEN, view.stateOf(scope).circuit());
 
     timePasses(KEEP_ALIVE);
     var keepAlive = owner.fishForMessage(Duration.ofSeconds(3), message -> message instanceof GetVersionedState
         ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
     ((GetVersionedState) keepAlive.get(keepAlive.size() - 1)).replyTo().tell(new VersionedState(BreakerState.CLOSED, 1));
     settle(relay);
-    assertEquals(BreakerState.CLOSED, view.stateOf(scope.key()));
+    assertEquals(BreakerState.CLOSED, view.stateOf(scope));
     assertEquals(Map.of(), view.localHolds());
   }
 
@@ -181,7 +181,7 @@ class OutcomeRelayTest {
     for (int i = 0; i < 2 * BREAKER.consecutiveFaults(); i++) relay.tell(FAULT);
     var toOwner = settle(relay);
     assertEquals(2 * BREAKER.consecutiveFaults(), toOwner.stream().filter(FAULT::equals).count());
-    assertEquals(BreakerState.CLOSED, view.stateOf(scope.key()), "no second judgement beside the owner's");
+    assertEquals(BreakerState.CLOSED, view.stateOf(scope), "no second judgement beside the owner's");
     assertEquals(Map.of(), view.localHolds());
   }
 
@@ -192,7 +192,7 @@ class OutcomeRelayTest {
     for (int i = 0; i < 16; i++) relay.tell(new RecordSuccess(200, false));
     for (int i = 1; i < BREAKER.consecutiveFaults(); i++) relay.tell(FAULT);  // 8 of 24: a third
     settle(relay);
-    assertEquals(BreakerState.CLOSED, view.stateOf(scope.key()));
+    assertEquals(BreakerState.CLOSED, view.stateOf(scope));
   }
 
   @Test
@@ -201,15 +201,15 @@ class OutcomeRelayTest {
     for (int i = 0; i < BREAKER.consecutiveFaults(); i++) relay.tell(FAULT);
     settle(relay);
     timePasses(BREAKER.cooldown().minusMillis(1));
-    assertEquals(BreakerState.Circuit.OPEN, view.stateOf(scope.key()).circuit(), "held for the whole cooldown");
+    assertEquals(BreakerState.Circuit.OPEN, view.stateOf(scope).circuit(), "held for the whole cooldown");
     timePasses(Duration.ofMillis(1));
     settle(relay);
-    assertEquals(BreakerState.CLOSED, view.stateOf(scope.key()), "tried again, on its own evidence");
+    assertEquals(BreakerState.CLOSED, view.stateOf(scope), "tried again, on its own evidence");
 
     for (int i = 0; i < BREAKER.consecutiveFaults(); i++) relay.tell(FAULT);
     settle(relay);
     assertEquals(BreakerState.open(clock.instant().plus(BREAKER.cooldown().multipliedBy(2)), 1,
-        TripReason.CONSECUTIVE_FAULTS), view.stateOf(scope.key()), "the second hold in a row lasts twice as long");
+        TripReason.CONSECUTIVE_FAULTS), view.stateOf(scope), "the second hold in a row lasts twice as long");
   }
 
   @Test

@@ -78,9 +78,10 @@ class GuardrailsSettingsTest {
         """)));
     var candidates = planner.plan("default").orElseThrow().candidates();
     assertEquals(Optional.empty(), candidates.get(0).unusable());
-    assertEquals(Optional.of("its blended price of $2.00 per million tokens (3:1 input:output) exceeds the route's "
-        + "max-price-per-mtok of $1.00"), candidates.get(1).unusable());
-    assertEquals(Optional.of("it has no family in the catalogue, and the route allows only the families claude, gpt"),
+    assertEquals(Optional.of(Unusable.guardrail("its blended price of $2.00 per million tokens (3:1 input:output) "
+        + "exceeds the route's max-price-per-mtok of $1.00")), candidates.get(1).unusable());
+    assertEquals(Optional.of(Unusable.guardrail(
+        "it has no family in the catalogue, and the route allows only the families claude, gpt")),
         candidates.get(2).unusable());
     // Naming a model directly is the caller's own choice: no route's guardrails apply.
     assertEquals(Optional.empty(), planner.plan("good").orElseThrow().candidates().get(0).unusable());

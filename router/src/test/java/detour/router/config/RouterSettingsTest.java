@@ -133,7 +133,7 @@ class RouterSettingsTest {
     var planner = new RoutePlanner(RouterSettings.from(load(VALID.replace("api-key = \"k\"", ""))));
     var candidates = planner.plan("default").orElseThrow().candidates();
     assertTrue(candidates.get(0).unusable().isEmpty());
-    assertEquals("provider 'b' has no api-key configured", candidates.get(1).unusable().orElseThrow());
+    assertEquals(Unusable.provider("provider 'b' has no api-key configured"), candidates.get(1).unusable().orElseThrow());
   }
 
   @Test

@@ -14,6 +14,7 @@ import akka.stream.javadsl.Source;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
+import detour.persistence.breaker.BreakerScope;
 import detour.persistence.breaker.FailureKind;
 import detour.providers.breaker.BreakerSettings;
 import detour.providers.breaker.BreakerView;
@@ -32,6 +33,7 @@ import detour.router.config.Candidate;
 import detour.router.config.CatalogueModel;
 import detour.router.config.LoadShedding;
 import detour.router.config.Plan;
+import detour.router.config.Unusable;
 import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
@@ -167,10 +169,13 @@ class AdmissionReleaseTest {
 
   /** Runs one request through the coordinators' parent, with its place taken as the HTTP layer does. */
   private TestProbe<RouteOutcome> run(Client client, Optional<String> unusable, boolean stream) {
-    Map<String, ActorRef<ProviderBreaker.Command>> refs = new HashMap<>();
-    for (String scope : List.of("p", "p/up")) refs.put(scope, testKit.<ProviderBreaker.Command>createTestProbe().ref());
+    Map<BreakerScope, ActorRef<ProviderBreaker.Command>> refs = new HashMap<>();
+    for (var scope : List.of(BreakerScope.provider("p"), BreakerScope.model("p", "up"))) {
+      refs.put(scope, testKit.<ProviderBreaker.Command>createTestProbe().ref());
+    }
     var fleet = new ProviderFleet(Map.of("p", client), refs, BreakerView.detached());
-    var candidate = new Candidate(new CatalogueModel("m", "p", "up", 8_192), settings(), unusable);
+    var candidate = new Candidate(new CatalogueModel("m", "p", "up", 8_192), settings(),
+        unusable.map(Unusable::provider));
     var plan = new Plan("route", List.of(candidate), DEADLINE, false);
     ObjectNode body = JSON.createObjectNode().put("model", "route").put("stream", stream);
     body.putArray("messages").addObject().put("role", "user").put("content", "hi");

@@ -72,7 +72,9 @@ class BreakerScopesTest {
       breakers.put(scope, testKit.spawn(ProviderBreaker.create(key, BreakerSettings.defaults(), InstantSource.system(), view)));
     }
     Map<String, ProviderClient> clients = Map.of(p, client(p), q, client(q));
-    fleet = new ProviderFleet(clients, breakers, view);
+    Map<BreakerScope, ActorRef<ProviderBreaker.Command>> byScope = new HashMap<>();
+    breakers.forEach((scope, breaker) -> byScope.put(BreakerScope.ofKey(scope), breaker));
+    fleet = new ProviderFleet(clients, byScope, view);
     answers.put("z", answer());
     breakers.keySet().forEach(this::circuit);  // every breaker has recovered and published
   }

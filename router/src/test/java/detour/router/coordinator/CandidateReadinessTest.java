@@ -10,6 +10,7 @@ import detour.providers.client.Protocol;
 import detour.providers.client.ProviderSettings;
 import detour.router.config.Candidate;
 import detour.router.config.CatalogueModel;
+import detour.router.config.Unusable;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -97,6 +98,6 @@ class CandidateReadinessTest {
     var provider = new ProviderSettings("p", Protocol.OPENAI_COMPATIBLE, URI.create("http://127.0.0.1:1/v1"),
         Optional.empty(), false, Map.of(), Map.of(), Duration.ofSeconds(1), Duration.ofSeconds(5),
         Duration.ofSeconds(5), Duration.ofSeconds(5), 4, 16, BreakerSettings.defaults().with(ConfigFactory.empty()));
-    return new Candidate(new CatalogueModel("m", "p", "up", 8_192), provider, unusable);
+    return new Candidate(new CatalogueModel("m", "p", "up", 8_192), provider, unusable.map(Unusable::provider));
   }
 }

@@ -12,6 +12,7 @@ import akka.stream.javadsl.Source;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
+import detour.persistence.breaker.BreakerScope;
 import detour.providers.breaker.BreakerSettings;
 import detour.providers.breaker.BreakerView;
 import detour.providers.breaker.ProviderBreaker;
@@ -111,7 +112,7 @@ class GuardrailsCoordinatorTest {
         new Model("slow", 128_000, "gpt", 2, new Price(0.1, 0.4)),         // p95 of 8 s
         new Model("good", 200_000, "claude", 3, new Price(0.1, 0.4)));
     Plan plan = plan(chain, STRICT);
-    for (int i = 0; i < 25; i++) fleet.latency("p-slow/slow").record(8_000);
+    for (int i = 0; i < 25; i++) fleet.latency(BreakerScope.ofKey("p-slow/slow")).record(8_000);
 
     // "hello " x 5000: 5,000 one-token words, + 3 for the message + 3 for the reply; 2,000 reserved.
     var outcome = run(plan, request("hello ".repeat(5_000), 2_000, false));
@@ -139,7 +140,7 @@ class GuardrailsCoordinatorTest {
   void aModelPassedOverForItsLatencyLeavesTheRequestRetryable() {
     List<Model> chain = List.of(new Model("slow", 128_000, "gpt", 2, new Price(0.1, 0.4)));
     Plan plan = plan(chain, STRICT);
-    for (int i = 0; i < 25; i++) fleet.latency("p-slow/slow").record(60_000);
+    for (int i = 0; i < 25; i++) fleet.latency(BreakerScope.ofKey("p-slow/slow")).record(60_000);
 
     var exhausted = assertInstanceOf(RouteOutcome.Exhausted.class, run(plan, request("hi", 100, false)));
     assertTrue(exhausted.retryable(), "its latency may be back within the budget by the next try");
@@ -149,7 +150,7 @@ class GuardrailsCoordinatorTest {
   void aModelWithTooFewLatencySamplesIsStillTried() {
     List<Model> chain = List.of(new Model("slow", 128_000, "gpt", 2, new Price(0.1, 0.4)));
     Plan plan = plan(chain, STRICT);
-    for (int i = 0; i < 19; i++) fleet.latency("p-slow/slow").record(60_000);
+    for (int i = 0; i < 19; i++) fleet.latency(BreakerScope.ofKey("p-slow/slow")).record(60_000);
 
     var answered = assertInstanceOf(RouteOutcome.Answered.class, run(plan, request("hi", 100, false)));
     assertEquals("slow", answered.model());
@@ -190,8 +191,8 @@ class GuardrailsCoordinatorTest {
     List<Model> chain = List.of(new Model("m", 128_000, "gpt", 2, new Price(0.1, 0.4)));
     Plan plan = plan(chain, Guardrails.NONE);
     assertInstanceOf(RouteOutcome.Answered.class, run(plan, request("hi", 10, false)));
-    assertEquals(1, fleet.latency("p-m/m").recorded());
-    assertEquals(0, fleet.latency("p-m").recorded(), "per model, not per provider");
+    assertEquals(1, fleet.latency(BreakerScope.ofKey("p-m/m")).recorded());
+    assertEquals(0, fleet.latency(BreakerScope.ofKey("p-m")).recorded(), "per model, not per provider");
   }
 
   @Test
@@ -199,26 +200,26 @@ class GuardrailsCoordinatorTest {
     List<Model> chain = List.of(new Model("m", 128_000, "gpt", 2, new Price(0.1, 0.4)));
     Plan plan = plan(chain, Guardrails.NONE);
     var streaming = assertInstanceOf(RouteOutcome.Streaming.class, run(plan, request("hi", 10, true)));
-    assertEquals(0, fleet.latency("p-m/m").recorded(), "not before the stream has ended well");
+    assertEquals(0, fleet.latency(BreakerScope.ofKey("p-m/m")).recorded(), "not before the stream has ended well");
 
     streaming.chunks().runWith(Sink.seq(), testKit.system()).toCompletableFuture().get(5, TimeUnit.SECONDS);
 
     testKit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
-      assertEquals(1, fleet.latency("p-m/m").recorded());
+      assertEquals(1, fleet.latency(BreakerScope.ofKey("p-m/m")).recorded());
       return null;
     });
   }
 
   private Plan plan(List<Model> models, Guardrails guardrails) {
     Map<String, ProviderClient> byName = new HashMap<>();
-    Map<String, ActorRef<ProviderBreaker.Command>> refs = new HashMap<>();
+    Map<BreakerScope, ActorRef<ProviderBreaker.Command>> refs = new HashMap<>();
     List<Candidate> chain = new ArrayList<>();
     for (Model m : models) {
       var client = new AnsweringClient(m.provider());
       clients.put(m.provider(), client);
       byName.put(m.provider(), client);
       for (String scope : List.of(m.provider(), m.scope())) {
-        refs.put(scope, testKit.<ProviderBreaker.Command>createTestProbe().ref());
+        refs.put(BreakerScope.ofKey(scope), testKit.<ProviderBreaker.Command>createTestProbe().ref());
       }
       var model = new CatalogueModel(m.id(), m.provider(), m.id(), m.window())
           .described(Optional.of(m.family()), OptionalInt.of(m.tier()), Optional.of(m.price()));

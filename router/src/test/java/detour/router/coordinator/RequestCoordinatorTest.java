@@ -32,6 +32,7 @@ import detour.router.config.CatalogueModel;
 import detour.router.config.Candidate;
 import detour.router.config.Capability;
 import detour.router.config.Plan;
+import detour.router.config.Unusable;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -195,7 +196,7 @@ class RequestCoordinatorTest {
   private static Candidate candidate(FakeClient client, java.util.Set<Capability> capabilities,
       Optional<String> unusable) {
     return new Candidate(new CatalogueModel("m-" + client.provider(), client.provider(), "up-" + client.provider(),
-        8_192, capabilities), settings(client.provider()), unusable);
+        8_192, capabilities), settings(client.provider()), unusable.map(Unusable::provider));
   }
 
   private static ChatRequest withTools() {
@@ -254,13 +255,13 @@ class RequestCoordinatorTest {
   private RouteOutcome run(List<Candidate> chain, List<FakeClient> clients, BreakerView view, ChatRequest request,
       Map<String, TestProbe<ProviderBreaker.Command>> breakers) {
     Map<String, ProviderClient> byName = new HashMap<>();
-    Map<String, akka.actor.typed.ActorRef<ProviderBreaker.Command>> refs = new HashMap<>();
+    Map<BreakerScope, akka.actor.typed.ActorRef<ProviderBreaker.Command>> refs = new HashMap<>();
     for (FakeClient client : clients) {
       byName.put(client.provider(), client);
       for (String scope : List.of(client.provider(), client.provider() + "/up-" + client.provider())) {
         var probe = testKit.<ProviderBreaker.Command>createTestProbe();
         breakers.put(scope, probe);
-        refs.put(scope, probe.ref());
+        refs.put(BreakerScope.ofKey(scope), probe.ref());
       }
     }
     var fleet = new ProviderFleet(byName, refs, view);
@@ -277,14 +278,14 @@ class RequestCoordinatorTest {
   private RouteOutcome run(
       List<FakeClient> clients, Map<String, Integer> windows, Map<String, TestProbe<ProviderBreaker.Command>> breakers) {
     Map<String, ProviderClient> byName = new HashMap<>();
-    Map<String, akka.actor.typed.ActorRef<ProviderBreaker.Command>> refs = new HashMap<>();
+    Map<BreakerScope, akka.actor.typed.ActorRef<ProviderBreaker.Command>> refs = new HashMap<>();
     List<Candidate> chain = new ArrayList<>();
     for (FakeClient client : clients) {
       byName.put(client.provider(), client);
       for (String scope : List.of(client.provider(), client.provider() + "/up-" + client.provider())) {
         var probe = testKit.<ProviderBreaker.Command>createTestProbe();
         breakers.put(scope, probe);
-        refs.put(scope, probe.ref());
+        refs.put(BreakerScope.ofKey(scope), probe.ref());
       }
       chain.add(new Candidate(
           new CatalogueModel("m-" + client.provider(), client.provider(), "up-" + client.provider(),

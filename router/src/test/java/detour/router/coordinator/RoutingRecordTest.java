@@ -14,8 +14,10 @@ import com.typesafe.config.ConfigFactory;
 import detour.persistence.breaker.BreakerScope;
 import detour.persistence.breaker.FailureKind;
 import detour.persistence.breaker.TripReason;
+import detour.persistence.routing.Ending;
 import detour.persistence.routing.ModelRef;
-import detour.persistence.routing.RoutingEvent.Causes;
+import detour.persistence.routing.PassCause;
+import detour.persistence.routing.SkipCause;
 import detour.providers.breaker.BreakerSettings;
 import detour.providers.breaker.BreakerState;
 import detour.providers.breaker.BreakerView;
@@ -31,7 +33,10 @@ import detour.providers.model.ProviderFailure;
 import detour.providers.model.Usage;
 import detour.router.config.CatalogueModel;
 import detour.router.config.Candidate;
+import detour.router.config.Guardrails;
+import detour.router.config.HedgePolicy;
 import detour.router.config.Plan;
+import detour.router.config.Unusable;
 import detour.router.record.RoutedRequest;
 import detour.router.record.RoutingRecorder;
 import java.lang.management.ManagementFactory;
@@ -43,6 +48,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
@@ -68,6 +75,7 @@ class RoutingRecordTest {
   final Map<String, ProviderClient> clients = new HashMap<>();
   final List<Candidate> chain = new ArrayList<>();
   final Map<String, ModelRef> catalogue = new HashMap<>();
+  Guardrails guardrails = Guardrails.NONE;
   /** Completed once any client is called: the coordinator has started and armed its timers. */
   final CompletableFuture<Void> called = new CompletableFuture<>();
 
@@ -76,7 +84,8 @@ class RoutingRecordTest {
     return candidate(provider, rule, 8_192, Optional.empty());
   }
 
-  RoutingRecordTest candidate(String provider, Function<String, CallResult> rule, int window, Optional<String> unusable) {
+  RoutingRecordTest candidate(String provider, Function<String, CallResult> rule, int window,
+      Optional<Unusable> unusable) {
     clients.put(provider, new ProviderClient() {
       @Override
       public String provider() {
@@ -113,7 +122,7 @@ class RoutingRecordTest {
 
   /** Runs one request through a real coordinator; returns its outcome. */
   RouteOutcome run(Duration deadline) {
-    Map<String, akka.actor.typed.ActorRef<ProviderBreaker.Command>> breakers = new HashMap<>();
+    Map<BreakerScope, akka.actor.typed.ActorRef<ProviderBreaker.Command>> breakers = new HashMap<>();
     for (Candidate c : chain) {
       breakers.put(c.providerScope(), testKit.<ProviderBreaker.Command>createTestProbe().ref());
       breakers.put(c.modelScope(), testKit.<ProviderBreaker.Command>createTestProbe().ref());
@@ -123,8 +132,8 @@ class RoutingRecordTest {
     var replies = testKit.<RouteOutcome>createTestProbe();
     ObjectNode body = JSON.createObjectNode().put("model", "route");
     body.putArray("messages").addObject().put("role", "user").put("content", "a prompt that must never be recorded");
-    testKit.spawn(RequestCoordinator.create("req-1", new ChatRequest(body), new Plan("default", chain, deadline, true),
-        fleet, replies.ref()));
+    var plan = new Plan("default", chain, deadline, true, HedgePolicy.NONE, guardrails);
+    testKit.spawn(RequestCoordinator.create("req-1", new ChatRequest(body), plan, fleet, replies.ref()));
     if (deadline.compareTo(Duration.ofSeconds(5)) < 0) {
       called.orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
       manualTime.timePasses(deadline);
@@ -146,8 +155,8 @@ class RoutingRecordTest {
   @Test
   void theHealthyPathCostsNoAllocation() {
     var record = new RoutingRecord(recorder.ref(), Map.of());
-    var attempt = new Attempt("p1", "m-p1", Attempt.Result.ANSWERED, 200, 3, Optional.empty(), "", false, false,
-        false, false, Optional.empty());
+    var attempt = new Attempt("p1", "m-p1", Attempt.Result.ANSWERED, 200, 3, Optional.empty(), Optional.empty(), "",
+        false, false, false, false, Optional.empty());
     var outcome = new RouteOutcome.Answered(null, "p1", "m-p1", new RouteTrace("req", "default", List.of(attempt), 3));
     var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long thread = Thread.currentThread().getId();
@@ -165,9 +174,10 @@ class RoutingRecordTest {
     run(Duration.ofSeconds(30));
     var request = recorded();
     assertEquals("default", request.route());
-    assertEquals("answered", request.outcome());
+    assertEquals(Ending.ANSWERED, request.outcome());
     assertEquals(new ModelRef("p2", "up-p2"), request.to(), "named as the breakers name it");
-    assertEquals(List.of(new RoutedRequest.Pass(new ModelRef("p1", "up-p1"), "OVERLOADED")), request.passes());
+    assertEquals(List.of(new RoutedRequest.Pass(new ModelRef("p1", "up-p1"), PassCause.of(FailureKind.OVERLOADED))),
+        request.passes());
     assertFalse(request.failed());
     assertEquals(List.of("p1/m-p1:failed:OVERLOADED:503:0ms", "p2/m-p2:answered:200:0ms"),
         request.attempts().stream().map(a -> a.replaceAll(":\\d+ms", ":0ms")).toList());
@@ -179,7 +189,8 @@ class RoutingRecordTest {
   void everyCandidatePassedOverWithoutACallIsRecordedWithWhy() {
     var until = Instant.parse("2026-01-05T09:00:30Z");
     candidate("open", m -> answer()).candidate("drained", m -> answer()).candidate("ramping", m -> answer())
-        .candidate("nokey", m -> answer(), 8_192, Optional.of("provider nokey has no API key (set NOKEY_API_KEY)"))
+        .candidate("nokey", m -> answer(), 8_192,
+            Optional.of(Unusable.provider("provider nokey has no API key (set NOKEY_API_KEY)")))
         .candidate("fine", m -> answer());
     view.publish(BreakerScope.model("open", "up-open"), BreakerState.open(until, 0, TripReason.CONSECUTIVE_FAULTS));
     view.publish(BreakerScope.provider("drained"), BreakerState.DRAINED);
@@ -187,10 +198,10 @@ class RoutingRecordTest {
     run(Duration.ofSeconds(30));
     var request = recorded();
     assertEquals(List.of(
-        new RoutedRequest.Pass(new ModelRef("open", "up-open"), Causes.CIRCUIT_OPEN),
-        new RoutedRequest.Pass(new ModelRef("drained", "up-drained"), Causes.DRAINED),
-        new RoutedRequest.Pass(new ModelRef("ramping", "up-ramping"), Causes.RAMPING),
-        new RoutedRequest.Pass(new ModelRef("nokey", "up-nokey"), Causes.UNUSABLE)), request.passes());
+        new RoutedRequest.Pass(new ModelRef("open", "up-open"), PassCause.of(SkipCause.CIRCUIT_OPEN)),
+        new RoutedRequest.Pass(new ModelRef("drained", "up-drained"), PassCause.of(SkipCause.DRAINED)),
+        new RoutedRequest.Pass(new ModelRef("ramping", "up-ramping"), PassCause.of(SkipCause.RAMPING)),
+        new RoutedRequest.Pass(new ModelRef("nokey", "up-nokey"), PassCause.of(SkipCause.UNUSABLE))), request.passes());
     assertEquals(new ModelRef("fine", "up-fine"), request.to());
   }
 
@@ -200,8 +211,9 @@ class RoutingRecordTest {
         .candidate("smaller", m -> answer(), 4_096, Optional.empty())
         .candidate("large", m -> answer(), 128_000, Optional.empty());
     run(Duration.ofSeconds(30));
-    assertEquals(List.of(new RoutedRequest.Pass(new ModelRef("small", "up-small"), "CONTEXT_TOO_LONG"),
-        new RoutedRequest.Pass(new ModelRef("smaller", "up-smaller"), Causes.CONTEXT_WINDOW)), recorded().passes());
+    assertEquals(List.of(new RoutedRequest.Pass(new ModelRef("small", "up-small"), PassCause.of(FailureKind.CONTEXT_TOO_LONG)),
+        new RoutedRequest.Pass(new ModelRef("smaller", "up-smaller"), PassCause.of(SkipCause.CONTEXT_WINDOW))),
+        recorded().passes());
   }
 
   @Test
@@ -210,10 +222,10 @@ class RoutingRecordTest {
     run(Duration.ofSeconds(30));
     var request = recorded();
     assertTrue(request.failed());
-    assertEquals("exhausted", request.outcome());
+    assertEquals(Ending.EXHAUSTED, request.outcome());
     assertNull(request.to());
-    assertEquals(List.of(new RoutedRequest.Pass(new ModelRef("p1", "up-p1"), "OVERLOADED"),
-        new RoutedRequest.Pass(new ModelRef("p2", "up-p2"), "SERVER_ERROR")), request.passes());
+    assertEquals(List.of(new RoutedRequest.Pass(new ModelRef("p1", "up-p1"), PassCause.of(FailureKind.OVERLOADED)),
+        new RoutedRequest.Pass(new ModelRef("p2", "up-p2"), PassCause.of(FailureKind.SERVER_ERROR))), request.passes());
   }
 
   @Test
@@ -222,8 +234,9 @@ class RoutingRecordTest {
     run(Duration.ofSeconds(2));
     var request = recorded();
     assertTrue(request.failed());
-    assertEquals("deadline_exceeded", request.outcome());
-    assertEquals(List.of(new RoutedRequest.Pass(new ModelRef("hangs", "up-hangs"), "DEADLINE")), request.passes());
+    assertEquals(Ending.DEADLINE_EXCEEDED, request.outcome());
+    assertEquals(List.of(new RoutedRequest.Pass(new ModelRef("hangs", "up-hangs"), PassCause.of(FailureKind.DEADLINE))),
+        request.passes());
   }
 
   @Test
@@ -240,6 +253,33 @@ class RoutingRecordTest {
     candidate("p1", m -> fail(FailureKind.BAD_REQUEST, 422)).candidate("p2", m -> answer());
     run(Duration.ofSeconds(30));
     recorder.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
+  void candidatesTheRoutesGuardrailsRefuseAreRecordedAsRefusedByThem() {
+    guardrails = new Guardrails(true, 1_024, Set.of(), 0, OptionalDouble.empty(), OptionalDouble.empty(),
+        Optional.empty());
+    candidate("lowtier", m -> answer(), 8_192, Optional.of(Unusable.guardrail("below the route's min-tier")))
+        .candidate("tiny", m -> answer(), 512, Optional.empty())  // no room for the 1024 tokens reserved
+        .candidate("fine", m -> answer());
+    run(Duration.ofSeconds(30));
+    assertEquals(List.of(new RoutedRequest.Pass(new ModelRef("lowtier", "up-lowtier"), PassCause.of(SkipCause.GUARDRAIL)),
+        new RoutedRequest.Pass(new ModelRef("tiny", "up-tiny"), PassCause.of(SkipCause.GUARDRAIL))), recorded().passes());
+  }
+
+  @Test
+  void aPassOverIsRecordedUnderTheCauseTheCoordinatorGaveItWhateverItsReasonSays() {
+    candidate("p1", m -> answer());
+    Candidate candidate = chain.get(0);
+    for (SkipCause cause : SkipCause.values()) {
+      var skipped = Attempt.skipped(candidate, cause, "a reason worded as nobody has worded it yet");
+      assertEquals(PassCause.of(cause), RoutingRecord.cause(skipped), cause.name());
+    }
+    var abandoned = Attempt.abandoned(candidate, 40, "another candidate answered first", false, true);
+    assertEquals(PassCause.of(SkipCause.ABANDONED), RoutingRecord.cause(abandoned));
+    var failed = Attempt.failed(candidate, ProviderFailure.of(FailureKind.OVERLOADED, 503, "drained, recovering"), 3,
+        false, false, false);
+    assertEquals(PassCause.of(FailureKind.OVERLOADED), RoutingRecord.cause(failed), "a failed call by its class");
   }
 
   private static ProviderSettings settings(String name) {

@@ -16,6 +16,7 @@ import akka.stream.javadsl.Source;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
+import detour.persistence.breaker.BreakerScope;
 import detour.persistence.breaker.FailureKind;
 import detour.providers.breaker.BreakerSettings;
 import detour.providers.breaker.BreakerView;
@@ -256,14 +257,14 @@ class StreamingCoordinatorTest {
   private TestProbe<RouteOutcome> start(List<StreamingClient> clients, ChatRequest request,
       Map<String, EnumSet<Capability>> capabilities) {
     Map<String, ProviderClient> byName = new HashMap<>();
-    Map<String, ActorRef<ProviderBreaker.Command>> refs = new HashMap<>();
+    Map<BreakerScope, ActorRef<ProviderBreaker.Command>> refs = new HashMap<>();
     List<Candidate> chain = new ArrayList<>();
     for (StreamingClient client : clients) {
       byName.put(client.provider(), client);
       for (String scope : List.of(client.provider(), client.provider() + "/up-" + client.provider())) {
         var probe = testKit.<ProviderBreaker.Command>createTestProbe();
         breakers.put(scope, probe);
-        refs.put(scope, probe.ref());
+        refs.put(BreakerScope.ofKey(scope), probe.ref());
       }
       var model = new CatalogueModel("m-" + client.provider(), client.provider(), "up-" + client.provider(), 8_192,
           capabilities.getOrDefault(client.provider(), EnumSet.allOf(Capability.class)));

@@ -24,7 +24,9 @@ import detour.persistence.breaker.BreakerScope;
 import detour.persistence.breaker.Evidence;
 import detour.persistence.breaker.FailureKind;
 import detour.persistence.breaker.TripReason;
+import detour.persistence.routing.Ending;
 import detour.persistence.routing.ModelRef;
+import detour.persistence.routing.PassCause;
 import detour.persistence.routing.RoutingEvent;
 import detour.providers.breaker.BreakerSettings;
 import detour.providers.breaker.BreakerState;
@@ -144,8 +146,9 @@ class JournalRetentionTest {
     // The recorder writes on after the rows it lost, never over them.
     var recorder = testKit.spawn(RoutingRecorder.create(node,
         new RoutingRecordSettings(true, Duration.ofSeconds(10), 5, 256), clock));
-    recorder.tell(new RoutingRecorder.Observed(new RoutedRequest("r1", "default", "exhausted", null,
-        List.of(new RoutedRequest.Pass(new ModelRef("a", "m"), "OVERLOADED")), true, List.of("a/m:failed:OVERLOADED"))));
+    recorder.tell(new RoutingRecorder.Observed(new RoutedRequest("r1", "default", Ending.EXHAUSTED, null,
+        List.of(new RoutedRequest.Pass(new ModelRef("a", "m"), PassCause.of(FailureKind.OVERLOADED))), true,
+        List.of("a/m:failed:OVERLOADED"))));
     var flushed = testKit.<Done>createTestProbe();
     recorder.tell(new RoutingRecorder.Flush(flushed.ref()));
     flushed.receiveMessage(Duration.ofSeconds(20));
@@ -154,7 +157,8 @@ class JournalRetentionTest {
 
   static RoutingEvent.IntervalRecorded interval(String node, Instant end) {
     return new RoutingEvent.IntervalRecorded(node, end.minusSeconds(10), end, 1,
-        List.of(new RoutingEvent.Failover("default", new ModelRef("a", "m"), new ModelRef("b", "n"), "OVERLOADED", 1)),
+        List.of(new RoutingEvent.Failover("default", new ModelRef("a", "m"), new ModelRef("b", "n"),
+            PassCause.of(FailureKind.OVERLOADED), 1)),
         List.of(), 0, 0, List.of());
   }
 

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import detour.persistence.breaker.FailureKind;
 import detour.persistence.routing.ModelRef;
-import detour.persistence.routing.RoutingEvent.Causes;
 import detour.persistence.routing.RoutingEvent.ModelSecond;
+import detour.persistence.routing.SkipCause;
 import detour.providers.testing.TestClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,15 +26,15 @@ class OutcomeLedgerTest {
     ledger.answered("mini-json", "openai", 180);
     ledger.failed("mini", "openai", FailureKind.RATE_LIMITED, 2_000);
     ledger.failed("mini", "openai", FailureKind.RATE_LIMITED, 500);
-    ledger.passedOver("mini", "openai", Causes.CIRCUIT_OPEN);
-    ledger.passedOver("mini", "openai", Causes.GUARDRAIL);  // not the circuit's doing: not demand
+    ledger.passedOver("mini", "openai", SkipCause.CIRCUIT_OPEN);
+    ledger.passedOver("mini", "openai", SkipCause.GUARDRAIL);  // not the circuit's doing: not demand
     clock.advance(Duration.ofSeconds(1));
     ledger.answered("mini", "openai", 7);
 
     List<ModelSecond> drained = ledger.drainBefore(clock.instant());
 
     assertEquals(List.of(new ModelSecond(Instant.parse("2026-01-05T09:00:00Z"), MINI, 2,
-        Map.of("50", 1L, "250", 1L), Map.of("RATE_LIMITED", 2L), 2_000, Map.of(Causes.CIRCUIT_OPEN, 1L))), drained,
+        Map.of("50", 1L, "250", 1L), Map.of("RATE_LIMITED", 2L), 2_000, Map.of(SkipCause.CIRCUIT_OPEN, 1L))), drained,
         "only the complete second");
     assertEquals(List.of(new ModelSecond(Instant.parse("2026-01-05T09:00:01Z"), MINI, 1, Map.of("10", 1L),
         Map.of(), 0, Map.of())), ledger.drainBefore(clock.instant().plusSeconds(1)));

@@ -9,11 +9,14 @@ import akka.actor.typed.ActorRef;
 import akka.persistence.testkit.PersistenceTestKitPlugin;
 import akka.persistence.testkit.javadsl.PersistenceTestKit;
 import com.typesafe.config.ConfigFactory;
+import detour.persistence.breaker.FailureKind;
+import detour.persistence.routing.Ending;
 import detour.persistence.routing.ModelRef;
-import detour.persistence.routing.RoutingEvent.Causes;
+import detour.persistence.routing.PassCause;
 import detour.persistence.routing.RoutingEvent.Failover;
 import detour.persistence.routing.RoutingEvent.Outcome;
 import detour.persistence.routing.RoutingEvent.IntervalRecorded;
+import detour.persistence.routing.SkipCause;
 import detour.providers.testing.TestClock;
 import detour.router.config.JournalSettings.RoutingRecordSettings;
 import java.time.Duration;
@@ -39,6 +42,9 @@ class RoutingRecorderTest {
 
   static final ModelRef PRIMARY = new ModelRef("a", "model-a");
   static final ModelRef FALLBACK = new ModelRef("b", "model-b");
+  static final PassCause OVERLOADED = PassCause.of(FailureKind.OVERLOADED);
+  static final PassCause SERVER_ERROR = PassCause.of(FailureKind.SERVER_ERROR);
+  static final PassCause CIRCUIT_OPEN = PassCause.of(SkipCause.CIRCUIT_OPEN);
 
   @AfterAll
   static void shutDown() {
@@ -59,15 +65,15 @@ class RoutingRecorderTest {
         sampleSize, maxKeys), clock));
   }
 
-  static RoutingRecorder.Observed failedOver(String id, String route, ModelRef from, String cause) {
-    return new RoutingRecorder.Observed(new RoutedRequest(id, route, "answered", FALLBACK,
+  static RoutingRecorder.Observed failedOver(String id, String route, ModelRef from, PassCause cause) {
+    return new RoutingRecorder.Observed(new RoutedRequest(id, route, Ending.ANSWERED, FALLBACK,
         List.of(new RoutedRequest.Pass(from, cause)), false,
         List.of(from.provider() + "/x:failed:" + cause, "b/model-b:answered:200:4ms")));
   }
 
   static RoutingRecorder.Observed exhausted(String id) {
-    return new RoutingRecorder.Observed(new RoutedRequest(id, "default", "exhausted", null,
-        List.of(new RoutedRequest.Pass(PRIMARY, "OVERLOADED"), new RoutedRequest.Pass(FALLBACK, "SERVER_ERROR")), true,
+    return new RoutingRecorder.Observed(new RoutedRequest(id, "default", Ending.EXHAUSTED, null,
+        List.of(new RoutedRequest.Pass(PRIMARY, OVERLOADED), new RoutedRequest.Pass(FALLBACK, SERVER_ERROR)), true,
         List.of("a/model-a:failed:OVERLOADED:503:2ms", "b/model-b:failed:SERVER_ERROR:500:3ms")));
   }
 
@@ -89,9 +95,9 @@ class RoutingRecorderTest {
   void anIntervalWithFailoversIsWrittenAsOneEventWhenItEnds() {
     var recorder = testKit.spawn(RoutingRecorder.create(node, new RoutingRecordSettings(true, Duration.ofSeconds(10),
         5, 256), clock));
-    recorder.tell(failedOver("r1", "default", PRIMARY, "OVERLOADED"));
-    recorder.tell(failedOver("r2", "default", PRIMARY, "OVERLOADED"));
-    recorder.tell(failedOver("r3", "default", PRIMARY, Causes.CIRCUIT_OPEN));
+    recorder.tell(failedOver("r1", "default", PRIMARY, OVERLOADED));
+    recorder.tell(failedOver("r2", "default", PRIMARY, OVERLOADED));
+    recorder.tell(failedOver("r3", "default", PRIMARY, CIRCUIT_OPEN));
     recorder.tell(exhausted("r4"));
     journal.expectNothingPersisted(id, Duration.ofMillis(50));
 
@@ -104,11 +110,12 @@ class RoutingRecorderTest {
     assertEquals(Instant.parse("2026-01-05T09:00:10Z"), event.end());
     assertEquals(4, event.requests());
     assertEquals(List.of(
-        new Failover("default", PRIMARY, FALLBACK, Causes.CIRCUIT_OPEN, 1),
-        new Failover("default", PRIMARY, FALLBACK, "OVERLOADED", 2),
-        new Failover("default", PRIMARY, null, "OVERLOADED", 1),
-        new Failover("default", FALLBACK, null, "SERVER_ERROR", 1)), event.failovers());
-    assertEquals(List.of(new Outcome("default", "answered", 3), new Outcome("default", "exhausted", 1)), event.outcomes());
+        new Failover("default", PRIMARY, FALLBACK, CIRCUIT_OPEN, 1),
+        new Failover("default", PRIMARY, FALLBACK, OVERLOADED, 2),
+        new Failover("default", PRIMARY, null, OVERLOADED, 1),
+        new Failover("default", FALLBACK, null, SERVER_ERROR, 1)), event.failovers());
+    assertEquals(List.of(new Outcome("default", Ending.ANSWERED, 3), new Outcome("default", Ending.EXHAUSTED, 1)),
+        event.outcomes());
     assertEquals(List.of("r1", "r2", "r3", "r4"), event.samples().stream().map(s -> s.requestId()).toList());
     journal.expectNothingPersisted(id, Duration.ofMillis(50));
   }
@@ -126,7 +133,7 @@ class RoutingRecorderTest {
     var recorder = recorder(2, 3);
     String[] routes = {"r-a", "r-b", "r-c", "r-d", "r-e"};
     for (int i = 0; i < 10_000; i++) {
-      recorder.tell(failedOver("req-" + i, routes[i % routes.length], PRIMARY, "OVERLOADED"));
+      recorder.tell(failedOver("req-" + i, routes[i % routes.length], PRIMARY, OVERLOADED));
     }
     timePasses(recorder, Duration.ofSeconds(7));
 
@@ -144,9 +151,9 @@ class RoutingRecorderTest {
   @Test
   void eachIntervalWithFailoversGetsItsOwnEvent() {
     var recorder = recorder(5, 256);
-    recorder.tell(failedOver("r1", "default", PRIMARY, "OVERLOADED"));
+    recorder.tell(failedOver("r1", "default", PRIMARY, OVERLOADED));
     timePasses(recorder, Duration.ofSeconds(10));  // 09:00:13, the first interval was written
-    recorder.tell(failedOver("r2", "default", PRIMARY, Causes.CIRCUIT_OPEN));
+    recorder.tell(failedOver("r2", "default", PRIMARY, CIRCUIT_OPEN));
     timePasses(recorder, Duration.ofSeconds(30));
 
     var first = journal.expectNextPersistedClass(id, IntervalRecorded.class);
@@ -161,7 +168,7 @@ class RoutingRecorderTest {
   void aRequestHeardOfLateCountsInTheIntervalItEndedIn() {
     var recorder = recorder(5, 256);
     clock.advance(Duration.ofSeconds(9));  // 09:00:12: the interval the request ended in is over
-    var late = failedOver("r1", "default", PRIMARY, "OVERLOADED").request();
+    var late = failedOver("r1", "default", PRIMARY, OVERLOADED).request();
     recorder.tell(new RoutingRecorder.Observed(late, Instant.parse("2026-01-05T09:00:08Z")));
     timePasses(recorder, Duration.ZERO);
 
@@ -174,7 +181,7 @@ class RoutingRecorderTest {
   @Test
   void aFlushWritesTheIntervalUnderWayCutShortAndAnswersOnceItIsWritten() {
     var recorder = recorder(5, 256);
-    recorder.tell(failedOver("r1", "default", PRIMARY, "OVERLOADED"));
+    recorder.tell(failedOver("r1", "default", PRIMARY, OVERLOADED));
     clock.advance(Duration.ofSeconds(2));  // 09:00:05
     var done = testKit.<Done>createTestProbe();
     recorder.tell(new RoutingRecorder.Flush(done.ref()));
@@ -185,7 +192,7 @@ class RoutingRecorderTest {
     assertEquals(Instant.parse("2026-01-05T09:00:05Z"), event.end(), "cut at the flush");
     assertEquals(1, event.requests());
 
-    recorder.tell(failedOver("r2", "default", PRIMARY, "OVERLOADED"));
+    recorder.tell(failedOver("r2", "default", PRIMARY, OVERLOADED));
     timePasses(recorder, Duration.ofSeconds(5));
     var rest = journal.expectNextPersistedClass(id, IntervalRecorded.class);
     assertEquals(Instant.parse("2026-01-05T09:00:05Z"), rest.start(), "the rest of the interval, not counted twice");

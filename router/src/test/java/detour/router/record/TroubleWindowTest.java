@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import detour.persistence.routing.ModelRef;
 import detour.persistence.routing.RoutingEvent.ModelSecond;
+import detour.persistence.routing.SkipCause;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -68,7 +69,7 @@ class TroubleWindowTest {
 
   @Test
   void aPassOverForAnOpenCircuitIsTrouble() {
-    offer(new ModelSecond(T0, MODEL, 0, Map.of(), Map.of(), 0, Map.of("CIRCUIT_OPEN", 9L)));
+    offer(new ModelSecond(T0, MODEL, 0, Map.of(), Map.of(), 0, Map.of(SkipCause.CIRCUIT_OPEN, 9L)));
 
     assertEquals(List.of(0L), secondsTaken());
   }

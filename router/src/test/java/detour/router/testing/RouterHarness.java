@@ -11,6 +11,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import detour.persistence.DetourConfig;
 import detour.persistence.JournalSchema;
+import detour.persistence.breaker.BreakerScope;
 import detour.providers.breaker.BreakerState;
 import detour.providers.breaker.ProviderBreaker;
 import detour.providers.simulator.ProviderSimulator;
@@ -189,7 +190,7 @@ public final class RouterHarness implements AutoCloseable {
    */
   public BreakerState circuit(String provider) {
     var probe = testKit.<BreakerState>createTestProbe();
-    started.fleet().breaker(provider).tell(new ProviderBreaker.GetState(probe.ref()));
+    started.fleet().breaker(BreakerScope.ofKey(provider)).tell(new ProviderBreaker.GetState(probe.ref()));
     return probe.receiveMessage(PATIENCE);
   }
 
@@ -199,10 +200,10 @@ public final class RouterHarness implements AutoCloseable {
 
   /** Moves the node's clock and its timers together, after making sure the breakers are idle. */
   public void timePasses(Duration d) {
-    started.fleet().breakers().keySet().forEach(this::circuit);
+    started.fleet().breakers().keySet().forEach(scope -> circuit(scope.key()));
     clock.advance(d);
     manualTime.timePasses(d);
-    started.fleet().breakers().keySet().forEach(this::circuit);
+    started.fleet().breakers().keySet().forEach(scope -> circuit(scope.key()));
   }
 
   /** Writes the interval the routing record is counting, and returns once it is in the journal. */
