@@ -9,6 +9,7 @@ import static detour.router.http.JsonChecks.notAllowed;
 import static detour.router.http.JsonChecks.number;
 import static detour.router.http.JsonChecks.oneOf;
 import static detour.router.http.JsonChecks.optional;
+import static detour.router.http.JsonChecks.required;
 import static detour.router.http.JsonChecks.wrongType;
 import static java.util.Map.entry;
 
@@ -71,11 +72,7 @@ final class ChatFieldRules {
     if (stop.isTextual()) return null;
     if (!stop.isArray()) return wrongType(param, "a string or an array of strings", stop);
     if (stop.size() > MAX_STOP) return notAllowed(param, "at most " + MAX_STOP + " stop sequences, got " + stop.size());
-    for (int i = 0; i < stop.size(); i++) {
-      ApiError problem = STRING.check(stop.get(i), param + "[" + i + "]");
-      if (problem != null) return problem;
-    }
-    return null;
+    return JsonChecks.each(stop, param, STRING);
   }
 
   private static final JsonChecks.Rule BIAS = number(-100, 100);
@@ -94,22 +91,18 @@ final class ChatFieldRules {
     return null;
   }
 
-  private static final List<String> FORMATS = List.of("text", "json_object", "json_schema");
+  private static final JsonChecks.Rule FORMAT_TYPE = oneOf(List.of("text", "json_object", "json_schema"));
 
   private static ApiError responseFormat(JsonNode format, String param) {
     if (!format.isObject()) return wrongType(param, "an object with a 'type'", format);
-    JsonNode type = format.get("type");
-    if (absent(type)) return ApiError.missingParameter(param + ".type");
-    ApiError problem = oneOf(FORMATS).check(type, param + ".type");
-    if (problem != null || !type.asText().equals("json_schema")) return problem;
+    ApiError problem = required(format, "type", FORMAT_TYPE, param);
+    if (problem != null || !format.get("type").asText().equals("json_schema")) return problem;
     String at = param + ".json_schema";
     JsonNode schema = format.get("json_schema");
     if (absent(schema)) return ApiError.missingParameter(at);
     if (!schema.isObject()) return wrongType(at, "an object", schema);
-    JsonNode name = schema.get("name");
-    if (absent(name)) return ApiError.missingParameter(at + ".name");
     return JsonChecks.firstProblem(
-        STRING.check(name, at + ".name"),
+        required(schema, "name", STRING, at),
         optional(schema, "description", STRING, at),
         optional(schema, "schema", OBJECT, at),
         optional(schema, "strict", BOOLEAN, at));

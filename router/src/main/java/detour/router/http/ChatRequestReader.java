@@ -63,7 +63,8 @@ final class ChatRequestReader {
       return new Invalid(ApiError.invalidJson("The request body is empty: send a JSON object."));
     }
     if (!(root instanceof ObjectNode request)) {
-      return new Invalid(wrongTypeOfBody(root));
+      return new Invalid(ApiError.invalidType(
+          "The request body must be a JSON object; got " + JsonChecks.kind(root) + ".", null));
     }
     ApiError problem = check(request);
     return problem == null ? new Valid(new ChatRequest(request)) : new Invalid(problem);
@@ -92,11 +93,9 @@ final class ChatRequestReader {
     if (absent(messages)) return ApiError.missingParameter("messages");
     if (!messages.isArray()) return wrongType("messages", "a non-empty array of messages", messages);
     if (messages.isEmpty()) return ApiError.invalidRequest("'messages' must be a non-empty array of messages.", "messages");
-    for (int i = 0; i < messages.size(); i++) {
-      ApiError problem = MessageRules.message(messages.get(i), "messages[" + i + "]");
-      if (problem != null) return problem;
-    }
-    ApiError problem = ChatFieldRules.check(request);
+    ApiError problem = JsonChecks.each(messages, "messages", MessageRules::message);
+    if (problem != null) return problem;
+    problem = ChatFieldRules.check(request);
     return problem != null ? problem : streamOptions(request);
   }
 
@@ -109,10 +108,6 @@ final class ChatRequestReader {
     }
     if (!options.isObject()) return wrongType("stream_options", "an object", options);
     return JsonChecks.optional(options, "include_usage", JsonChecks.BOOLEAN, "stream_options");
-  }
-
-  private static ApiError wrongTypeOfBody(JsonNode root) {
-    return ApiError.invalidType("The request body must be a JSON object; got " + JsonChecks.kind(root) + ".", null);
   }
 
   private static String where(JsonLocation location) {

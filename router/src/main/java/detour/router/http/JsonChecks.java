@@ -96,10 +96,25 @@ final class JsonChecks {
     return Double.isFinite(v) && v == Math.rint(v);
   }
 
+  /** {@code holder.field} (holder is an object) checked by {@code rule}; absent or null, it is missing. */
+  static ApiError required(JsonNode holder, String field, Rule rule, String at) {
+    JsonNode value = holder.get(field);
+    return absent(value) ? ApiError.missingParameter(at + "." + field) : rule.check(value, at + "." + field);
+  }
+
   /** {@code holder.field} checked by {@code rule} when it is set; nothing to check when holder is no object. */
   static ApiError optional(JsonNode holder, String field, Rule rule, String at) {
     JsonNode value = holder == null ? null : holder.get(field);
     return absent(value) ? null : rule.check(value, at + "." + field);
+  }
+
+  /** Each element of an array checked by {@code element}, named {@code param[i]}: the first error, or null. */
+  static ApiError each(JsonNode array, String param, Rule element) {
+    for (int i = 0; i < array.size(); i++) {
+      ApiError problem = element.check(array.get(i), param + "[" + i + "]");
+      if (problem != null) return problem;
+    }
+    return null;
   }
 
   /** The first of some checks' errors, or null. All are computed: each costs a field lookup or two. */

@@ -3,9 +3,11 @@ package detour.router.http;
 import static detour.router.http.JsonChecks.OBJECT;
 import static detour.router.http.JsonChecks.STRING;
 import static detour.router.http.JsonChecks.absent;
+import static detour.router.http.JsonChecks.each;
 import static detour.router.http.JsonChecks.firstProblem;
 import static detour.router.http.JsonChecks.oneOf;
 import static detour.router.http.JsonChecks.optional;
+import static detour.router.http.JsonChecks.required;
 import static detour.router.http.JsonChecks.wrongType;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,22 +21,21 @@ import java.util.List;
 final class MessageRules {
   private MessageRules() {}
 
-  static final List<String> ROLES = List.of("system", "developer", "user", "assistant", "tool", "function");
+  private static final JsonChecks.Rule ROLE =
+      oneOf(List.of("system", "developer", "user", "assistant", "tool", "function"));
 
   /** The error in {@code messages[i]}, named by {@code at}, or null. */
   static ApiError message(JsonNode message, String at) {
     if (!message.isObject()) return wrongType(at, "an object with a 'role'", message);
-    JsonNode role = message.get("role");
-    if (absent(role)) return ApiError.missingParameter(at + ".role");
-    ApiError problem = oneOf(ROLES).check(role, at + ".role");
+    ApiError problem = required(message, "role", ROLE, at);
     if (problem != null) return problem;
-    String who = role.asText();
+    String who = message.get("role").asText();
     problem = firstProblem(
         optional(message, "name", STRING, at),
         optional(message, "tool_calls", ToolRules::toolCalls, at),
         optional(message, "function_call", OBJECT, at),
-        who.equals("tool") ? required(message, "tool_call_id", at) : null,
-        who.equals("function") ? required(message, "name", at) : null);
+        who.equals("tool") ? required(message, "tool_call_id", STRING, at) : null,
+        who.equals("function") ? required(message, "name", STRING, at) : null);
     if (problem != null) return problem;
     return content(message, who, at);
   }
@@ -47,34 +48,23 @@ final class MessageRules {
       return role.equals("assistant") && onlyCalls ? null : ApiError.missingParameter(at + ".content");
     }
     if (content.isTextual()) return null;
-    if (!content.isArray()) return wrongType(at + ".content", "a string or an array of content parts", content);
-    for (int i = 0; i < content.size(); i++) {
-      ApiError problem = part(content.get(i), at + ".content[" + i + "]");
-      if (problem != null) return problem;
-    }
-    return null;
+    return content.isArray() ? each(content, at + ".content", MessageRules::part)
+        : wrongType(at + ".content", "a string or an array of content parts", content);
   }
 
   private static ApiError part(JsonNode part, String at) {
     if (!part.isObject()) return wrongType(at, "an object with a 'type'", part);
-    JsonNode type = part.get("type");
-    if (absent(type)) return ApiError.missingParameter(at + ".type");
-    if (!type.isTextual()) return wrongType(at + ".type", "a string", type);
-    String kind = type.asText();
+    ApiError problem = required(part, "type", STRING, at);
+    if (problem != null) return problem;
+    String kind = part.get("type").asText();
     // The part's own field is named after its type: {"type": "text", "text": ...}, {"type": "image_url", ...}.
-    if (kind.equals("text") || kind.equals("refusal")) return required(part, kind, at);
+    if (kind.equals("text") || kind.equals("refusal")) return required(part, kind, STRING, at);
     if (kind.equals("image_url")) {
       JsonNode image = part.get("image_url");
       if (absent(image)) return ApiError.missingParameter(at + ".image_url");
       if (!image.isObject()) return wrongType(at + ".image_url", "an object with a 'url'", image);
-      return required(image, "url", at + ".image_url");
+      return required(image, "url", STRING, at + ".image_url");
     }
     return null;
-  }
-
-  /** A string {@code holder.field} that must be there. */
-  private static ApiError required(JsonNode holder, String field, String at) {
-    JsonNode value = holder.get(field);
-    return absent(value) ? ApiError.missingParameter(at + "." + field) : STRING.check(value, at + "." + field);
   }
 }

@@ -35,6 +35,20 @@ class ChatRequestReaderTest {
     assertInstanceOf(ChatRequestReader.Valid.class, read);
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "\"tool_choice\": \"required\"",
+      "\"tool_choice\": {\"type\": \"allowed_tools\", \"allowed_tools\": {\"mode\": \"auto\", \"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"f\"}}]}}",
+      "\"tool_choice\": {\"type\": \"custom\", \"custom\": {\"name\": \"grammar\"}}",
+      "\"functions\": [{\"name\": \"f\", \"parameters\": {}}], \"function_call\": {\"name\": \"f\"}",
+      "\"function_call\": \"auto\"",
+      "\"response_format\": {\"type\": \"json_object\"}",
+      "\"stop\": \"END\"",
+      "\"tools\": []"})
+  void theOtherFormsOfToolsAndFormatsAreRead(String field) {
+    assertInstanceOf(ChatRequestReader.Valid.class, reader.read(utf8(withField(field))), field);
+  }
+
   @Test
   void nullForAnOptionalFieldIsTakenAsAbsent() {
     String nulls = String.join(", ", "\"temperature\": null", "\"top_p\": null", "\"n\": null", "\"stop\": null",
@@ -114,6 +128,8 @@ class ChatRequestReaderTest {
       a function with an empty name       | "tools": [{"type": "function", "function": {"name": ""}}] | tools[0].function.name
       tool_choice = "sometimes"           | "tool_choice": "sometimes"             | tool_choice
       tool_choice of an unknown type      | "tool_choice": {"type": "magic"}       | tool_choice.type
+      allowed_tools of an unknown mode    | "tool_choice": {"type": "allowed_tools", "allowed_tools": {"mode": "any", "tools": []}} | tool_choice.allowed_tools.mode
+      function_call = "required"          | "function_call": "required"            | function_call
       response_format of type xml         | "response_format": {"type": "xml"}     | response_format.type
       models = []                         | "models": []                           | models
       stream_options without stream       | "stream_options": {"include_usage": true} | stream_options
@@ -133,6 +149,8 @@ class ChatRequestReaderTest {
       a content part without type         | {"model": "m", "messages": [{"role": "user", "content": [{"text": "hi"}]}]} | messages[0].content[0].type
       a text part without text            | {"model": "m", "messages": [{"role": "user", "content": [{"type": "text"}]}]} | messages[0].content[0].text
       a tool without function             | {"model": "m", "messages": [{"role": "user", "content": "hi"}], "tools": [{"type": "function"}]} | tools[0].function
+      a function without name             | {"model": "m", "messages": [{"role": "user", "content": "hi"}], "functions": [{"parameters": {}}]} | functions[0].name
+      allowed_tools without tools         | {"model": "m", "messages": [{"role": "user", "content": "hi"}], "tool_choice": {"type": "allowed_tools", "allowed_tools": {"mode": "auto"}}} | tool_choice.allowed_tools.tools
       a json_schema without name          | {"model": "m", "messages": [{"role": "user", "content": "hi"}], "response_format": {"type": "json_schema", "json_schema": {}}} | response_format.json_schema.name
       """)
   void aMissingRequiredFieldIsNamed(String what, String body, String param) {
