@@ -22,8 +22,6 @@ public record ApiError(StatusCode status, String message, String type, String pa
   public static final String INVALID_VALUE = "invalid_value";
   public static final String UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type";
   public static final String MODEL_NOT_FOUND = "model_not_found";
-  /** An upstream refused the caller's request (a 4xx) without a code of its own that could be shown. */
-  public static final String PROVIDER_REJECTED = "provider_rejected_request";
 
   private static final String INVALID_REQUEST = "invalid_request_error";
 
@@ -57,14 +55,5 @@ public record ApiError(StatusCode status, String message, String type, String pa
 
   public static ApiError unsupportedMediaType(String message) {
     return new ApiError(StatusCodes.UNSUPPORTED_MEDIA_TYPE, message, INVALID_REQUEST, null, UNSUPPORTED_MEDIA_TYPE);
-  }
-
-  /**
-   * An upstream refused the caller's request: its status (a 4xx) and its code are passed on, the
-   * code only if the upstream gave one that survived scrubbing, else {@value #PROVIDER_REJECTED}.
-   */
-  public static ApiError providerRejected(StatusCode status, String message, String upstreamCode) {
-    return new ApiError(status, message, INVALID_REQUEST, null,
-        upstreamCode == null || upstreamCode.isEmpty() ? PROVIDER_REJECTED : upstreamCode);
   }
 }

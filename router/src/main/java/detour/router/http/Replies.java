@@ -53,12 +53,13 @@ final class Replies {
     if (outcome instanceof RouteOutcome.Rejected rejected) {
       var failure = rejected.failure();
       var status = failure.status() >= 400 && failure.status() < 500 ? StatusCodes.get(failure.status()) : StatusCodes.BAD_REQUEST;
-      String code = failure.kind() == FailureKind.CONTEXT_TOO_LONG ? "context_length_exceeded" : failure.errorType();
+      String code = failure.kind() == FailureKind.CONTEXT_TOO_LONG ? "context_length_exceeded"
+          : failure.errorType().isEmpty() ? null : failure.errorType();
       String provider = rejected.trace().attempts().stream()
           .filter(a -> a.result() == Attempt.Result.FAILED).reduce((first, last) -> last)
           .map(Attempt::provider).orElse("?");
-      var error = ApiError.providerRejected(status, "Provider '" + provider + "' rejected the request: "
-          + failure.message(), code);
+      var error = new ApiError(status, "Provider '" + provider + "' rejected the request: " + failure.message(),
+          "invalid_request_error", null, code);
       return error(error, trace, headers);
     }
     if (outcome instanceof RouteOutcome.Exhausted exhausted) {
