@@ -87,12 +87,12 @@ final class ChatRequestReader {
     if (absent(model)) return ApiError.missingParameter("model");
     if (!model.isTextual()) return wrongType("model", "a string naming a route or a model", model);
     if (model.asText().isBlank()) {
-      return ApiError.invalidRequest("'model' must be a non-empty string naming a route or a model.", "model");
+      return ApiError.invalidValue("'model' must be a non-empty string naming a route or a model.", "model");
     }
     JsonNode messages = request.get("messages");
     if (absent(messages)) return ApiError.missingParameter("messages");
     if (!messages.isArray()) return wrongType("messages", "a non-empty array of messages", messages);
-    if (messages.isEmpty()) return ApiError.invalidRequest("'messages' must be a non-empty array of messages.", "messages");
+    if (messages.isEmpty()) return ApiError.invalidValue("'messages' must be a non-empty array of messages.", "messages");
     ApiError problem = JsonChecks.each(messages, "messages", MessageRules::message);
     if (problem != null) return problem;
     problem = ChatFieldRules.check(request);
@@ -104,7 +104,7 @@ final class ChatRequestReader {
     JsonNode options = request.get("stream_options");
     if (absent(options)) return null;
     if (!request.path("stream").asBoolean(false)) {
-      return ApiError.invalidRequest("'stream_options' is only allowed when 'stream' is true.", "stream_options");
+      return ApiError.invalidValue("'stream_options' is only allowed when 'stream' is true.", "stream_options");
     }
     if (!options.isObject()) return wrongType("stream_options", "an object", options);
     return JsonChecks.optional(options, "include_usage", JsonChecks.BOOLEAN, "stream_options");

@@ -42,7 +42,7 @@ final class JsonChecks {
   }
 
   static ApiError notAllowed(String param, String why) {
-    return ApiError.invalidRequest("Invalid value for '" + param + "': " + why + ".", param);
+    return ApiError.invalidValue("Invalid value for '" + param + "': " + why + ".", param);
   }
 
   static ApiError notOneOf(String param, String got, List<String> allowed) {
