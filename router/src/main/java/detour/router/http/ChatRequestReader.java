@@ -1,22 +1,30 @@
 package detour.router.http;
 
+import static detour.router.http.JsonChecks.absent;
+import static detour.router.http.JsonChecks.wrongType;
+
 import akka.util.ByteString;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import detour.providers.model.ChatRequest;
 import java.io.IOException;
-import java.util.Set;
 
 /**
  * Checks a chat-completions body before anything is forwarded: bad input gets a precise 400 in
- * OpenAI's format and reaches no provider. Only the shape is checked here; what a provider accepts
- * beyond it (parameter ranges, tool schemas) is for the provider to say.
+ * OpenAI's format, with a code (see {@link ApiError}), and reaches no provider. The body must be
+ * one JSON object in strict UTF-8 ({@link StrictUtf8}), nested no deeper than Jackson allows
+ * (1000 levels by default), with nothing after it; then the required fields,
+ * each message ({@link MessageRules}) and the standard optional fields ({@link ChatFieldRules}) are
+ * checked for type and range. What a provider accepts beyond that (tool schemas, a model's own
+ * limits) is for the provider to say.
  */
 final class ChatRequestReader {
-  private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool", "function");
-
   /** A body is either a request or the reason it is not one. */
   sealed interface Read {}
 
@@ -25,91 +33,94 @@ final class ChatRequestReader {
   record Invalid(ApiError error) implements Read {}
 
   private final ObjectMapper json;
+  private final int maxDepth;
 
   ChatRequestReader(ObjectMapper json) {
     this.json = json;
+    this.maxDepth = json.getFactory().streamReadConstraints().getMaxNestingDepth();
   }
 
   Read read(ByteString bytes) {
+    // The array itself when the body came in one piece (the usual case), else one copy.
+    byte[] body = bytes.toArrayUnsafe();
+    StrictUtf8.Flaw flaw = StrictUtf8.firstFlaw(body, 0, body.length);
+    if (flaw != null) {
+      return new Invalid(ApiError.invalidJson("The request body is not valid UTF-8: " + flaw.reason()
+          + " at byte " + flaw.offset() + "."));
+    }
     JsonNode root;
     try {
-      root = json.readTree(bytes.toArrayUnsafe());
+      root = parseOne(body);
+    } catch (StreamConstraintsException tooDeep) {
+      return new Invalid(ApiError.invalidJson("The request body is refused: " + constraint(tooDeep)));
     } catch (JsonProcessingException malformed) {
-      var where = malformed.getLocation();
-      return invalid("The request body is not valid JSON"
-          + (where == null ? "" : " (line " + where.getLineNr() + ", column " + where.getColumnNr() + ")")
-          + ": " + malformed.getOriginalMessage(), null);
+      return new Invalid(ApiError.invalidJson("The request body is not valid JSON" + where(malformed.getLocation())
+          + ": " + malformed.getOriginalMessage()));
     } catch (IOException unreadable) {
-      return invalid("The request body could not be read: " + unreadable.getMessage(), null);
+      return new Invalid(ApiError.invalidJson("The request body could not be read: " + unreadable.getMessage()));
     }
-    if (root == null || root.isMissingNode()) return invalid("The request body is empty: send a JSON object.", null);
-    if (!(root instanceof ObjectNode body)) return invalid("The request body must be a JSON object.", null);
-
-    JsonNode model = body.get("model");
-    if (model == null || model.isNull()) return invalid("Missing required parameter: 'model'.", "model");
-    if (!model.isTextual() || model.asText().isBlank()) {
-      return invalid("'model' must be a non-empty string naming a route or a model.", "model");
+    if (root == null || root.isMissingNode()) {
+      return new Invalid(ApiError.invalidJson("The request body is empty: send a JSON object."));
     }
-    JsonNode messages = body.get("messages");
-    if (messages == null || messages.isNull()) return invalid("Missing required parameter: 'messages'.", "messages");
-    if (!messages.isArray() || messages.isEmpty()) {
-      return invalid("'messages' must be a non-empty array of messages.", "messages");
+    if (!(root instanceof ObjectNode request)) {
+      return new Invalid(ApiError.invalidType(
+          "The request body must be a JSON object; got " + JsonChecks.kind(root) + ".", null));
     }
-    for (int i = 0; i < messages.size(); i++) {
-      Read problem = checkMessage(messages.get(i), "messages[" + i + "]");
-      if (problem != null) return problem;
-    }
-    JsonNode stream = body.get("stream");
-    if (stream != null && !stream.isNull() && !stream.isBoolean()) {
-      return invalid("'stream' must be true or false.", "stream");
-    }
-    JsonNode models = body.get("models");
-    if (models != null && !models.isNull()) {
-      if (!models.isArray() || models.isEmpty()) {
-        return invalid("'models' must be a non-empty array of model ids, in the order to try them.", "models");
-      }
-      for (JsonNode id : models) {
-        if (!id.isTextual() || id.asText().isBlank()) {
-          return invalid("'models' must hold model ids (non-empty strings).", "models");
-        }
-      }
-    }
-    JsonNode streamOptions = body.get("stream_options");
-    if (streamOptions != null && !streamOptions.isNull()) {
-      if (stream == null || !stream.asBoolean(false)) {
-        return invalid("'stream_options' is only allowed when 'stream' is true.", "stream_options");
-      }
-      if (!streamOptions.isObject()) return invalid("'stream_options' must be an object.", "stream_options");
-      JsonNode includeUsage = streamOptions.get("include_usage");
-      if (includeUsage != null && !includeUsage.isNull() && !includeUsage.isBoolean()) {
-        return invalid("'stream_options.include_usage' must be true or false.", "stream_options.include_usage");
-      }
-    }
-    return new Valid(new ChatRequest(body));
+    ApiError problem = check(request);
+    return problem == null ? new Valid(new ChatRequest(request)) : new Invalid(problem);
   }
 
-  private Read checkMessage(JsonNode message, String at) {
-    if (!message.isObject()) return invalid("'" + at + "' must be an object with a 'role'.", at);
-    JsonNode role = message.get("role");
-    if (role == null || !role.isTextual()) return invalid("Missing required parameter: '" + at + ".role'.", at + ".role");
-    if (!ROLES.contains(role.asText())) {
-      return invalid("'" + at + ".role' must be one of " + String.join(", ", new java.util.TreeSet<>(ROLES))
-          + "; got '" + role.asText() + "'.", at + ".role");
+  /** One JSON document and nothing after it but white space: a second document, or garbage, is refused. */
+  private JsonNode parseOne(byte[] body) throws IOException {
+    try (JsonParser parser = json.createParser(body)) {
+      JsonNode root = json.readTree(parser);
+      if (root != null && parser.nextToken() != null) {
+        throw new JsonParseException(parser, "more after the JSON object; send exactly one object",
+            parser.currentTokenLocation());
+      }
+      return root;
     }
-    JsonNode content = message.get("content");
-    boolean assistant = role.asText().equals("assistant");
-    if (content == null || content.isNull()) {
-      // An assistant turn may carry only tool calls.
-      if (assistant && message.has("tool_calls")) return null;
-      return invalid("Missing required parameter: '" + at + ".content'.", at + ".content");
-    }
-    if (!content.isTextual() && !content.isArray()) {
-      return invalid("'" + at + ".content' must be a string or an array of content parts.", at + ".content");
-    }
-    return null;
   }
 
-  private static Read invalid(String message, String param) {
-    return new Invalid(ApiError.invalidRequest(message, param));
+  private static ApiError check(ObjectNode request) {
+    JsonNode model = request.get("model");
+    if (absent(model)) return ApiError.missingParameter("model");
+    if (!model.isTextual()) return wrongType("model", "a string naming a route or a model", model);
+    if (model.asText().isBlank()) {
+      return ApiError.invalidValue("'model' must be a non-empty string naming a route or a model.", "model");
+    }
+    JsonNode messages = request.get("messages");
+    if (absent(messages)) return ApiError.missingParameter("messages");
+    if (!messages.isArray()) return wrongType("messages", "a non-empty array of messages", messages);
+    if (messages.isEmpty()) return ApiError.invalidValue("'messages' must be a non-empty array of messages.", "messages");
+    ApiError problem = JsonChecks.each(messages, "messages", MessageRules::message);
+    if (problem != null) return problem;
+    problem = ChatFieldRules.check(request);
+    return problem != null ? problem : streamOptions(request);
+  }
+
+  /** Refused without {@code stream}, as OpenAI does. */
+  private static ApiError streamOptions(ObjectNode request) {
+    JsonNode options = request.get("stream_options");
+    if (absent(options)) return null;
+    if (!request.path("stream").asBoolean(false)) {
+      return ApiError.invalidValue("'stream_options' is only allowed when 'stream' is true.", "stream_options");
+    }
+    if (!options.isObject()) return wrongType("stream_options", "an object", options);
+    return JsonChecks.optional(options, "include_usage", JsonChecks.BOOLEAN, "stream_options");
+  }
+
+  private static String where(JsonLocation location) {
+    return location == null || location.getLineNr() < 0 ? ""
+        : " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
+  }
+
+  /** Jackson's limits, in the caller's words rather than Jackson's (which name its classes). */
+  private String constraint(StreamConstraintsException exceeded) {
+    String message = exceeded.getOriginalMessage();
+    if (message.startsWith("Document nesting depth")) {
+      return "arrays and objects are nested more than " + maxDepth + " deep" + where(exceeded.getLocation()) + ".";
+    }
+    return message.replaceAll(", from `[^`]*`", "") + where(exceeded.getLocation()) + ".";
   }
 }
