@@ -154,7 +154,7 @@ public final class AdminRoutes extends AllDirectives {
     try {
       order = body.isEmpty() ? json.createObjectNode() : json.readTree(body.toArrayUnsafe());
     } catch (IOException malformed) {
-      return done(ApiError.invalidRequest("The body is not valid JSON: " + malformed.getMessage(), null));
+      return done(ApiError.invalidJson("The body is not valid JSON: " + malformed.getMessage()));
     }
     Optional<ApiError> invalid = AdminOrder.check(order, action == Action.FORCE_OPEN);
     if (invalid.isPresent()) return done(invalid.get());

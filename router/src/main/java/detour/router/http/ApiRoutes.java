@@ -130,7 +130,7 @@ public final class ApiRoutes extends AllDirectives {
       request.body().get("models").forEach(id -> ids.add(id.asText()));
       Plan.Narrowed narrowed = chosen.narrowedTo(ids);
       if (narrowed.refusal() != null) {
-        return CompletableFuture.completedFuture(replies.error(ApiError.invalidRequest(
+        return CompletableFuture.completedFuture(replies.error(ApiError.invalidValue(
             "'models' may only reorder or leave out the models of the route named in 'model': " + narrowed.refusal(),
             "models"), requestId));
       }
@@ -139,7 +139,7 @@ public final class ApiRoutes extends AllDirectives {
     if (deadlineHeader.isPresent()) {
       Optional<Duration> callers = callerDeadline(deadlineHeader.get());
       if (callers.isEmpty()) {
-        return CompletableFuture.completedFuture(replies.error(ApiError.invalidRequest(
+        return CompletableFuture.completedFuture(replies.error(ApiError.invalidValue(
             DEADLINE_HEADER + " must be a whole number of milliseconds from 1 to " + MAX_CALLER_DEADLINE.toMillis()
                 + "; got '" + deadlineHeader.get() + "'.", null), requestId));
       }
