@@ -7,18 +7,18 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Whether a candidate could be tried now, whatever the request: the walk's own checks before it
- * knows the request ({@link CandidateFilter#usable}, then {@link CircuitGate}: the same functions),
- * read from the lock-free view alone, so that health and readiness cost no
- * message and wait for no breaker, in a cluster as on one node.
+ * Whether a candidate could be tried now, whatever the request: the walk's own checks that do not
+ * need the request ({@link CandidateFilter#usable}, then {@link CircuitGate}: the same functions, so
+ * that readiness and routing cannot drift), read from the lock-free view alone, so that health and
+ * readiness cost no message and wait for no breaker, in a cluster as on one node.
  *
  * <p>Two readings are kinder than the coordinator's, because they are about the next moments and
  * not about one request: a half-open circuit counts, since the coordinator would ask it for its
  * probe and only the breaker knows whether one is free; and an open circuit whose cooldown has
  * ended counts, since its breaker is about to (or, in a cluster, has already begun to) probe
- * ({@link CircuitGate#soon}). What
- * depends on the request (capabilities, protocol, guardrails on the prompt or on latency) is not
- * judged here, nor a last resort, which is the route's answer to every circuit being shut.
+ * ({@link CircuitGate#soon}). What depends on the request (capabilities, protocol, guardrails on
+ * the prompt or on latency) is not judged here, nor a last resort, which is the route's answer to
+ * every circuit being shut.
  */
 public final class CandidateReadiness {
   private CandidateReadiness() {}
