@@ -58,7 +58,8 @@ public final class CircuitGate {
    * reads it so: the breaker says when it probes.
    */
   static BreakerState soon(BreakerState state, Instant now) {
-    return state.circuit() == Circuit.OPEN && !state.until().isAfter(now) ? BreakerState.halfOpen(state.reopens()) : state;
+    boolean cooledDown = state.circuit() == Circuit.OPEN && !state.until().isAfter(now);
+    return cooledDown ? BreakerState.halfOpen(state.reopens()) : state;
   }
 
   /** The faulty model circuits still cooling down at {@code now}: those {@link #soon} leaves open. */

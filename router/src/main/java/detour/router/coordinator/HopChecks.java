@@ -22,9 +22,11 @@ final class HopChecks {
     return List.of(
         (candidate, soFar) -> CandidateFilter.usable(candidate),
         (candidate, soFar) -> CandidateFilter.capable(candidate, needs),
-        (candidate, soFar) -> CandidateFilter.expressible(fleet.client(candidate.providerName()).cannotExpress(request)),
+        (candidate, soFar) -> CandidateFilter.expressible(
+            fleet.client(candidate.providerName()).cannotExpress(request)),
         (candidate, soFar) -> CandidateFilter.guardedForRequest(plan.guardrails(), candidate, estimate),
-        (candidate, soFar) -> CandidateFilter.guardedForLatency(plan.guardrails(), fleet.latency(candidate.modelScope())),
+        (candidate, soFar) -> CandidateFilter.guardedForLatency(plan.guardrails(),
+            fleet.latency(candidate.modelScope())),
         (candidate, soFar) -> CandidateFilter.bodyNotRefused(candidate, soFar.refusals()),
         (candidate, soFar) -> CandidateFilter.windowLargeEnough(candidate, soFar.refusals()),
         (candidate, soFar) -> CircuitGate.read(candidate, fleet.state(candidate.providerScope()),

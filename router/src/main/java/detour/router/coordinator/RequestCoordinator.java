@@ -13,7 +13,6 @@ import akka.stream.Materializer;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import detour.persistence.breaker.Blame;
 import detour.persistence.breaker.BreakerScope;
 import detour.persistence.breaker.FailureKind;
 import detour.persistence.routing.SkipCause;
@@ -111,6 +110,7 @@ public final class RequestCoordinator {
   private final RequestEstimate estimate;
   private final Materializer materializer;
   private final List<HopCheck> checks;
+  private final CircuitReports reports;
   private final Walking walking;
 
   /** The attempts running, by candidate index: one, or two while hedging. */
@@ -141,6 +141,7 @@ public final class RequestCoordinator {
     this.estimate = RequestEstimate.of(request);
     this.materializer = Materializer.matFromSystem(context.getSystem());
     this.checks = HopChecks.forRequest(request, plan, fleet);
+    this.reports = new CircuitReports(fleet);
     this.walking = new Walking();
   }
 
@@ -178,8 +179,9 @@ public final class RequestCoordinator {
       Candidate candidate = attempt.candidate;
       long latency = attempt.elapsedMillis();
       if (msg.result() instanceof CallResult.Answered answered) {
-        succeeded(attempt, latency);
-        attempts.add(Attempt.answered(candidate, latency, attempt.probeScope != null, attempt.lastResort, attempt.hedge));
+        reports.succeeded(attempt, latency);
+        attempts.add(Attempt.answered(candidate, latency, attempt.probeScope != null, attempt.lastResort,
+            attempt.hedge));
         abandonTheRest("another candidate answered first");
         return answer(new RouteOutcome.Answered(
             answered.response(), candidate.providerName(), candidate.model().id(), trace()));
@@ -192,19 +194,8 @@ public final class RequestCoordinator {
       if (attempt == null) return this;
       end(attempt).stopStream();
       attempt.timedOut = true;
-      String share = ", its share of the route's " + readable(plan.deadline()) + " deadline";
-      ProviderFailure timeout;
-      if (request.stream()) {
-        boolean shared = attempt.budget.compareTo(attempt.candidate.provider().firstTokenTimeout()) < 0;
-        timeout = ProviderFailure.of(FailureKind.FIRST_TOKEN_TIMEOUT, 0,
-            "no first token within " + readable(attempt.budget) + (shared ? share : ""));
-      } else {
-        Duration limit = attempt.candidate.provider().attemptTimeout();
-        String why = attempt.budget.compareTo(limit) < 0
-            ? "no answer within " + readable(attempt.budget) + share
-            : "no answer within " + readable(limit);
-        timeout = ProviderFailure.of(FailureKind.TOTAL_TIMEOUT, 0, why);
-      }
+      ProviderFailure timeout = AttemptLimits.timedOut(request.stream(), attempt.budget,
+          attempt.candidate.provider(), plan.deadline());
       // A body larger than any the provider has answered may be what it choked on: then the request's.
       return failed(attempt, fleet.client(attempt.candidate.providerName())
           .judgedBySize(timeout, request, attempt.candidate.model().upstreamModel()));
@@ -243,7 +234,7 @@ public final class RequestCoordinator {
      */
     private Behavior<Command> failed(InFlight attempt, ProviderFailure failure) {
       Candidate candidate = attempt.candidate;
-      reportFailure(attempt, failure);
+      reports.failed(attempt, failure);
       Attempt line = Attempt.failed(candidate, failure, attempt.elapsedMillis(), attempt.probeScope != null,
           attempt.lastResort, attempt.hedge);
       record(attempt.timedOut ? line.givenUpOn() : line, candidate);
@@ -261,8 +252,8 @@ public final class RequestCoordinator {
         end(attempt).stopStream();
         // The caller's deadline is nobody's fault: the breaker only frees a probe permit it held.
         var abandoned = ProviderFailure.of(FailureKind.DEADLINE, 0,
-            "abandoned at the route's deadline of " + readable(plan.deadline()));
-        reportFailure(attempt, abandoned);
+            "abandoned at the route's deadline of " + AttemptLimits.readable(plan.deadline()));
+        reports.failed(attempt, abandoned);
         record(Attempt.failed(attempt.candidate, abandoned, attempt.elapsedMillis(), attempt.probeScope != null,
             attempt.lastResort, attempt.hedge), attempt.candidate);
       }
@@ -371,9 +362,9 @@ public final class RequestCoordinator {
             "the caller went away after " + progress.chunks() + " chunks");
       }
       if (failure == null) {
-        succeeded(committed, firstContentMillis);
+        reports.succeeded(committed, firstContentMillis);
       } else {
-        reportFailure(committed, failure);
+        reports.failed(committed, failure);
       }
       RequestLog.streamed(context.getLog(), trace(), candidate, progress, Optional.ofNullable(failure));
       return Behaviors.stopped();
@@ -382,15 +373,14 @@ public final class RequestCoordinator {
     private Behavior<Command> onStreamTooLong() {
       Duration limit = committed.candidate.provider().attemptTimeout();
       committed.stream.killSwitch().abort(new ProviderStreamException(ProviderFailure.of(FailureKind.TOTAL_TIMEOUT,
-          200, "the stream was still going after " + readable(limit) + ", its attempt-timeout")));
+          200, "the stream was still going after " + AttemptLimits.readable(limit) + ", its attempt-timeout")));
       return this;
     }
 
     /** A probe granted after another candidate committed is not used: its permit is given back. */
     private Behavior<Command> onLateProbe(ProbeAnswered msg) {
       if (msg.answer() instanceof ProbeGranted) {
-        tell(msg.scope(), new ProviderBreaker.RecordFailure(
-            ProviderFailure.of(FailureKind.CANCELLED, 0, "another candidate streamed first"), true));
+        reports.unusedProbe(msg.scope(), "another candidate streamed first");
       }
       return this;
     }
@@ -442,7 +432,7 @@ public final class RequestCoordinator {
     Candidate candidate = plan.candidates().get(index);
     InFlight attempt = new InFlight(index, candidate, probeScope, lastResort, !inFlight.isEmpty());
     inFlight.put(index, attempt);
-    attempt.budget = budget(index);
+    attempt.budget = AttemptLimits.budget(plan, index);
     if (!triedAny) {
       plan.hedge().delay(fleet.latency(candidate.modelScope()).snapshot())
           .ifPresent(delay -> timers.startSingleTimer(HEDGE_TIMER, HedgeDue.INSTANCE, delay));
@@ -466,8 +456,7 @@ public final class RequestCoordinator {
    * first-token-timeout (within its share of the deadline), and may still fail over.
    */
   private Behavior<Command> attemptStream(InFlight attempt) {
-    Duration firstToken = attempt.candidate.provider().firstTokenTimeout();
-    if (firstToken.compareTo(attempt.budget) < 0) attempt.budget = firstToken;
+    attempt.budget = AttemptLimits.toFirstToken(attempt.budget, attempt.candidate);
     CompletionStage<StreamOpening> opening;
     try {
       opening = fleet.client(attempt.candidate.providerName())
@@ -507,22 +496,6 @@ public final class RequestCoordinator {
     return new Streaming(attempt, latency);
   }
 
-  /**
-   * The time an attempt may take: its provider's attempt-timeout, and, while other candidates
-   * remain, no more than an equal share of the route's deadline among its usable candidates, so that
-   * a stalled primary leaves its fallbacks time to answer. The last candidate is cut by the deadline
-   * itself.
-   */
-  private Duration budget(int index) {
-    Duration timeout = plan.candidates().get(index).provider().attemptTimeout();
-    var usable = plan.candidates().stream().filter(c -> c.unusable().isEmpty()).toList();
-    boolean othersLeft = plan.candidates().subList(index + 1, plan.candidates().size()).stream()
-        .anyMatch(c -> c.unusable().isEmpty());
-    if (!othersLeft || usable.size() < 2) return timeout;
-    Duration share = plan.deadline().dividedBy(usable.size());
-    return share.compareTo(timeout) < 0 ? share : timeout;
-  }
-
   /** Takes an attempt out of the running and stops its timer; returns it. */
   private InFlight end(InFlight attempt) {
     inFlight.remove(attempt.index);
@@ -538,42 +511,10 @@ public final class RequestCoordinator {
   private void abandonTheRest(String why) {
     for (InFlight loser : List.copyOf(inFlight.values())) {
       end(loser).stopStream();
-      reportFailure(loser, ProviderFailure.of(FailureKind.CANCELLED, 0, why));  // frees a probe permit only
+      reports.failed(loser, ProviderFailure.of(FailureKind.CANCELLED, 0, why));  // frees a probe permit only
       record(Attempt.abandoned(loser.candidate, loser.elapsedMillis(), why, loser.probeScope != null,
           loser.hedge), loser.candidate);
     }
-  }
-
-  /** A success (an answer, or a stream that ended well, by its time to first content) is news to both circuits. */
-  private void succeeded(InFlight attempt, long latencyMillis) {
-    Candidate candidate = attempt.candidate;
-    tell(candidate.providerScope(), new ProviderBreaker.RecordSuccess(latencyMillis,
-        attempt.isProbe(candidate.providerScope())));
-    tell(candidate.modelScope(), new ProviderBreaker.RecordSuccess(latencyMillis,
-        attempt.isProbe(candidate.modelScope())));
-    fleet.latency(candidate.modelScope()).record(latencyMillis);
-    fleet.routingRecord().answered(candidate, latencyMillis);
-  }
-
-  /**
-   * Tells a failure to the circuit it is blamed on (see {@link FailureKind}), and to the circuit
-   * whose probe this was, whatever the blame, so that its permit is never left hanging.
-   */
-  private void reportFailure(InFlight attempt, ProviderFailure failure) {
-    Blame blame = failure.kind().blame();
-    BreakerScope providerScope = attempt.candidate.providerScope();
-    BreakerScope modelScope = attempt.candidate.modelScope();
-    fleet.routingRecord().failed(attempt.candidate, failure);
-    if (blame == Blame.PROVIDER || attempt.isProbe(providerScope)) {
-      tell(providerScope, new ProviderBreaker.RecordFailure(failure, attempt.isProbe(providerScope)));
-    }
-    if (blame == Blame.MODEL || attempt.isProbe(modelScope)) {
-      tell(modelScope, new ProviderBreaker.RecordFailure(failure, attempt.isProbe(modelScope)));
-    }
-  }
-
-  private void tell(BreakerScope scope, ProviderBreaker.Command outcome) {
-    fleet.breaker(scope).tell(outcome);
   }
 
   /** Adds a tried attempt to the trace, with what it may have cost if it may have executed. */
@@ -602,10 +543,5 @@ public final class RequestCoordinator {
     replyTo.tell(outcome);
     RequestLog.completed(context.getLog(), outcome);
     return Behaviors.stopped();
-  }
-
-  /** 60s, 1500ms: how durations read in traces. */
-  private static String readable(Duration d) {
-    return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
   }
 }

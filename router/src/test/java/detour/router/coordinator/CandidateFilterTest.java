@@ -27,7 +27,8 @@ class CandidateFilterTest {
   void anUnusableCandidateIsPassedOverForGoodWithItsPlansCause() {
     assertEquals(HopVerdict.TRY, CandidateFilter.usable(CANDIDATE));
     assertEquals(HopVerdict.Skip.settled(SkipCause.UNUSABLE, "provider 'p' has no api-key configured"),
-        CandidateFilter.usable(CandidateReadinessTest.candidate(Optional.of("provider 'p' has no api-key configured"))));
+        CandidateFilter.usable(
+            CandidateReadinessTest.candidate(Optional.of("provider 'p' has no api-key configured"))));
   }
 
   @Test

@@ -46,8 +46,10 @@ class CircuitGateTest {
   @Test
   void whenBothAreOpenTheLaterCooldownDecides() {
     Instant later = LATER.plusSeconds(60);
-    assertEquals(Optional.of(later), reopensAt(read(BreakerState.open(LATER, 0, null), BreakerState.open(later, 0, null))));
-    assertEquals(Optional.of(later), reopensAt(read(BreakerState.open(later, 0, null), BreakerState.open(LATER, 0, null))));
+    BreakerState sooner = BreakerState.open(LATER, 0, null);
+    BreakerState last = BreakerState.open(later, 0, null);
+    assertEquals(Optional.of(later), reopensAt(read(sooner, last)));
+    assertEquals(Optional.of(later), reopensAt(read(last, sooner)));
   }
 
   @Test
@@ -85,7 +87,8 @@ class CircuitGateTest {
     assertEquals(cooling, CircuitGate.soon(cooling, NOW));
     assertEquals(CLOSED, CircuitGate.soon(CLOSED, NOW));
     assertEquals(List.of(cooling),
-        CircuitGate.stillCooling(List.of(cooling, BreakerState.open(NOW.minusSeconds(1), 0, TripReason.FAILURE_RATE)), NOW));
+        CircuitGate.stillCooling(
+            List.of(cooling, BreakerState.open(NOW.minusSeconds(1), 0, TripReason.FAILURE_RATE)), NOW));
   }
 
   private static HopVerdict read(BreakerState provider, BreakerState model) {
