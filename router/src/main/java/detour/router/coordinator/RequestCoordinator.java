@@ -7,17 +7,15 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.ReceiveBuilder;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.stream.Materializer;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import detour.persistence.breaker.Blame;
 import detour.persistence.breaker.BreakerScope;
 import detour.persistence.breaker.FailureKind;
 import detour.persistence.routing.SkipCause;
-import detour.providers.breaker.BreakerState;
-import detour.providers.breaker.BreakerState.Circuit;
 import detour.providers.breaker.ProviderBreaker;
 import detour.providers.breaker.ProviderBreaker.ProbeAnswer;
 import detour.providers.breaker.ProviderBreaker.ProbeGranted;
@@ -29,32 +27,34 @@ import detour.providers.model.ProviderFailure;
 import detour.providers.model.ProviderStreamException;
 import detour.providers.model.StreamOpening;
 import detour.router.config.Candidate;
-import detour.router.config.Capability;
 import detour.router.config.Plan;
 import detour.router.config.RequestEstimate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 /**
- * Walks one request's chain: tries each candidate whose circuits (its provider's and its model's)
- * let it, reports every outcome to the circuit it is blamed on, moves on after a provider's or a
- * model's fault, and answers exactly once, by the route's deadline at the latest. Usually one
- * attempt runs at a time; with hedging on, a second may start beside a slow first, and whichever
- * answers first wins. Every path ends in {@link #answer}, or for a stream in {@link
- * #onStreamEnded}, which stop it.
+ * Walks one request's chain: asks each candidate's {@link HopChecks checks} in turn, tries the
+ * first they let through, reports every outcome to the circuit it is blamed on, moves on after a
+ * provider's or a model's fault, and answers exactly once, by the route's deadline at the latest.
+ * Usually one attempt runs at a time; with hedging on, a second may start beside a slow first, and
+ * whichever answers first wins.
+ *
+ * <p>One behaviour per phase: {@link Walking} (attempts running, none waiting on a breaker), {@link
+ * AskingForProbe} (a half-open breaker asked for its probe, perhaps beside a running first attempt),
+ * and {@link Streaming} (a stream committed to the caller: no failover, only its end is news).
+ * Every path ends in {@link #answer}, or for a stream in {@link Streaming#onStreamEnded}, which stop it.
  */
-public final class RequestCoordinator extends AbstractBehavior<RequestCoordinator.Command> {
+public final class RequestCoordinator {
 
   /** Local messages only: a coordinator never leaves its node. */
   public sealed interface Command {}
@@ -98,6 +98,7 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
         new RequestCoordinator(ctx, timers, requestId, request, plan, fleet, replyTo).start()));
   }
 
+  private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   private final String requestId;
   private final ChatRequest request;
@@ -106,37 +107,20 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
   private final ActorRef<RouteOutcome> replyTo;
   private final long startedNanos = System.nanoTime();
   private final List<Attempt> attempts = new ArrayList<>();
-  private final Set<Capability> needs;
   private final RequestEstimate estimate;
   private final Materializer materializer;
+  private final List<HopCheck> checks;
+  private final CircuitReports reports;
+  private final Walking walking;
 
   /** The attempts running, by candidate index: one, or two while hedging. */
   private final Map<Integer, InFlight> inFlight = new LinkedHashMap<>(4);
-  /** The candidate whose half-open breaker is being asked for a probe; -1 when none. */
-  private int asking = -1;
   /** Where the walk goes on from: the index after the last candidate considered. */
   private int walked;
   /** Whether any candidate has been tried at all. */
   private boolean triedAny;
-  /**
-   * Whether a candidate was passed over for what may change before the request is sent again (its
-   * circuit, an operator's drain, its observed latency), rather than for what the request asks.
-   */
-  private boolean mayPassLater;
-  /** Whether the hedge has started (at most one per request). */
-  private boolean hedged;
-  /** The candidate passed over for its circuit whose circuit opens soonest, and when. */
-  private int soonest = -1;
-  private Instant soonestUntil = Instant.MAX;
-  /** A context-length refusal: only candidates with a larger window than its model's are tried. */
-  private ProviderFailure contextRefusal;
-  private int refusedWindow;
-  /** A refusal of the body's size: no other candidate of the providers that refused it is tried. */
-  private ProviderFailure sizeRefusal;
-  private final Set<String> refusedBody = new HashSet<>(2);
-  /** The streamed attempt whose first content went to the caller: from then on, no failover. */
-  private InFlight committed;
-  private long firstContentMillis;
+  private PassedOver passed = PassedOver.NONE;
+  private SizeRefusals refusals = SizeRefusals.NONE;
 
   private RequestCoordinator(
       ActorContext<Command> context,
@@ -146,169 +130,301 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
       Plan plan,
       ProviderFleet fleet,
       ActorRef<RouteOutcome> replyTo) {
-    super(context);
+    this.context = context;
+    context.setLoggerName(RequestCoordinator.class);  // one logger whichever phase logs
     this.timers = timers;
     this.requestId = requestId;
     this.request = request;
     this.plan = plan;
     this.fleet = fleet;
     this.replyTo = replyTo;
-    this.needs = Capability.neededBy(request);
     this.estimate = RequestEstimate.of(request);
     this.materializer = Materializer.matFromSystem(context.getSystem());
+    this.checks = HopChecks.forRequest(request, plan, fleet);
+    this.reports = new CircuitReports(fleet);
+    this.walking = new Walking();
   }
 
   private Behavior<Command> start() {
     timers.startSingleTimer(DEADLINE_TIMER, DeadlineReached.INSTANCE, plan.deadline());
-    return tryFrom(0);
-  }
-
-  @Override
-  public Receive<Command> createReceive() {
-    return newReceiveBuilder()
-        .onMessage(AttemptDone.class, this::onAttemptDone)
-        .onMessage(AttemptTimedOut.class, this::onAttemptTimedOut)
-        .onMessage(ProbeAnswered.class, this::onProbeAnswered)
-        .onMessageEquals(DeadlineReached.INSTANCE, this::onDeadline)
-        .onMessage(StreamOpened.class, this::onStreamOpened)
-        .onMessage(FirstContent.class, this::onFirstContent)
-        .onMessage(StreamEnded.class, this::onStreamEnded)
-        .onMessageEquals(StreamTooLong.INSTANCE, this::onStreamTooLong)
-        .onMessageEquals(HedgeDue.INSTANCE, this::onHedgeDue)
-        .build();
+    return walkFrom(0);
   }
 
   /**
-   * Tries the first candidate from {@code index} on whose circuit lets it. When none is left it
-   * answers, unless an attempt is still running (the first one beside a hedge), which may yet.
+   * A phase with attempts that may be running and have not reached the caller: each may answer,
+   * fail, time out, or (streamed) open and reach its first content; the deadline gives up on all.
    */
-  private Behavior<Command> tryFrom(int index) {
+  private abstract class Attempting extends AbstractBehavior<Command> {
+    Attempting() {
+      super(context);
+    }
+
+    /** The attempts' messages, for a phase to add its own to. */
+    ReceiveBuilder<Command> attempting() {
+      return newReceiveBuilder()
+          .onMessage(AttemptDone.class, this::onAttemptDone)
+          .onMessage(AttemptTimedOut.class, this::onAttemptTimedOut)
+          .onMessage(StreamOpened.class, this::onStreamOpened)
+          .onMessage(FirstContent.class, this::onFirstContent)
+          .onMessageEquals(DeadlineReached.INSTANCE, this::onDeadline);
+    }
+
+    /** What follows a failed attempt once no other attempt is running. */
+    abstract Behavior<Command> whenNoneRunning(InFlight failed);
+
+    private Behavior<Command> onAttemptDone(AttemptDone msg) {
+      InFlight attempt = inFlight.get(msg.index());
+      if (attempt == null) return this;  // a call already given up on
+      end(attempt);
+      Candidate candidate = attempt.candidate;
+      long latency = attempt.elapsedMillis();
+      if (msg.result() instanceof CallResult.Answered answered) {
+        reports.succeeded(attempt, latency);
+        attempts.add(Attempt.answered(candidate, latency, attempt.probeScope != null, attempt.lastResort,
+            attempt.hedge));
+        abandonTheRest("another candidate answered first");
+        return answer(new RouteOutcome.Answered(
+            answered.response(), candidate.providerName(), candidate.model().id(), trace()));
+      }
+      return failed(attempt, ((CallResult.Failed) msg.result()).failure());
+    }
+
+    private Behavior<Command> onAttemptTimedOut(AttemptTimedOut msg) {
+      InFlight attempt = inFlight.get(msg.index());
+      if (attempt == null) return this;
+      end(attempt).stopStream();
+      attempt.timedOut = true;
+      ProviderFailure timeout = AttemptLimits.timedOut(request.stream(), attempt.budget,
+          attempt.candidate.provider(), plan.deadline());
+      // A body larger than any the provider has answered may be what it choked on: then the request's.
+      return failed(attempt, fleet.client(attempt.candidate.providerName())
+          .judgedBySize(timeout, request, attempt.candidate.model().upstreamModel()));
+    }
+
+    private Behavior<Command> onStreamOpened(StreamOpened msg) {
+      InFlight attempt = inFlight.get(msg.index());
+      if (attempt == null || attempt.stream != null) return closeLate(msg);
+      if (msg.opening() instanceof StreamOpening.Failed refused) {
+        return failed(end(attempt), refused.failure());
+      }
+      attempt.stream = StreamAttempt.start(((StreamOpening.Opened) msg.opening()).chunks(),
+          attempt.candidate.provider().interTokenTimeout(), materializer);
+      int index = msg.index();
+      context.pipeToSelf(attempt.stream.first(), (split, failure) -> split != null
+          ? new FirstContent(index, split.first(), split.second(), null)
+          : new FirstContent(index, List.of(), Source.empty(), failure));
+      return this;
+    }
+
+    private Behavior<Command> onFirstContent(FirstContent msg) {
+      InFlight attempt = inFlight.get(msg.index());
+      if (attempt == null || attempt.stream == null) return this;  // already given up on
+      if (msg.failure() != null || msg.head().isEmpty()) {
+        ProviderFailure failure = msg.failure() != null
+            ? StreamFailures.classify(msg.failure(), false, attempt.candidate.provider().interTokenTimeout())
+            : ProviderFailure.of(FailureKind.CONNECTION_RESET, 200, "the stream ended before any content");
+        return failed(end(attempt), failure);
+      }
+      return commit(attempt, msg);
+    }
+
+    /**
+     * An attempt, already out of the running, failed: its circuits hear it, then, unless the
+     * request itself was rejected, the phase decides what follows once no attempt is running.
+     */
+    private Behavior<Command> failed(InFlight attempt, ProviderFailure failure) {
+      Candidate candidate = attempt.candidate;
+      reports.failed(attempt, failure);
+      Attempt line = Attempt.failed(candidate, failure, attempt.elapsedMillis(), attempt.probeScope != null,
+          attempt.lastResort, attempt.hedge);
+      record(attempt.timedOut ? line.givenUpOn() : line, candidate);
+      if (!failure.kind().failsOver()) {
+        abandonTheRest("the request was rejected");
+        return answer(new RouteOutcome.Rejected(failure, trace()));
+      }
+      refusals = refusals.after(failure, candidate);
+      if (!inFlight.isEmpty()) return this;  // the other attempt may still answer
+      return whenNoneRunning(attempt);
+    }
+
+    private Behavior<Command> onDeadline() {
+      for (InFlight attempt : List.copyOf(inFlight.values())) {
+        end(attempt).stopStream();
+        // The caller's deadline is nobody's fault: the breaker only frees a probe permit it held.
+        var abandoned = ProviderFailure.of(FailureKind.DEADLINE, 0,
+            "abandoned at the route's deadline of " + AttemptLimits.readable(plan.deadline()));
+        reports.failed(attempt, abandoned);
+        record(Attempt.failed(attempt.candidate, abandoned, attempt.elapsedMillis(), attempt.probeScope != null,
+            attempt.lastResort, attempt.hedge), attempt.candidate);
+      }
+      return answer(new RouteOutcome.DeadlineExceeded(trace()));
+    }
+  }
+
+  /** Walking the chain: attempts running (one, or two once hedged), no breaker being asked. */
+  private final class Walking extends Attempting {
+    @Override
+    public Receive<Command> createReceive() {
+      return attempting().onMessageEquals(HedgeDue.INSTANCE, this::onHedgeDue).build();
+    }
+
+    /** The walk goes on from where it stopped, unless the last resort has already failed. */
+    @Override
+    Behavior<Command> whenNoneRunning(InFlight failed) {
+      if (failed.lastResort && refusals.any()) return answer(new RouteOutcome.Rejected(refusals.rejection(), trace()));
+      if (failed.lastResort) return answer(new RouteOutcome.Exhausted(passed.retryAt(), true, trace()));
+      return walkFrom(walked);
+    }
+
+    /**
+     * The first attempt is slow to answer: start the next candidate beside it, and keep whichever
+     * answers first. Once: the hedge timer is started with the first attempt only.
+     */
+    private Behavior<Command> onHedgeDue() {
+      if (inFlight.size() != 1 || walked >= plan.candidates().size()) return this;
+      return walkFrom(walked);
+    }
+  }
+
+  /**
+   * Waiting for a half-open breaker to grant or refuse the probe of the candidate at {@code index}.
+   * A hedge's first attempt may still be running beside it: it may answer (or commit) meanwhile,
+   * and its failure waits for the probe's answer. The hedge, once due, has already been spent here.
+   */
+  private final class AskingForProbe extends Attempting {
+    private final int index;
+
+    AskingForProbe(int index) {
+      this.index = index;
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+      return attempting()
+          .onMessage(ProbeAnswered.class, this::onProbeAnswered)
+          .onMessageEquals(HedgeDue.INSTANCE, () -> this)
+          .build();
+    }
+
+    @Override
+    Behavior<Command> whenNoneRunning(InFlight failed) {
+      return this;  // the probe's answer decides
+    }
+
+    private Behavior<Command> onProbeAnswered(ProbeAnswered msg) {
+      if (msg.index() != index) return this;
+      if (msg.answer() instanceof ProbeGranted) return attempt(index, msg.scope(), false);
+      pass(index, HopVerdict.Skip.circuit(SkipCause.CIRCUIT_HALF_OPEN,
+          "circuit half-open: " + ((ProbeRefused) msg.answer()).reason(), Instant.EPOCH));
+      return walkFrom(index + 1);
+    }
+  }
+
+  /**
+   * A stream committed to the caller: from its first content on, the caller reads this
+   * candidate's answer, nothing fails over, and only the stream's end (or its overrunning its
+   * attempt-timeout) is news. What other attempts send late is closed or dropped.
+   */
+  private final class Streaming extends AbstractBehavior<Command> {
+    private final InFlight committed;
+    private final long firstContentMillis;
+
+    Streaming(InFlight committed, long firstContentMillis) {
+      super(context);
+      this.committed = committed;
+      this.firstContentMillis = firstContentMillis;
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+      return newReceiveBuilder()
+          .onMessage(StreamEnded.class, this::onStreamEnded)
+          .onMessageEquals(StreamTooLong.INSTANCE, this::onStreamTooLong)
+          .onMessage(StreamOpened.class, RequestCoordinator.this::closeLate)
+          .onMessage(ProbeAnswered.class, this::onLateProbe)
+          .onAnyMessage(late -> this)  // a loser's answer or timer, the deadline, the hedge: all moot now
+          .build();
+    }
+
+    /**
+     * The committed stream is over: the breakers hear how it went (a success by its time to first
+     * content; a break-off as the fault it was; the caller leaving as nobody's fault).
+     */
+    private Behavior<Command> onStreamEnded(StreamEnded msg) {
+      timers.cancel(StreamTooLong.INSTANCE);
+      Candidate candidate = committed.candidate;
+      StreamProgress progress = committed.stream.progress();
+      ProviderFailure failure = null;
+      if (msg.end() instanceof StreamWatch.Failed failed) {
+        failure = StreamFailures.classify(failed.cause(), true, candidate.provider().interTokenTimeout());
+      } else if (msg.end() == StreamWatch.Cancelled.INSTANCE) {
+        failure = ProviderFailure.of(FailureKind.CANCELLED, 0,
+            "the caller went away after " + progress.chunks() + " chunks");
+      }
+      if (failure == null) {
+        reports.succeeded(committed, firstContentMillis);
+      } else {
+        reports.failed(committed, failure);
+      }
+      RequestLog.streamed(context.getLog(), trace(), candidate, progress, Optional.ofNullable(failure));
+      return Behaviors.stopped();
+    }
+
+    private Behavior<Command> onStreamTooLong() {
+      Duration limit = committed.candidate.provider().attemptTimeout();
+      committed.stream.killSwitch().abort(new ProviderStreamException(ProviderFailure.of(FailureKind.TOTAL_TIMEOUT,
+          200, "the stream was still going after " + AttemptLimits.readable(limit) + ", its attempt-timeout")));
+      return this;
+    }
+
+    /** A probe granted after another candidate committed is not used: its permit is given back. */
+    private Behavior<Command> onLateProbe(ProbeAnswered msg) {
+      if (msg.answer() instanceof ProbeGranted) {
+        reports.unusedProbe(msg.scope(), "another candidate streamed first");
+      }
+      return this;
+    }
+  }
+
+  /**
+   * Walks on from {@code index}: passes over each candidate a check stops, and tries (or asks the
+   * probe of) the first let through. When none is left it answers, unless an attempt is still
+   * running (the first one beside a hedge), which may yet.
+   */
+  private Behavior<Command> walkFrom(int index) {
+    HopCheck.WalkSoFar soFar = new HopCheck.WalkSoFar(Collections.unmodifiableList(attempts), refusals);
     for (int i = index; i < plan.candidates().size(); i++) {
       walked = i + 1;
-      Candidate candidate = plan.candidates().get(i);
-      if (candidate.unusable().isPresent()) {
-        skip(candidate, candidate.unusable().get().cause(), candidate.unusable().get().reason());
-        continue;
+      HopVerdict verdict = HopCheck.first(checks, plan.candidates().get(i), soFar);
+      if (verdict instanceof HopVerdict.AskProbe ask) return askForProbe(i, ask.scope());
+      if (verdict instanceof HopVerdict.Ramp ramp && !fleet.admitWhileRamping(ramp.scope(), ramp.share())) {
+        verdict = ramp.notInShare();
       }
-      Set<Capability> lacking = candidate.model().lacking(needs);
-      if (!lacking.isEmpty()) {
-        skip(candidate, SkipCause.INCAPABLE, "the model lacks what the request uses: " + lacking.stream()
-            .map(Capability::configName).collect(Collectors.joining(", ")));
-        continue;
+      if (verdict instanceof HopVerdict.Skip skip) {
+        pass(i, skip);
+      } else {
+        return attempt(i, null, false);
       }
-      Optional<String> inexpressible = fleet.client(candidate.providerName()).cannotExpress(request);
-      if (inexpressible.isPresent()) {
-        skip(candidate, SkipCause.INCAPABLE, "its protocol cannot express the request: " + inexpressible.get());
-        continue;
-      }
-      Optional<String> guarded = plan.guardrails().refuseForRequest(candidate, estimate);
-      if (guarded.isPresent()) { skip(candidate, SkipCause.GUARDRAIL, guarded.get()); continue; }
-      Optional<String> slow = plan.guardrails().refuseForLatency(fleet.latency(candidate.modelScope()));
-      if (slow.isPresent()) {
-        mayPassLater = true;
-        skip(candidate, SkipCause.GUARDRAIL, slow.get());
-        continue;
-      }
-      if (refusedBody.contains(candidate.providerName())) {
-        // Counted as the routing record has always counted it: as a candidate that could not be called.
-        skip(candidate, SkipCause.UNUSABLE,
-            "provider '" + candidate.providerName() + "' refused the request's body as too large");
-        continue;
-      }
-      if (contextRefusal != null && candidate.model().contextWindow() <= refusedWindow) {
-        skip(candidate, SkipCause.CONTEXT_WINDOW, "context window of " + candidate.model().contextWindow()
-            + " tokens is no larger than the " + refusedWindow + " that refused the prompt");
-        continue;
-      }
-      Behavior<Command> next = throughCircuits(i, candidate);
-      if (next != null) return next;
     }
     walked = plan.candidates().size();
-    if (!inFlight.isEmpty() || asking >= 0) return this;
-    if (contextRefusal != null || sizeRefusal != null) return refusedBySize();
-    if (!triedAny && soonest >= 0 && plan.lastResort()) {
+    if (!inFlight.isEmpty()) return walking;
+    if (refusals.any()) return answer(new RouteOutcome.Rejected(refusals.rejection(), trace()));
+    OptionalInt soonest = passed.lastResort();
+    if (!triedAny && soonest.isPresent() && plan.lastResort()) {
       // Every usable candidate was passed over for its circuit: rather than fail at once, try the
       // one closest to taking traffic again: recovering or half-open ones first, then the open one
       // whose cooldown ends first. Open and half-open breakers ignore the outcome (it is not their
       // probe); a recovering one counts it like any call of its ramp.
-      return attempt(soonest, null, true);
+      return attempt(soonest.getAsInt(), null, true);
     }
-    Optional<Instant> retryAt = soonest >= 0 && soonestUntil.isAfter(Instant.EPOCH)
-        ? Optional.of(soonestUntil) : Optional.empty();
-    return answer(new RouteOutcome.Exhausted(retryAt, triedAny || mayPassLater, trace()));
-  }
-
-  /**
-   * Reads both circuits a call to the candidate passes through, its provider's and its model's,
-   * the stricter deciding: drained, then open (or two of the provider's models open: a fault
-   * across the provider), then half-open (ask for the probe), then recovering (its share).
-   * Returns the next behaviour when the candidate is tried or asked about, null when passed over.
-   */
-  private Behavior<Command> throughCircuits(int i, Candidate candidate) {
-    BreakerScope providerScope = candidate.providerScope();
-    BreakerScope modelScope = candidate.modelScope();
-    BreakerState provider = fleet.state(providerScope);
-    BreakerState model = fleet.state(modelScope);
-    if (provider.circuit() == Circuit.DRAINED || model.circuit() == Circuit.DRAINED) {
-      mayPassLater = true;
-      skip(candidate, SkipCause.DRAINED, "drained by an operator");  // never a last resort either
-      return null;
-    }
-    if (provider.circuit() == Circuit.OPEN || model.circuit() == Circuit.OPEN) {
-      // Both may be open: the call can go only once the later of the two lets it.
-      boolean providerDecides = provider.circuit() == Circuit.OPEN
-          && (model.circuit() != Circuit.OPEN || !provider.until().isBefore(model.until()));
-      BreakerState open = providerDecides ? provider : model;
-      String which = providerDecides ? "provider " + providerScope.key() : "model " + modelScope.key();
-      passOver(i, open.until(), SkipCause.CIRCUIT_OPEN, "circuit of " + which + " open until " + open.until());
-      return null;
-    }
-    var openModels = fleet.faultyModels(candidate.providerName());
-    if (openModels.size() >= 2) {
-      Instant until = openModels.stream().map(BreakerState::until).min(Instant::compareTo).orElseThrow();
-      passOver(i, until, SkipCause.CIRCUIT_OPEN, openModels.size() + " of provider " + providerScope.key()
-          + "'s model circuits are open: a fault across the provider");
-      return null;
-    }
-    if (provider.circuit() == Circuit.HALF_OPEN) return askForProbe(i, providerScope);
-    if (model.circuit() == Circuit.HALF_OPEN) return askForProbe(i, modelScope);
-    BreakerState ramping = provider.share() <= model.share() ? provider : model;
-    BreakerScope rampScope = ramping == provider ? providerScope : modelScope;
-    if (ramping.share() >= 1 || fleet.admitWhileRamping(rampScope, ramping.share())) {
-      return attempt(i, null, false);
-    }
-    passOver(i, Instant.EPOCH, SkipCause.RAMPING, "recovering: " + rampScope.key() + " takes "
-        + Math.round(ramping.share() * 100) + "% of traffic until " + ramping.until());
-    return null;
-  }
-
-  /** Passes over a candidate for its circuit, remembering the one that reopens soonest. */
-  private void passOver(int index, Instant until, SkipCause cause, String reason) {
-    mayPassLater = true;
-    skip(plan.candidates().get(index), cause, reason);
-    if (until.isBefore(soonestUntil)) {
-      soonest = index;
-      soonestUntil = until;
-    }
+    return answer(new RouteOutcome.Exhausted(passed.retryAt(), triedAny || passed.mayPassLater(), trace()));
   }
 
   private Behavior<Command> askForProbe(int index, BreakerScope scope) {
-    asking = index;
-    getContext().ask(ProbeAnswer.class, fleet.breaker(scope), PROBE_ASK_TIMEOUT, ProviderBreaker.AskForProbe::new,
+    context.ask(ProbeAnswer.class, fleet.breaker(scope), PROBE_ASK_TIMEOUT, ProviderBreaker.AskForProbe::new,
         (answer, failure) -> new ProbeAnswered(index, scope,
             answer != null ? answer : new ProbeRefused("the breaker did not answer: " + failure.getMessage())));
-    return this;
-  }
-
-  private Behavior<Command> onProbeAnswered(ProbeAnswered msg) {
-    if (msg.index() != asking) return this;
-    asking = -1;
-    if (msg.answer() instanceof ProbeGranted) {
-      return attempt(msg.index(), msg.scope(), false);
-    }
-    passOver(msg.index(), Instant.EPOCH, SkipCause.CIRCUIT_HALF_OPEN,
-        "circuit half-open: " + ((ProbeRefused) msg.answer()).reason());
-    return tryFrom(msg.index() + 1);
+    return new AskingForProbe(index);
   }
 
   /** @param probeScope the breaker whose probe this is, or null */
@@ -316,7 +432,7 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
     Candidate candidate = plan.candidates().get(index);
     InFlight attempt = new InFlight(index, candidate, probeScope, lastResort, !inFlight.isEmpty());
     inFlight.put(index, attempt);
-    attempt.budget = budget(index);
+    attempt.budget = AttemptLimits.budget(plan, index);
     if (!triedAny) {
       plan.hedge().delay(fleet.latency(candidate.modelScope()).snapshot())
           .ifPresent(delay -> timers.startSingleTimer(HEDGE_TIMER, HedgeDue.INSTANCE, delay));
@@ -329,22 +445,10 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
     } catch (RuntimeException bug) {
       call = CompletableFuture.failedFuture(bug);  // still an answer for the caller, never a crash
     }
-    getContext().pipeToSelf(call, (result, bug) -> new AttemptDone(index,
+    context.pipeToSelf(call, (result, bug) -> new AttemptDone(index,
         result != null ? result : new CallResult.Failed(FailureClassifier.fromThrowable(bug))));
     timers.startSingleTimer(attempt.timerKey(), new AttemptTimedOut(index), attempt.budget);
-    return this;
-  }
-
-  /**
-   * The first attempt is slow to answer: start the next candidate beside it, once, and keep
-   * whichever answers first.
-   */
-  private Behavior<Command> onHedgeDue() {
-    if (committed != null || hedged || inFlight.size() != 1 || asking >= 0 || walked >= plan.candidates().size()) {
-      return this;
-    }
-    hedged = true;
-    return tryFrom(walked);
+    return walking;
   }
 
   /**
@@ -352,8 +456,7 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
    * first-token-timeout (within its share of the deadline), and may still fail over.
    */
   private Behavior<Command> attemptStream(InFlight attempt) {
-    Duration firstToken = attempt.candidate.provider().firstTokenTimeout();
-    if (firstToken.compareTo(attempt.budget) < 0) attempt.budget = firstToken;
+    attempt.budget = AttemptLimits.toFirstToken(attempt.budget, attempt.candidate);
     CompletionStage<StreamOpening> opening;
     try {
       opening = fleet.client(attempt.candidate.providerName())
@@ -362,212 +465,35 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
       opening = CompletableFuture.failedFuture(bug);
     }
     int index = attempt.index;
-    getContext().pipeToSelf(opening, (opened, bug) -> new StreamOpened(index,
+    context.pipeToSelf(opening, (opened, bug) -> new StreamOpened(index,
         opened != null ? opened : new StreamOpening.Failed(FailureClassifier.fromThrowable(bug))));
     timers.startSingleTimer(attempt.timerKey(), new AttemptTimedOut(index), attempt.budget);
-    return this;
+    return walking;
   }
 
-  private Behavior<Command> onStreamOpened(StreamOpened msg) {
-    InFlight attempt = inFlight.get(msg.index());
-    if (attempt == null || attempt.stream != null) {
-      // Given up on before it answered: close it at once rather than let it run for nobody.
-      if (msg.opening() instanceof StreamOpening.Opened late) late.chunks().runWith(Sink.cancelled(), materializer);
-      return this;
-    }
-    if (msg.opening() instanceof StreamOpening.Failed refused) {
-      return failed(end(attempt), refused.failure());
-    }
-    attempt.stream = StreamAttempt.start(((StreamOpening.Opened) msg.opening()).chunks(),
-        attempt.candidate.provider().interTokenTimeout(), materializer);
-    int index = msg.index();
-    getContext().pipeToSelf(attempt.stream.first(), (split, failure) -> split != null
-        ? new FirstContent(index, split.first(), split.second(), null)
-        : new FirstContent(index, List.of(), Source.empty(), failure));
-    return this;
+  /** A stream opened for an attempt already given up on: closed at once rather than left to run for nobody. */
+  private Behavior<Command> closeLate(StreamOpened msg) {
+    if (msg.opening() instanceof StreamOpening.Opened late) late.chunks().runWith(Sink.cancelled(), materializer);
+    return Behaviors.same();
   }
 
-  private Behavior<Command> onFirstContent(FirstContent msg) {
-    InFlight attempt = inFlight.get(msg.index());
-    if (attempt == null || attempt.stream == null) return this;  // already given up on
-    if (msg.failure() != null || msg.head().isEmpty()) {
-      ProviderFailure failure = msg.failure() != null
-          ? StreamFailures.classify(msg.failure(), false, attempt.candidate.provider().interTokenTimeout())
-          : ProviderFailure.of(FailureKind.CONNECTION_RESET, 200, "the stream ended before any content");
-      return failed(end(attempt), failure);
-    }
-    // The commit point: from here the caller reads this candidate's answer, and only its end is news.
+  /** The commit point: from here the caller reads this candidate's answer, and only its end is news. */
+  private Behavior<Command> commit(InFlight attempt, FirstContent first) {
     Candidate candidate = attempt.candidate;
     long latency = end(attempt).elapsedMillis();
-    committed = attempt;
-    firstContentMillis = latency;
     attempts.add(Attempt.answered(candidate, latency, attempt.probeScope != null, attempt.lastResort, attempt.hedge));
     abandonTheRest("another candidate streamed first");
     timers.cancel(DEADLINE_TIMER);
     timers.cancel(HEDGE_TIMER);
     Duration left = candidate.provider().attemptTimeout().minusMillis(latency);
     timers.startSingleTimer(StreamTooLong.INSTANCE, StreamTooLong.INSTANCE, left.isNegative() ? Duration.ZERO : left);
-    ActorRef<Command> self = getContext().getSelf();
+    ActorRef<Command> self = context.getSelf();
     attempt.stream.ended().thenAccept(end -> self.tell(new StreamEnded(end)));
-    var streaming = new RouteOutcome.Streaming(Source.from(msg.head()).concat(msg.rest()),
+    var streaming = new RouteOutcome.Streaming(Source.from(first.head()).concat(first.rest()),
         candidate.providerName(), candidate.model().id(), trace());
     replyTo.tell(streaming);
     fleet.routingRecord().record(streaming);
-    return this;
-  }
-
-  /**
-   * The committed stream is over: the breakers hear how it went (a success by its time to first
-   * content; a break-off as the fault it was; the caller leaving as nobody's fault).
-   */
-  private Behavior<Command> onStreamEnded(StreamEnded msg) {
-    timers.cancel(StreamTooLong.INSTANCE);
-    Candidate candidate = committed.candidate;
-    StreamProgress progress = committed.stream.progress();
-    ProviderFailure failure = null;
-    if (msg.end() instanceof StreamWatch.Failed failed) {
-      failure = StreamFailures.classify(failed.cause(), true, candidate.provider().interTokenTimeout());
-    } else if (msg.end() == StreamWatch.Cancelled.INSTANCE) {
-      failure = ProviderFailure.of(FailureKind.CANCELLED, 0,
-          "the caller went away after " + progress.chunks() + " chunks");
-    }
-    if (failure == null) {
-      tell(candidate.providerScope(), new ProviderBreaker.RecordSuccess(firstContentMillis,
-          committed.isProbe(candidate.providerScope())));
-      tell(candidate.modelScope(), new ProviderBreaker.RecordSuccess(firstContentMillis,
-          committed.isProbe(candidate.modelScope())));
-      fleet.latency(candidate.modelScope()).record(firstContentMillis);
-      fleet.routingRecord().answered(candidate, firstContentMillis);
-    } else {
-      reportFailure(committed, failure);
-    }
-    RequestLog.streamed(getContext().getLog(), trace(), candidate, progress, Optional.ofNullable(failure));
-    return Behaviors.stopped();
-  }
-
-  private Behavior<Command> onStreamTooLong() {
-    if (committed != null) {
-      Duration limit = committed.candidate.provider().attemptTimeout();
-      committed.stream.killSwitch().abort(new ProviderStreamException(ProviderFailure.of(FailureKind.TOTAL_TIMEOUT,
-          200, "the stream was still going after " + readable(limit) + ", its attempt-timeout")));
-    }
-    return this;
-  }
-
-  /**
-   * The time an attempt may take: its provider's attempt-timeout, and, while other candidates
-   * remain, no more than an equal share of the route's deadline among its usable candidates, so that
-   * a stalled primary leaves its fallbacks time to answer. The last candidate is cut by the deadline
-   * itself.
-   */
-  private Duration budget(int index) {
-    Duration timeout = plan.candidates().get(index).provider().attemptTimeout();
-    var usable = plan.candidates().stream().filter(c -> c.unusable().isEmpty()).toList();
-    boolean othersLeft = plan.candidates().subList(index + 1, plan.candidates().size()).stream()
-        .anyMatch(c -> c.unusable().isEmpty());
-    if (!othersLeft || usable.size() < 2) return timeout;
-    Duration share = plan.deadline().dividedBy(usable.size());
-    return share.compareTo(timeout) < 0 ? share : timeout;
-  }
-
-  private Behavior<Command> onAttemptDone(AttemptDone msg) {
-    InFlight attempt = inFlight.get(msg.index());
-    if (attempt == null) return this;  // a call already given up on
-    end(attempt);
-    Candidate candidate = attempt.candidate;
-    long latency = attempt.elapsedMillis();
-    if (msg.result() instanceof CallResult.Answered answered) {
-      // A success is news to both circuits the call passed through.
-      tell(candidate.providerScope(), new ProviderBreaker.RecordSuccess(latency, attempt.isProbe(candidate.providerScope())));
-      tell(candidate.modelScope(), new ProviderBreaker.RecordSuccess(latency, attempt.isProbe(candidate.modelScope())));
-      fleet.latency(candidate.modelScope()).record(latency);
-      fleet.routingRecord().answered(candidate, latency);
-      attempts.add(Attempt.answered(candidate, latency, attempt.probeScope != null, attempt.lastResort, attempt.hedge));
-      abandonTheRest("another candidate answered first");
-      return answer(new RouteOutcome.Answered(
-          answered.response(), candidate.providerName(), candidate.model().id(), trace()));
-    }
-    return failed(attempt, ((CallResult.Failed) msg.result()).failure());
-  }
-
-  private Behavior<Command> onAttemptTimedOut(AttemptTimedOut msg) {
-    InFlight attempt = inFlight.get(msg.index());
-    if (attempt == null) return this;
-    end(attempt).stopStream();
-    attempt.timedOut = true;
-    String share = ", its share of the route's " + readable(plan.deadline()) + " deadline";
-    ProviderFailure timeout;
-    if (request.stream()) {
-      boolean shared = attempt.budget.compareTo(attempt.candidate.provider().firstTokenTimeout()) < 0;
-      timeout = ProviderFailure.of(FailureKind.FIRST_TOKEN_TIMEOUT, 0,
-          "no first token within " + readable(attempt.budget) + (shared ? share : ""));
-    } else {
-      Duration limit = attempt.candidate.provider().attemptTimeout();
-      String why = attempt.budget.compareTo(limit) < 0
-          ? "no answer within " + readable(attempt.budget) + share
-          : "no answer within " + readable(limit);
-      timeout = ProviderFailure.of(FailureKind.TOTAL_TIMEOUT, 0, why);
-    }
-    // A body larger than any the provider has answered may be what it choked on: then the request's.
-    return failed(attempt, fleet.client(attempt.candidate.providerName())
-        .judgedBySize(timeout, request, attempt.candidate.model().upstreamModel()));
-  }
-
-  /**
-   * An attempt, already out of the running, failed: its circuits hear it, then the walk goes on,
-   * or waits for the other attempt still running, or answers.
-   */
-  private Behavior<Command> failed(InFlight attempt, ProviderFailure failure) {
-    Candidate candidate = attempt.candidate;
-    reportFailure(attempt, failure);
-    Attempt line = Attempt.failed(candidate, failure, attempt.elapsedMillis(), attempt.probeScope != null,
-        attempt.lastResort, attempt.hedge);
-    record(attempt.timedOut ? line.givenUpOn() : line, candidate);
-    if (!failure.kind().failsOver()) {
-      abandonTheRest("the request was rejected");
-      return answer(new RouteOutcome.Rejected(failure, trace()));
-    }
-    if (failure.kind() == FailureKind.CONTEXT_TOO_LONG) {
-      contextRefusal = failure;
-      refusedWindow = Math.max(refusedWindow, candidate.model().contextWindow());
-    }
-    if (failure.kind() == FailureKind.REQUEST_TOO_LARGE) {
-      sizeRefusal = failure;
-      refusedBody.add(candidate.providerName());
-    }
-    if (!inFlight.isEmpty() || asking >= 0) return this;  // the other attempt may still answer
-    if (attempt.lastResort && (contextRefusal != null || sizeRefusal != null)) return refusedBySize();
-    if (attempt.lastResort) {
-      return answer(new RouteOutcome.Exhausted(Optional.of(soonestUntil).filter(at -> at.isAfter(Instant.EPOCH)), true,
-          trace()));
-    }
-    return tryFrom(walked);
-  }
-
-  /**
-   * Nothing answered and the request was refused for its size: its prompt, too long for every
-   * window tried, or its body, too large for every provider tried. The caller's to fix, answered as
-   * OpenAI does: {@code context_length_exceeded}, or 413 {@code request_too_large}.
-   */
-  private Behavior<Command> refusedBySize() {
-    if (contextRefusal != null) return answer(new RouteOutcome.Rejected(contextRefusal, trace()));
-    var tooLarge = new ProviderFailure(FailureKind.REQUEST_TOO_LARGE, 413, sizeRefusal.message(),
-        "request_too_large", Optional.empty());
-    return answer(new RouteOutcome.Rejected(tooLarge, trace()));
-  }
-
-  private Behavior<Command> onDeadline() {
-    if (committed != null) return this;
-    for (InFlight attempt : List.copyOf(inFlight.values())) {
-      end(attempt).stopStream();
-      // The caller's deadline is nobody's fault: the breaker only frees a probe permit it held.
-      var abandoned = ProviderFailure.of(FailureKind.DEADLINE, 0,
-          "abandoned at the route's deadline of " + readable(plan.deadline()));
-      reportFailure(attempt, abandoned);
-      record(Attempt.failed(attempt.candidate, abandoned, attempt.elapsedMillis(), attempt.probeScope != null,
-          attempt.lastResort, attempt.hedge), attempt.candidate);
-    }
-    return answer(new RouteOutcome.DeadlineExceeded(trace()));
+    return new Streaming(attempt, latency);
   }
 
   /** Takes an attempt out of the running and stops its timer; returns it. */
@@ -585,31 +511,10 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
   private void abandonTheRest(String why) {
     for (InFlight loser : List.copyOf(inFlight.values())) {
       end(loser).stopStream();
-      reportFailure(loser, ProviderFailure.of(FailureKind.CANCELLED, 0, why));  // frees a probe permit only
+      reports.failed(loser, ProviderFailure.of(FailureKind.CANCELLED, 0, why));  // frees a probe permit only
       record(Attempt.abandoned(loser.candidate, loser.elapsedMillis(), why, loser.probeScope != null,
           loser.hedge), loser.candidate);
     }
-  }
-
-  /**
-   * Tells a failure to the circuit it is blamed on (see {@link FailureKind}), and to the circuit
-   * whose probe this was, whatever the blame, so that its permit is never left hanging.
-   */
-  private void reportFailure(InFlight attempt, ProviderFailure failure) {
-    Blame blame = failure.kind().blame();
-    BreakerScope providerScope = attempt.candidate.providerScope();
-    BreakerScope modelScope = attempt.candidate.modelScope();
-    fleet.routingRecord().failed(attempt.candidate, failure);
-    if (blame == Blame.PROVIDER || attempt.isProbe(providerScope)) {
-      tell(providerScope, new ProviderBreaker.RecordFailure(failure, attempt.isProbe(providerScope)));
-    }
-    if (blame == Blame.MODEL || attempt.isProbe(modelScope)) {
-      tell(modelScope, new ProviderBreaker.RecordFailure(failure, attempt.isProbe(modelScope)));
-    }
-  }
-
-  private void tell(BreakerScope scope, ProviderBreaker.Command outcome) {
-    fleet.breaker(scope).tell(outcome);
   }
 
   /** Adds a tried attempt to the trace, with what it may have cost if it may have executed. */
@@ -618,10 +523,12 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
         ? attempt.withAtRisk(estimate.promptTokens(), candidate.model().price()) : attempt);
   }
 
-  private void skip(Candidate candidate, SkipCause cause, String reason) {
-    Attempt skipped = Attempt.skipped(candidate, cause, reason);
+  /** Passes over the candidate at {@code index}: in the trace, the routing record, and the walk's tally. */
+  private void pass(int index, HopVerdict.Skip skip) {
+    Attempt skipped = Attempt.skipped(plan.candidates().get(index), skip.cause(), skip.reason());
     attempts.add(skipped);
     fleet.routingRecord().passedOver(skipped);
+    passed = passed.after(index, skip);
   }
 
   private RouteTrace trace() {
@@ -634,12 +541,7 @@ public final class RequestCoordinator extends AbstractBehavior<RequestCoordinato
     // anyone who has seen the answer can ask for the record.
     fleet.routingRecord().record(outcome);
     replyTo.tell(outcome);
-    RequestLog.completed(getContext().getLog(), outcome);
+    RequestLog.completed(context.getLog(), outcome);
     return Behaviors.stopped();
-  }
-
-  /** 60s, 1500ms: how durations read in traces. */
-  private static String readable(Duration d) {
-    return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
   }
 }

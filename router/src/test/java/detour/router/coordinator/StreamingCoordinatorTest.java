@@ -19,6 +19,7 @@ import com.typesafe.config.ConfigFactory;
 import detour.persistence.breaker.BreakerScope;
 import detour.persistence.breaker.FailureKind;
 import detour.providers.breaker.BreakerSettings;
+import detour.providers.breaker.BreakerState;
 import detour.providers.breaker.BreakerView;
 import detour.providers.breaker.ProviderBreaker;
 import detour.providers.client.Protocol;
@@ -34,6 +35,8 @@ import detour.providers.model.Usage;
 import detour.router.config.Candidate;
 import detour.router.config.Capability;
 import detour.router.config.CatalogueModel;
+import detour.router.config.Guardrails;
+import detour.router.config.HedgePolicy;
 import detour.router.config.Plan;
 import java.net.URI;
 import java.time.Duration;
@@ -241,6 +244,33 @@ class StreamingCoordinatorTest {
     assertEquals(0, noTools.ended());
   }
 
+  @Test
+  void aProbeGrantedAfterAnotherCandidateCommittedIsGivenBackUnused() throws Exception {
+    // p1 streams its first content only when told; meanwhile the hedge asks half-open p2 for its probe.
+    CompletableFuture<ObjectNode> firstContent = new CompletableFuture<>();
+    var slow = new StreamingClient("p1", () -> Source.single(writer("up-p1").role())
+        .concat(Source.completionStage(firstContent)).concat(answer("up-p1")));
+    var halfOpen = new StreamingClient("p2", () -> answer("up-p2", "never"));
+    var view = BreakerView.detached();
+    view.publish(BreakerScope.ofKey("p2"), BreakerState.halfOpen(0));
+    var replies = start(List.of(slow, halfOpen), request(false), view,
+        new HedgePolicy(Optional.of(Duration.ofSeconds(1)), false));
+
+    breakers.get("p2").expectNoMessage(Duration.ofMillis(100));
+    time.timePasses(Duration.ofSeconds(1));
+    var ask = breakers.get("p2").expectMessageClass(ProviderBreaker.AskForProbe.class);
+    firstContent.complete(writer("up-p1").content("first"));
+    var streaming = replies.expectMessageClass(RouteOutcome.Streaming.class);
+    ask.replyTo().tell(new ProviderBreaker.ProbeGranted());
+
+    var givenBack = breakers.get("p2").expectMessageClass(ProviderBreaker.RecordFailure.class);
+    assertEquals(FailureKind.CANCELLED, givenBack.failure().kind());
+    assertTrue(givenBack.probe(), "it frees the probe permit");
+    assertEquals("p1", streaming.provider());
+    assertEquals("first", text(read(streaming)));
+    assertEquals(0, halfOpen.ended(), "p2 was never called");
+  }
+
   private RouteOutcome run(List<StreamingClient> clients, ChatRequest request) {
     return start(clients, request, Map.of()).receiveMessage();
   }
@@ -256,6 +286,16 @@ class StreamingCoordinatorTest {
 
   private TestProbe<RouteOutcome> start(List<StreamingClient> clients, ChatRequest request,
       Map<String, EnumSet<Capability>> capabilities) {
+    return start(clients, request, capabilities, BreakerView.detached(), HedgePolicy.NONE);
+  }
+
+  private TestProbe<RouteOutcome> start(List<StreamingClient> clients, ChatRequest request, BreakerView view,
+      HedgePolicy hedge) {
+    return start(clients, request, Map.of(), view, hedge);
+  }
+
+  private TestProbe<RouteOutcome> start(List<StreamingClient> clients, ChatRequest request,
+      Map<String, EnumSet<Capability>> capabilities, BreakerView view, HedgePolicy hedge) {
     Map<String, ProviderClient> byName = new HashMap<>();
     Map<BreakerScope, ActorRef<ProviderBreaker.Command>> refs = new HashMap<>();
     List<Candidate> chain = new ArrayList<>();
@@ -270,8 +310,8 @@ class StreamingCoordinatorTest {
           capabilities.getOrDefault(client.provider(), EnumSet.allOf(Capability.class)));
       chain.add(new Candidate(model, settings(client.provider()), Optional.empty()));
     }
-    var fleet = new ProviderFleet(byName, refs, BreakerView.detached());
-    var plan = new Plan("route", chain, Duration.ofSeconds(30), true);
+    var fleet = new ProviderFleet(byName, refs, view);
+    var plan = new Plan("route", chain, Duration.ofSeconds(30), true, hedge, Guardrails.NONE);
     var replies = testKit.<RouteOutcome>createTestProbe();
     testKit.spawn(RequestCoordinator.create("req-1", request, plan, fleet, replies.ref()));
     return replies;
