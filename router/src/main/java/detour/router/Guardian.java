@@ -31,7 +31,7 @@ import detour.router.config.RoutePlanner;
 import detour.router.config.ClusterSettings;
 import detour.router.config.RouterSettings;
 import detour.router.cluster.BreakerOwners;
-import detour.router.cluster.OutcomeRelay;
+import detour.router.cluster.BreakerProxy;
 import detour.router.coordinator.Admission;
 import detour.router.coordinator.QueueDelayProbe;
 import detour.router.coordinator.SaturationShedding;
@@ -118,9 +118,9 @@ public final class Guardian {
     Map<BreakerScope, ActorRef<ProviderBreaker.Command>> breakers = new HashMap<>();
     for (BreakerScope scope : scopes) {
       ActorRef<ProviderBreaker.Command> breaker = ctx.spawn(
-          OutcomeRelay.create(scope, owners.apply(scope), view, settings.cluster(),
+          BreakerProxy.create(scope, owners.apply(scope), view, settings.cluster(),
               settings.providers().get(scope.provider()).breaker(), clock),
-          "outcomes-" + URLEncoder.encode(scope.key(), StandardCharsets.UTF_8)).narrow();
+          "breaker-proxy-" + URLEncoder.encode(scope.key(), StandardCharsets.UTF_8));
       breakers.put(scope, breaker);
       ctx.ask(VersionedState.class, breaker, RECOVERY_PATIENCE, ProviderBreaker.GetVersionedState::new,
           (state, failure) -> new BreakerRecovered(scope, state, failure));

@@ -20,9 +20,12 @@ public enum FailureKind {
   // Timeouts.
   /** No TCP (and TLS) connection within {@code connect-timeout}. */
   CONNECT_TIMEOUT(Blame.PROVIDER, true),
-  /** A stream produced no first token in time (produced once streaming lands). */
+  /**
+   * A stream sent no first content (text, a tool call or a finish) within {@code first-token-timeout},
+   * or fell silent for {@code inter-token-timeout} before it.
+   */
   FIRST_TOKEN_TIMEOUT(Blame.MODEL, true),
-  /** A stream stalled between tokens (produced once streaming lands). */
+  /** A stream fell silent for {@code inter-token-timeout} after its first content. */
   INTER_TOKEN_TIMEOUT(Blame.MODEL, true),
   /** No complete answer within {@code attempt-timeout} (or an upstream 408). */
   TOTAL_TIMEOUT(Blame.MODEL, true),
@@ -62,7 +65,10 @@ public enum FailureKind {
   REQUEST_TOO_LARGE(Blame.NOBODY, true),
 
   // The caller's choices, and our own limits.
-  /** The caller went away (produced once caller cancellation lands). */
+  /**
+   * A call Detour gave up with nobody upstream to blame: the caller went away during its stream, a
+   * hedge's losing attempt was stopped, or a probe permit came too late to be used (given back).
+   */
   CANCELLED(Blame.NOBODY, false),
   /** The request's own deadline passed during the attempt. */
   DEADLINE(Blame.NOBODY, false),

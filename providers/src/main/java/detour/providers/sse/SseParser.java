@@ -2,9 +2,10 @@ package detour.providers.sse;
 
 import akka.NotUsed;
 import akka.stream.javadsl.Flow;
-import akka.stream.javadsl.Framing;
-import akka.stream.javadsl.FramingTruncation;
+import akka.stream.scaladsl.Framing.FramingException;
 import akka.util.ByteString;
+import akka.util.ByteStringBuilder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,11 +23,63 @@ public final class SseParser {
    */
   public static Flow<ByteString, SseEvent, NotUsed> flow(int maxLineBytes) {
     return Flow.of(ByteString.class)
-        .via(Framing.delimiter(ByteString.fromString("\n"), maxLineBytes, FramingTruncation.ALLOW))
+        .statefulMapConcat(() -> {
+          Lines lines = new Lines(maxLineBytes);
+          return lines::split;
+        })
         .statefulMapConcat(() -> {
           Assembler assembler = new Assembler();
-          return line -> assembler.line(line.utf8String());
+          return assembler::line;
         });
+  }
+
+  /**
+   * Cuts bytes into lines at LF, CRLF or a lone CR, however the pieces fall (a CRLF may be split
+   * between two). A line unfinished when the stream ends is dropped: it could dispatch nothing.
+   */
+  static final class Lines {
+    private static final byte CR = '\r';
+    private static final byte LF = '\n';
+    private final int maxLineBytes;
+    private final ByteStringBuilder line = new ByteStringBuilder();
+    /** The last byte seen was a CR: an LF right after it ends no second line. */
+    private boolean afterCr;
+
+    Lines(int maxLineBytes) {
+      this.maxLineBytes = maxLineBytes;
+    }
+
+    List<String> split(ByteString piece) {
+      List<String> out = new ArrayList<>();
+      int start = 0;
+      for (int i = 0; i < piece.length(); i++) {
+        byte b = piece.apply(i);
+        if (b != CR && b != LF) continue;
+        boolean crlfTail = b == LF && afterCr && i == start;  // the LF of a CRLF
+        afterCr = b == CR;
+        if (!crlfTail) out.add(take(piece.slice(start, i)));
+        start = i + 1;
+      }
+      if (start < piece.length()) {
+        afterCr = false;
+        append(piece.slice(start, piece.length()));
+      }
+      return out;
+    }
+
+    private String take(ByteString end) {
+      append(end);
+      String text = line.result().decodeString(StandardCharsets.UTF_8);
+      line.clear();
+      return text;
+    }
+
+    private void append(ByteString bytes) {
+      if (line.length() + bytes.length() > maxLineBytes) {
+        throw new FramingException("an event-stream line longer than " + maxLineBytes + " bytes");
+      }
+      line.append(bytes);
+    }
   }
 
   /** Collects the fields of one event until the blank line that ends it. */
@@ -35,8 +88,7 @@ public final class SseParser {
     private final StringBuilder data = new StringBuilder();
     private boolean hasData;
 
-    List<SseEvent> line(String raw) {
-      String line = raw.endsWith("\r") ? raw.substring(0, raw.length() - 1) : raw;
+    List<SseEvent> line(String line) {
       if (line.isEmpty()) return dispatch();
       if (line.charAt(0) == ':') return List.of();
       int colon = line.indexOf(':');

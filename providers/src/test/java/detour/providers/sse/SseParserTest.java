@@ -46,6 +46,38 @@ class SseParserTest {
   }
 
   @Test
+  void aBareCrEndsALineAsLfDoes() throws Exception {
+    String wire = "event: delta\rdata: one\rdata: two\r\rdata: three\r\r";
+
+    for (int piece : List.of(1, 2, 5, 1000)) {
+      assertEquals(List.of(new SseEvent("delta", "one\ntwo"), new SseEvent("", "three")),
+          parse(wire, piece, 1024), "pieces of " + piece);
+    }
+  }
+
+  @Test
+  void aCrlfSplitBetweenTwoPiecesEndsOneLineNotTwo() throws Exception {
+    List<ByteString> pieces = List.of(ByteString.fromString("data: a\r"), ByteString.fromString("\ndata: b\r"),
+        ByteString.fromString("\n\r"), ByteString.fromString("\n"));
+
+    assertEquals(List.of(new SseEvent("", "a\nb")), Source.from(pieces).via(SseParser.flow(1024))
+        .runWith(Sink.seq(), system).toCompletableFuture().get(5, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void lineEndingsMayBeMixedInOneStream() throws Exception {
+    String wire = "data: lf\n\ndata: cr\r\rdata: crlf\r\n\r\ndata: x\rdata: y\r\n\n";
+
+    assertEquals(List.of(new SseEvent("", "lf"), new SseEvent("", "cr"), new SseEvent("", "crlf"),
+        new SseEvent("", "x\ny")), parse(wire, 3, 1024));
+  }
+
+  @Test
+  void aMultiByteCharacterSplitBetweenPiecesArrivesWhole() throws Exception {
+    assertEquals(List.of(new SseEvent("", "naïve — ✓")), parse("data: naïve — ✓\r\n\r\n", 1, 1024));
+  }
+
+  @Test
   void commentsAreIgnoredAndDataLinesJoinWithNewlines() throws Exception {
     String wire = ": keep-alive\n\ndata: first\ndata:second\nid: 7\nretry: 10\n\n";
 

@@ -4,9 +4,9 @@ import java.util.Arrays;
 import java.util.Collection;
 
 /**
- * Order statistics of a small set of latencies, from a sorted copy (HdrHistogram is not a
- * dependency of the router, and a benchmark's few hundred samples need no more). Percentiles are
- * nearest-rank: the p-th percentile of n values is the ceil(p * n)-th smallest, an observed value,
+ * Order statistics of a small set of latencies, from a sorted copy: exact observed values, where
+ * HdrHistogram (which the load drivers use for their many samples) reports a bucket's upper bound;
+ * a benchmark's few hundred samples need no more. Percentiles are nearest-rank: the p-th percentile of n values is the ceil(p * n)-th smallest, an observed value,
  * so the p99 of 100 values is the second largest and the p99 of 50 is the largest.
  */
 final class Percentiles {

@@ -25,7 +25,7 @@ import java.util.concurrent.CompletionStage;
  * is last-writer-wins with the breaker's journal sequence number as its clock, so a replica keeps
  * the newest state whatever order copies arrive in, and an owner never lowers it. Written with
  * WriteAll, so every reachable node has it within a round trip; one that was not reachable gets it
- * by gossip, or by asking the owner (see {@link OutcomeRelay}).
+ * by gossip, or by asking the owner (see {@link BreakerProxy}).
  *
  * <p>Called on the breaker's own actor; asking the replicator is all it does off this node.
  */

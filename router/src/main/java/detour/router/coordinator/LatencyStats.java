@@ -17,6 +17,13 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *
  * <p>The window lets a model skipped for its latency come back: with no new successes its samples
  * age out, it falls below the samples a judgement needs, and it is tried again.
+ *
+ * <p>Why a sort and not HdrHistogram (which the load drivers use): the p95 is read on the request
+ * path, of at most 128 samples, and must be one of them. Filling a 3-digit HdrHistogram with the
+ * window's samples on each read took ten times as long as the sort (72 against 7 µs, 128 samples,
+ * a loaded 2-core machine), allocated 120 KB each time, and reported a bucket's upper bound (60,031
+ * ms for a p95 of 60,000); keeping one histogram per model would instead need a lock or a time-sliced
+ * recorder to age samples out. Its nearest rank is the same as this one's.
  */
 public final class LatencyStats implements ObservedLatency {
   /** The successes remembered; a power of two. */

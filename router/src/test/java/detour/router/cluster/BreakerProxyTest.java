@@ -36,8 +36,8 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-/** The relay between the coordinators and a breaker's owner, with the owner a test probe. */
-class OutcomeRelayTest {
+/** This node's stand-in for a breaker, between the coordinators and the breaker's owner (a test probe). */
+class BreakerProxyTest {
   static final ActorTestKit testKit = ActorTestKit.create(ManualTime.config());
   static final ManualTime manualTime = ManualTime.get(testKit.system());
   static final Duration REPORT = Duration.ofMillis(100);
@@ -59,17 +59,17 @@ class OutcomeRelayTest {
     testKit.shutdownTestKit();
   }
 
-  private ActorRef<ProviderBreaker.Command> relay(ClusterSettings.Formation formation) {
+  private ActorRef<ProviderBreaker.Command> proxy(ClusterSettings.Formation formation) {
     var settings = new ClusterSettings(formation, REPORT, KEEP_ALIVE, Duration.ofSeconds(1), OWNER_SILENCE,
         PERMIT_TIMEOUT);
-    return testKit.spawn(OutcomeRelay.create(scope, owner.ref(), view, settings, BREAKER, clock)).narrow();
+    return testKit.spawn(BreakerProxy.create(scope, owner.ref(), view, settings, BREAKER, clock));
   }
 
   @Test
   void successesReachTheOwnerAsOneReportPerIntervalNotOneMessageEach() {
-    var relay = relay(ClusterSettings.Formation.OFF);
-    settle(relay);
-    for (long latency = 1; latency <= 50; latency++) relay.tell(new RecordSuccess(latency, false));
+    var proxy = proxy(ClusterSettings.Formation.OFF);
+    settle(proxy);
+    for (long latency = 1; latency <= 50; latency++) proxy.tell(new RecordSuccess(latency, false));
     manualTime.expectNoMessageFor(REPORT.minusMillis(1), owner);
     manualTime.timePasses(Duration.ofMillis(1));
     var report = owner.expectMessageClass(RecordSuccesses.class);
@@ -80,11 +80,11 @@ class OutcomeRelayTest {
 
   @Test
   void aFailureGoesAtOnceRightAfterTheSuccessesCountedBeforeIt() {
-    var relay = relay(ClusterSettings.Formation.OFF);
-    relay.tell(new RecordSuccess(7, false));
-    relay.tell(new RecordSuccess(8, false));
+    var proxy = proxy(ClusterSettings.Formation.OFF);
+    proxy.tell(new RecordSuccess(7, false));
+    proxy.tell(new RecordSuccess(8, false));
     var failure = new RecordFailure(ProviderFailure.of(FailureKind.SERVER_ERROR, 503, "down"), false);
-    relay.tell(failure);
+    proxy.tell(failure);
     assertEquals(new RecordSuccesses(List.of(7L, 8L)), owner.receiveMessage());
     assertEquals(failure, owner.receiveMessage());
     manualTime.expectNoMessageFor(REPORT.multipliedBy(2), owner);  // each success was sent once
@@ -92,43 +92,43 @@ class OutcomeRelayTest {
 
   @Test
   void aProbesOutcomeAndAProbePermitAreNeverHeldBack() {
-    var relay = relay(ClusterSettings.Formation.OFF);
-    relay.tell(new RecordSuccess(9, true));
+    var proxy = proxy(ClusterSettings.Formation.OFF);
+    proxy.tell(new RecordSuccess(9, true));
     assertEquals(new RecordSuccess(9, true), owner.receiveMessage());
     var asker = testKit.<ProviderBreaker.ProbeAnswer>createTestProbe();
-    relay.tell(new ProviderBreaker.AskForProbe(asker.ref()));
+    proxy.tell(new ProviderBreaker.AskForProbe(asker.ref()));
     assertEquals(new ProviderBreaker.AskForProbe(asker.ref()), owner.receiveMessage());
   }
 
   @Test
   void aBurstBeyondTheBatchLimitIsReportedWithoutWaiting() {
-    var relay = relay(ClusterSettings.Formation.OFF);
-    for (int i = 0; i < OutcomeRelay.MAX_BATCH; i++) relay.tell(new RecordSuccess(1, false));
-    assertEquals(OutcomeRelay.MAX_BATCH, owner.expectMessageClass(RecordSuccesses.class).latencyMillis().size());
+    var proxy = proxy(ClusterSettings.Formation.OFF);
+    for (int i = 0; i < BreakerProxy.MAX_BATCH; i++) proxy.tell(new RecordSuccess(1, false));
+    assertEquals(BreakerProxy.MAX_BATCH, owner.expectMessageClass(RecordSuccesses.class).latencyMillis().size());
   }
 
   @Test
   void inAClusterItAsksTheOwnerForItsStateEverySecondAndKeepsTheNewestInTheView() {
-    var relay = relay(ClusterSettings.Formation.SELF);
-    settle(relay);  // its keep-alive timer is armed
+    var proxy = proxy(ClusterSettings.Formation.SELF);
+    settle(proxy);  // its keep-alive timer is armed
     var open = BreakerState.open(Instant.parse("2026-01-05T09:00:30Z"), 0, TripReason.CONSECUTIVE_FAULTS);
     manualTime.timePasses(KEEP_ALIVE);
     owner.expectMessageClass(ProviderBreaker.GetVersionedState.class).replyTo().tell(new VersionedState(open, 1));
-    settle(relay);
+    settle(proxy);
     assertEquals(open, view.stateOf(scope));
 
     view.publish(scope, BreakerState.halfOpen(0), 2);  // a newer state, replicated meanwhile
     manualTime.timePasses(KEEP_ALIVE);
     owner.expectMessageClass(ProviderBreaker.GetVersionedState.class).replyTo().tell(new VersionedState(open, 1));
-    settle(relay);
+    settle(proxy);
     assertEquals(BreakerState.halfOpen(0), view.stateOf(scope), "the older answer did not overwrite it");
   }
 
   @Test
   void whenTheOwnerIsSilentPastTheLimitThisNodesOwnFaultsHoldTheCircuitOpenHereAlone() {
-    var relay = silentOwner();
-    for (int i = 0; i < BREAKER.consecutiveFaults(); i++) relay.tell(FAULT);
-    var toOwner = settle(relay);
+    var proxy = silentOwner();
+    for (int i = 0; i < BREAKER.consecutiveFaults(); i++) proxy.tell(FAULT);
+    var toOwner = settle(proxy);
     var held = BreakerState.open(clock.instant().plus(BREAKER.cooldown()), 0, TripReason.CONSECUTIVE_FAULTS);
     assertEquals(held, view.stateOf(scope));
     assertEquals(Map.of(scope, held), view.localHolds());
@@ -139,47 +139,47 @@ class OutcomeRelayTest {
 
   @Test
   void fewerFaultsThanTheRulesAskForHoldNothing() {
-    var relay = silentOwner();
-    for (int i = 1; i < BREAKER.consecutiveFaults(); i++) relay.tell(FAULT);
-    settle(relay);
+    var proxy = silentOwner();
+    for (int i = 1; i < BREAKER.consecutiveFaults(); i++) proxy.tell(FAULT);
+    settle(proxy);
     assertEquals(BreakerState.CLOSED, view.stateOf(scope));
   }
 
   @Test
   void anOwnerThatHasNotYetAnsweredOnceIsNotTakenForSilent() {
-    var relay = relay(ClusterSettings.Formation.SELF);
+    var proxy = proxy(ClusterSettings.Formation.SELF);
     view.publish(scope, BreakerState.CLOSED, 1);
-    settle(relay);
+    settle(proxy);
     timePasses(OWNER_SILENCE.multipliedBy(2));  // a cluster still forming: the breaker not started yet
-    for (int i = 0; i < BREAKER.consecutiveFaults(); i++) relay.tell(FAULT);
-    settle(relay);
+    for (int i = 0; i < BREAKER.consecutiveFaults(); i++) proxy.tell(FAULT);
+    settle(proxy);
     assertEquals(BreakerState.CLOSED, view.stateOf(scope));
   }
 
   @Test
   void theOwnersFirstAnswerReleasesTheLocalHoldAndItsStateRules() {
-    var relay = silentOwner();
-    for (int i = 0; i < BREAKER.consecutiveFaults(); i++) relay.tell(FAULT);
-    settle(relay);
+    var proxy = silentOwner();
+    for (int i = 0; i < BREAKER.consecutiveFaults(); i++) proxy.tell(FAULT);
+    settle(proxy);
     assertEquals(BreakerState.Circuit.OPEN, view.stateOf(scope).circuit());
 
     timePasses(KEEP_ALIVE);
     var keepAlive = owner.fishForMessage(Duration.ofSeconds(3), message -> message instanceof GetVersionedState
         ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
     ((GetVersionedState) keepAlive.get(keepAlive.size() - 1)).replyTo().tell(new VersionedState(BreakerState.CLOSED, 1));
-    settle(relay);
+    settle(proxy);
     assertEquals(BreakerState.CLOSED, view.stateOf(scope));
     assertEquals(Map.of(), view.localHolds());
   }
 
   @Test
   void whileTheOwnerAnswersThisNodesFaultsAreLeftToItsJudgement() {
-    var relay = relay(ClusterSettings.Formation.SELF);
+    var proxy = proxy(ClusterSettings.Formation.SELF);
     view.publish(scope, BreakerState.CLOSED, 1);
-    settle(relay);
-    for (int second = 0; second < 2 * OWNER_SILENCE.toSeconds(); second++) answerKeepAlive(relay);
-    for (int i = 0; i < 2 * BREAKER.consecutiveFaults(); i++) relay.tell(FAULT);
-    var toOwner = settle(relay);
+    settle(proxy);
+    for (int second = 0; second < 2 * OWNER_SILENCE.toSeconds(); second++) answerKeepAlive(proxy);
+    for (int i = 0; i < 2 * BREAKER.consecutiveFaults(); i++) proxy.tell(FAULT);
+    var toOwner = settle(proxy);
     assertEquals(2 * BREAKER.consecutiveFaults(), toOwner.stream().filter(FAULT::equals).count());
     assertEquals(BreakerState.CLOSED, view.stateOf(scope), "no second judgement beside the owner's");
     assertEquals(Map.of(), view.localHolds());
@@ -187,54 +187,70 @@ class OutcomeRelayTest {
 
   @Test
   void successesWhileTheOwnerIsSilentKeepTheCircuitClosed() {
-    var relay = silentOwner();
-    for (int i = 1; i < BREAKER.consecutiveFaults(); i++) relay.tell(FAULT);
-    for (int i = 0; i < 16; i++) relay.tell(new RecordSuccess(200, false));
-    for (int i = 1; i < BREAKER.consecutiveFaults(); i++) relay.tell(FAULT);  // 8 of 24: a third
-    settle(relay);
+    var proxy = silentOwner();
+    for (int i = 1; i < BREAKER.consecutiveFaults(); i++) proxy.tell(FAULT);
+    for (int i = 0; i < 16; i++) proxy.tell(new RecordSuccess(200, false));
+    for (int i = 1; i < BREAKER.consecutiveFaults(); i++) proxy.tell(FAULT);  // 8 of 24: a third
+    settle(proxy);
     assertEquals(BreakerState.CLOSED, view.stateOf(scope));
   }
 
   @Test
   void aLocalHoldLastsTheCooldownThenTheNodeTriesTheProviderAgainAndBacksOffLonger() {
-    var relay = silentOwner();
-    for (int i = 0; i < BREAKER.consecutiveFaults(); i++) relay.tell(FAULT);
-    settle(relay);
+    var proxy = silentOwner();
+    for (int i = 0; i < BREAKER.consecutiveFaults(); i++) proxy.tell(FAULT);
+    settle(proxy);
     timePasses(BREAKER.cooldown().minusMillis(1));
     assertEquals(BreakerState.Circuit.OPEN, view.stateOf(scope).circuit(), "held for the whole cooldown");
     timePasses(Duration.ofMillis(1));
-    settle(relay);
+    settle(proxy);
     assertEquals(BreakerState.CLOSED, view.stateOf(scope), "tried again, on its own evidence");
 
-    for (int i = 0; i < BREAKER.consecutiveFaults(); i++) relay.tell(FAULT);
-    settle(relay);
+    for (int i = 0; i < BREAKER.consecutiveFaults(); i++) proxy.tell(FAULT);
+    settle(proxy);
     assertEquals(BreakerState.open(clock.instant().plus(BREAKER.cooldown().multipliedBy(2)), 1,
         TripReason.CONSECUTIVE_FAULTS), view.stateOf(scope), "the second hold in a row lasts twice as long");
   }
 
   @Test
-  void whileTheOwnerIsSilentAProbePermitIsRefusedAtOnce() {
-    var relay = silentOwner();
+  void whileHeldLocallyFurtherFaultsAreNotJudgedAgainButStillReachTheOwner() {
+    var proxy = silentOwner();
+    for (int i = 0; i < BREAKER.consecutiveFaults(); i++) proxy.tell(FAULT);
+    settle(proxy);
+    var held = view.stateOf(scope);
+    timePasses(Duration.ofSeconds(1));
+    for (int i = 0; i < 2 * BREAKER.consecutiveFaults(); i++) proxy.tell(FAULT);  // calls begun before the hold
+    var toOwner = settle(proxy);
+    assertEquals(held, view.stateOf(scope), "the hold is neither renewed nor lengthened");
+    assertEquals(2 * BREAKER.consecutiveFaults(), toOwner.stream().filter(FAULT::equals).count());
     var request = testKit.<ProbeAnswer>createTestProbe();
-    relay.tell(new AskForProbe(request.ref()));
+    proxy.tell(new AskForProbe(request.ref()));
     assertInstanceOf(ProbeRefused.class, request.receiveMessage());
-    assertTrue(settle(relay).stream().noneMatch(AskForProbe.class::isInstance), "the owner was not asked");
+  }
+
+  @Test
+  void whileTheOwnerIsSilentAProbePermitIsRefusedAtOnce() {
+    var proxy = silentOwner();
+    var request = testKit.<ProbeAnswer>createTestProbe();
+    proxy.tell(new AskForProbe(request.ref()));
+    assertInstanceOf(ProbeRefused.class, request.receiveMessage());
+    assertTrue(settle(proxy).stream().noneMatch(AskForProbe.class::isInstance), "the owner was not asked");
   }
 
   @Test
   void aProbePermitGrantedInTimeReachesTheRequest() {
-    var relay = relay(ClusterSettings.Formation.SELF);
+    var proxy = proxy(ClusterSettings.Formation.SELF);
     var request = testKit.<ProbeAnswer>createTestProbe();
-    relay.tell(new AskForProbe(request.ref()));
+    proxy.tell(new AskForProbe(request.ref()));
     owner.expectMessageClass(AskForProbe.class).replyTo().tell(new ProbeGranted());
     assertEquals(new ProbeGranted(), request.receiveMessage());
   }
 
   @Test
   void aProbePermitNotGrantedInTimeCountsAsRefusedAndALateGrantIsGivenBack() {
-    var relay = relay(ClusterSettings.Formation.SELF);
+    var proxy = proxy(ClusterSettings.Formation.SELF);
     var request = testKit.<ProbeAnswer>createTestProbe();
-    relay.tell(new AskForProbe(request.ref()));
+    proxy.tell(new AskForProbe(request.ref()));
     var ask = owner.expectMessageClass(AskForProbe.class);
     manualTime.expectNoMessageFor(PERMIT_TIMEOUT.minusMillis(1), request);
     timePasses(Duration.ofMillis(1));
@@ -247,22 +263,22 @@ class OutcomeRelayTest {
     request.expectNoMessage(Duration.ofMillis(50));
   }
 
-  /** A relay in a cluster whose owner has left every keep-alive unanswered for owner-silence. */
+  /** A proxy in a cluster whose owner has left every keep-alive unanswered for owner-silence. */
   private ActorRef<ProviderBreaker.Command> silentOwner() {
-    var relay = relay(ClusterSettings.Formation.SELF);
+    var proxy = proxy(ClusterSettings.Formation.SELF);
     view.publish(scope, BreakerState.CLOSED, 1);
-    settle(relay);  // its timers are armed
-    answerKeepAlive(relay);  // the silence counts from the owner's last answer
+    settle(proxy);  // its timers are armed
+    answerKeepAlive(proxy);  // the silence counts from the owner's last answer
     timePasses(OWNER_SILENCE);
-    settle(relay);
-    return relay;
+    settle(proxy);
+    return proxy;
   }
 
   /** One keep-alive interval in which the owner answers with the state it holds. */
-  private void answerKeepAlive(ActorRef<ProviderBreaker.Command> relay) {
+  private void answerKeepAlive(ActorRef<ProviderBreaker.Command> proxy) {
     timePasses(KEEP_ALIVE);
     owner.expectMessageClass(GetVersionedState.class).replyTo().tell(new VersionedState(BreakerState.CLOSED, 1));
-    settle(relay);
+    settle(proxy);
   }
 
   private void timePasses(Duration d) {
@@ -271,11 +287,11 @@ class OutcomeRelayTest {
   }
 
   /**
-   * Returns once the relay has handled everything told to it before, with what the owner got
+   * Returns once the proxy has handled everything told to it before, with what the owner got
    * meanwhile.
    */
-  private List<ProviderBreaker.Command> settle(ActorRef<ProviderBreaker.Command> relay) {
-    relay.tell(new ProviderBreaker.GetState(testKit.<BreakerState>createTestProbe().ref()));
+  private List<ProviderBreaker.Command> settle(ActorRef<ProviderBreaker.Command> proxy) {
+    proxy.tell(new ProviderBreaker.GetState(testKit.<BreakerState>createTestProbe().ref()));
     var received = owner.fishForMessage(Duration.ofSeconds(3), message -> message instanceof ProviderBreaker.GetState
         ? FishingOutcomes.complete() : FishingOutcomes.continueAndCollect());
     return received.subList(0, received.size() - 1);
