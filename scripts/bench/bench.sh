@@ -7,6 +7,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 JAR="$ROOT/router/target/detour.jar"
+SIM_JAR="$ROOT/simulator/target/detour-simulator.jar"
 QUICK=0 SMOKE=0 PEER=1 ROUNDS=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -78,7 +79,7 @@ echo '{"model":"bench","max_tokens":256,"stream":true,"messages":[{"role":"user"
 ensure_jar "$ROOT" "$JAR"
 
 # The simulator: its own JVM on core 1, nothing logged per request (akka WARNING, see ProviderSimulator).
-taskset -c 1 java $SIM_JVM -cp "$JAR" detour.providers.simulator.SimulatorMain \
+taskset -c 1 java $SIM_JVM -cp "$SIM_JAR" detour.simulator.SimulatorMain \
   --instance primary=$SIM_P --instance fallback=$SIM_F >"$OUT/work/simulator.log" 2>&1 &
 SIM_PID=$!; PIDS+=("$SIM_PID")
 wait_port $SIM_P; wait_port $SIM_F

@@ -16,6 +16,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 JAR="$ROOT/router/target/detour.jar"
+SIM_JAR="$ROOT/simulator/target/detour-simulator.jar"
 QUICK=0
 case "${1:-}" in
   --quick) QUICK=1 ;;
@@ -54,7 +55,7 @@ PG_SERVER=127.0.0.1:5432
 trap 'cleanup; scratch_journal_drop "$DB"' EXIT
 scratch_journal_create "$DB"
 
-taskset -c 1 java -Xms256m -Xmx512m -XX:+UseParallelGC -cp "$JAR" detour.providers.simulator.SimulatorMain \
+taskset -c 1 java -Xms256m -Xmx512m -XX:+UseParallelGC -cp "$SIM_JAR" detour.simulator.SimulatorMain \
   --instance primary=$SIM_P --instance fallback=$SIM_F >"$WORK/simulator.log" 2>&1 &
 PIDS+=($!)
 wait_port $SIM_P; wait_port $SIM_F

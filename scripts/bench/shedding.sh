@@ -9,6 +9,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 JAR="$ROOT/router/target/detour.jar"
+SIM_JAR="$ROOT/simulator/target/detour-simulator.jar"
 QUICK=0
 case "${1:-}" in
   --quick) QUICK=1 ;;
@@ -38,7 +39,7 @@ echo '{"model":"bench","max_tokens":256,"messages":[{"role":"user","content":"Sa
 LOAD_BEFORE="$(cat /proc/loadavg)"
 log "results: $OUT (load: $LOAD_BEFORE)"
 
-taskset -c 1 java -Xms512m -Xmx512m -XX:+UseParallelGC -cp "$JAR" detour.providers.simulator.SimulatorMain \
+taskset -c 1 java -Xms512m -Xmx512m -XX:+UseParallelGC -cp "$SIM_JAR" detour.simulator.SimulatorMain \
   --instance primary=$SIM_P --instance fallback=$SIM_F >"$WORK/simulator.log" 2>&1 &
 PIDS+=($!)
 wait_port $SIM_P; wait_port $SIM_F

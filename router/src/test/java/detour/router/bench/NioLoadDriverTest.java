@@ -3,8 +3,8 @@ package detour.router.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import detour.providers.simulator.Behaviour;
-import detour.providers.testing.SimulatorExtension;
+import detour.simulator.Behaviour;
+import detour.simulator.testing.SimulatorExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
