@@ -1,4 +1,4 @@
-package detour.router.bench;
+package detour.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;

@@ -1,2 +1,2 @@
 /** Measurements run by {@code scripts/bench}: not used by the router. */
-package detour.persistence.bench;
+package detour.bench.journal;

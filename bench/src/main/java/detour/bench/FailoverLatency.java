@@ -1,4 +1,4 @@
-package detour.router.bench;
+package detour.bench;
 
 import akka.actor.typed.ActorSystem;
 import ch.qos.logback.classic.Level;
@@ -15,7 +15,7 @@ import detour.simulator.Behaviour;
 import detour.simulator.ProviderSimulator;
 import detour.simulator.SimulatedInstance;
 import detour.router.Guardian;
-import detour.router.bench.BenchCaller.Sample;
+import detour.bench.BenchCaller.Sample;
 import detour.router.config.RouterSettings;
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
@@ -672,7 +672,7 @@ public final class FailoverLatency {
     ObjectNode meta = JSON.createObjectNode();
     meta.put("date", Instant.now().toString());
     meta.put("commit", options.getOrDefault("sha", "unknown"));
-    meta.put("command", options.getOrDefault("command", "java -cp detour.jar detour.router.bench.FailoverLatency"));
+    meta.put("command", options.getOrDefault("command", "java -cp detour.jar detour.bench.FailoverLatency"));
     meta.put("cpu_model", cpuModel());
     meta.put("nproc", Runtime.getRuntime().availableProcessors());
     meta.put("load_average_before", loadBefore);

@@ -1,4 +1,4 @@
-package detour.router.bench;
+package detour.bench;
 
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,4 +1,4 @@
-package detour.persistence.bench;
+package detour.bench.journal;
 
 import akka.Done;
 import akka.actor.typed.ActorRef;

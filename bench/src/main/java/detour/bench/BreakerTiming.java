@@ -1,4 +1,4 @@
-package detour.router.bench;
+package detour.bench;
 
 import akka.actor.typed.ActorSystem;
 import ch.qos.logback.classic.Level;

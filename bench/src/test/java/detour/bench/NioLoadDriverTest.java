@@ -1,4 +1,4 @@
-package detour.router.bench;
+package detour.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

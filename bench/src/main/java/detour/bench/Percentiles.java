@@ -1,4 +1,4 @@
-package detour.router.bench;
+package detour.bench;
 
 import java.util.Arrays;
 import java.util.Collection;
