@@ -47,8 +47,8 @@ public final class ProviderSimulator implements AutoCloseable {
   /**
    * The simulator's own settings, laid over the merged {@code reference.conf} files. The server
    * never times a request or a connection out (hang mode must hang). Logging is at WARNING, so
-   * nothing is logged per request; it goes to standard out (the simulator's own jar has no SLF4J
-   * binding), or through SLF4J in a JVM whose Akka is configured for it (the bench drivers').
+   * nothing is logged per request; Akka Typed's log goes through SLF4J (akka-slf4j comes with
+   * akka-actor-typed; the simulator's jar binds it to Logback), the classic log to standard out.
    */
   static final String CONFIG =
       """
