@@ -35,7 +35,8 @@ CONF
 }
 
 cluster_start_simulator() {
-  java -Dh2.bindAddress=127.0.0.1 -cp "$JAR" detour.providers.simulator.SimulatorMain \
+  local SIM_JAR="$ROOT/simulator/target/detour-simulator.jar"
+  java -Dh2.bindAddress=127.0.0.1 -cp "$SIM_JAR" detour.simulator.SimulatorMain \
     --instance "primary=$PRIMARY_PORT" --instance "fallback=$FALLBACK_PORT" >"$WORK/simulator.log" 2>&1 &
   PIDS+=($!)
 }

@@ -6,6 +6,7 @@ set -euo pipefail
 
 JAR="$1"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SIM_JAR="$ROOT/simulator/target/detour-simulator.jar"
 PRIMARY_PORT=${DEMO_PRIMARY_PORT:-19101}
 FALLBACK_PORT=${DEMO_FALLBACK_PORT:-19102}
 ROUTER_PORT=${DEMO_ROUTER_PORT:-18080}
@@ -32,7 +33,7 @@ WAITER=demo
 say() { printf '%s  %s\n' "$(date +%H:%M:%S.%3N)" "$*"; }
 banner() { printf '\n%s  *** %s\n' "$(date +%H:%M:%S.%3N)" "$*"; }
 
-java -Dh2.bindAddress=127.0.0.1 -cp "$JAR" detour.providers.simulator.SimulatorMain \
+java -Dh2.bindAddress=127.0.0.1 -cp "$SIM_JAR" detour.simulator.SimulatorMain \
   --instance "primary=$PRIMARY_PORT" --instance "fallback=$FALLBACK_PORT" >"$WORK/simulator.log" 2>&1 &
 PIDS+=($!)
 DETOUR_PORT=$ROUTER_PORT \

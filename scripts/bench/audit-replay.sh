@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures the audit's replay: fills a fresh H2 journal with EVENTS realistic rows (default
 # 1,000,000: breaker incidents on 40 breakers and 4 nodes' routing records over a month, written
-# through the real journal plugin and serializer by detour.persistence.bench.JournalFill), then
+# through the real journal plugin and serializer by detour.bench.journal.JournalFill), then
 # times `scripts/detour audit` over it, as text and as JSON, and prints events/s.
 # Usage: scripts/bench/audit-replay.sh [events]      (MVN_FLAGS=-o builds offline)
 #   AUDIT_REPLAY_DIR=DIR keeps the journal in DIR, and reuses it when it is already there.
@@ -9,14 +9,17 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 JAR="$ROOT/router/target/detour.jar"
+BENCH_JAR="$ROOT/bench/target/detour-bench.jar"
 EVENTS=${1:-1000000}
 JAVA_OPTS="${JAVA_OPTS:--Xms256m -Xmx1g -XX:+UseG1GC}"
 export JAVA_OPTS
 
-# Build the jar with the reactor when it is missing or stale (package only: nothing is installed).
-if [[ ! -f "$JAR" ]] || [[ -n "$(find "$ROOT"/pom.xml "$ROOT"/*/pom.xml "$ROOT"/*/src/main -newer "$JAR" -print -quit)" ]]; then
-  echo "audit-replay: building the jar (mvn package, tests skipped)..." >&2
-  (cd "$ROOT" && mvn -B -q ${MVN_FLAGS:-} -pl router -am package -DskipTests) >&2
+# Build the jars with the reactor when one is missing or stale (package only: nothing is installed).
+if [[ ! -f "$JAR" ]] || [[ ! -f "$BENCH_JAR" ]] \
+    || [[ -n "$(find "$ROOT"/pom.xml "$ROOT"/*/pom.xml "$ROOT"/*/src/main -newer "$JAR" -print -quit)" ]] \
+    || [[ -n "$(find "$ROOT"/pom.xml "$ROOT"/*/pom.xml "$ROOT"/*/src/main -newer "$BENCH_JAR" -print -quit)" ]]; then
+  echo "audit-replay: building the jars (mvn package, tests skipped)..." >&2
+  (cd "$ROOT" && mvn -B -q ${MVN_FLAGS:-} -pl bench -am package -DskipTests) >&2
 fi
 
 if [[ -n "${AUDIT_REPLAY_DIR:-}" ]]; then
@@ -34,8 +37,8 @@ if [[ -f "$WORK/journal.mv.db" ]]; then
   echo "journal: reusing $WORK/journal.mv.db"
 else
   # shellcheck disable=SC2086 # JAVA_OPTS holds several flags
-  java $JAVA_OPTS -Dh2.bindAddress=127.0.0.1 -Dconfig.file="$CONF" -cp "$JAR" \
-    detour.persistence.bench.JournalFill "$EVENTS"
+  java $JAVA_OPTS -Dh2.bindAddress=127.0.0.1 -Dconfig.file="$CONF" -cp "$BENCH_JAR" \
+    detour.bench.journal.JournalFill "$EVENTS"
 fi
 echo "journal: $(du -h "$WORK/journal.mv.db" | cut -f1) in $WORK/journal.mv.db"
 

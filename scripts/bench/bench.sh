@@ -7,6 +7,8 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 JAR="$ROOT/router/target/detour.jar"
+SIM_JAR="$ROOT/simulator/target/detour-simulator.jar"
+BENCH_JAR="$ROOT/bench/target/detour-bench.jar"
 QUICK=0 SMOKE=0 PEER=1 ROUNDS=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -78,7 +80,7 @@ echo '{"model":"bench","max_tokens":256,"stream":true,"messages":[{"role":"user"
 ensure_jar "$ROOT" "$JAR"
 
 # The simulator: its own JVM on core 1, nothing logged per request (akka WARNING, see ProviderSimulator).
-taskset -c 1 java $SIM_JVM -cp "$JAR" detour.providers.simulator.SimulatorMain \
+taskset -c 1 java $SIM_JVM -cp "$SIM_JAR" detour.simulator.SimulatorMain \
   --instance primary=$SIM_P --instance fallback=$SIM_F >"$OUT/work/simulator.log" 2>&1 &
 SIM_PID=$!; PIDS+=("$SIM_PID")
 wait_port $SIM_P; wait_port $SIM_F
@@ -123,7 +125,7 @@ drive() { # drive TARGET NAME [driver args...]: one open-loop run on core 1, JSO
   # Streams need the JDK HttpClient's line reading; every other call goes through the leaner
   # one-thread NIO driver, which leaves core 1 to the simulator (docs/benchmarks.md, "How").
   if [[ " $* " == *" --stream "* ]]; then driver=LoadDriver; fi
-  taskset -c 1 java $DRIVER_JVM -cp "$JAR" "detour.router.bench.$driver" --url "$(url_of "$target")" \
+  taskset -c 1 java $DRIVER_JVM -cp "$BENCH_JAR" "detour.bench.$driver" --url "$(url_of "$target")" \
     --label "$name" "${hdr[@]}" "${pid[@]}" --out "$RAW/$name.json" --hdr-log "$RAW/$name.hlog" "$@" \
     || log "driver failed: $name"
 }

@@ -7,4 +7,4 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 "$ROOT/scripts/detour" build
 echo "java: $(java -version 2>&1 | head -1); cores: $(nproc)"
 exec java -Xms256m -Xmx1g -XX:+UseG1GC -Dh2.bindAddress=127.0.0.1 \
-  -cp "$ROOT/router/target/detour.jar" detour.router.bench.BreakerTiming
+  -cp "$ROOT/bench/target/detour-bench.jar" detour.bench.BreakerTiming

@@ -16,6 +16,8 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 JAR="$ROOT/router/target/detour.jar"
+SIM_JAR="$ROOT/simulator/target/detour-simulator.jar"
+BENCH_JAR="$ROOT/bench/target/detour-bench.jar"
 QUICK=0
 case "${1:-}" in
   --quick) QUICK=1 ;;
@@ -54,7 +56,7 @@ PG_SERVER=127.0.0.1:5432
 trap 'cleanup; scratch_journal_drop "$DB"' EXIT
 scratch_journal_create "$DB"
 
-taskset -c 1 java -Xms256m -Xmx512m -XX:+UseParallelGC -cp "$JAR" detour.providers.simulator.SimulatorMain \
+taskset -c 1 java -Xms256m -Xmx512m -XX:+UseParallelGC -cp "$SIM_JAR" detour.simulator.SimulatorMain \
   --instance primary=$SIM_P --instance fallback=$SIM_F >"$WORK/simulator.log" 2>&1 &
 PIDS+=($!)
 wait_port $SIM_P; wait_port $SIM_F
@@ -104,7 +106,7 @@ wrk_run() { # wrk_run PORT NAME SECONDS: closed loop, 32 connections, on core 1
     "http://127.0.0.1:$1/v1/chat/completions" -- "$BODY" 2>&1 | grep '^WRK_JSON ' | sed 's/^WRK_JSON //' >"$RAW/$2.json" || true
 }
 latency_run() { # latency_run PORT NAME: 200 requests/s open loop, on core 1
-  taskset -c 1 java $DRIVER_JVM -cp "$JAR" detour.router.bench.LoadDriver --url "http://127.0.0.1:$1/v1/chat/completions" \
+  taskset -c 1 java $DRIVER_JVM -cp "$BENCH_JAR" detour.bench.LoadDriver --url "http://127.0.0.1:$1/v1/chat/completions" \
     --label "$2" --body "$BODY" --phase 200:$LAT_S --warmup 1 --connections 256 --out "$RAW/$2.json" || log "driver failed: $2"
 }
 measure() { # measure PORT NAME

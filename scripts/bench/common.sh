@@ -31,10 +31,14 @@ wait_port() { # wait_port PORT [SECONDS]
   for ((i = 0; i < ${2:-60} * 10; i++)); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
   log "nothing listens on 127.0.0.1:$1"; return 1
 }
-ensure_jar() { # ensure_jar ROOT JAR: builds router/target/detour.jar when it is missing or older than the sources
-  if [[ ! -f "$2" ]] || [[ -n "$(find "$1"/pom.xml "$1"/*/pom.xml "$1"/*/src/main -newer "$2" -print -quit)" ]]; then
-    log "building router/target/detour.jar (mvn package, tests skipped)"
-    (cd "$1" && mvn -B -q -pl router -am package -DskipTests) >&2
+ensure_jar() { # ensure_jar ROOT JAR: builds JAR (router/target/detour.jar) and the tools' jars when one is missing or older than the sources
+  local jar stale=""
+  for jar in "$2" "$1/simulator/target/detour-simulator.jar" "$1/bench/target/detour-bench.jar"; do
+    if [[ ! -f "$jar" ]] || [[ -n "$(find "$1"/pom.xml "$1"/*/pom.xml "$1"/*/src/main -newer "$jar" -print -quit)" ]]; then stale=1; fi
+  done
+  if [[ -n "$stale" ]]; then
+    log "building detour.jar, detour-simulator.jar and detour-bench.jar (mvn package, tests skipped)"
+    (cd "$1" && mvn -B -q -pl bench -am package -DskipTests) >&2
   fi
 }
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }

@@ -2,11 +2,12 @@
 # Measures the latency a failover adds, for each failure type (fast error, 429, refused connection,
 # TCP reset, malformed body, hang, stall before the first token, unanswered SYN, a stream cut after
 # its first content), with the shipped provider timeouts and breakers: Detour and the provider simulator in one
-# JVM on loopback (detour.router.bench.FailoverLatency). Prints a Markdown table and writes it, with
+# JVM on loopback (detour.bench.FailoverLatency). Prints a Markdown table and writes it, with
 # the raw samples as JSON, to bench/results/failover-<date>-<sha>/.
 #
 # Usage: scripts/bench/failover-latency.sh [--jar PATH] [--fast N] [--slow N] [--skip-defaults]
-#   --jar PATH       the detour.jar to measure (default: router/target/detour.jar, built if missing)
+#   --jar PATH       the bench jar to measure, router and simulator inside (default:
+#                    bench/target/detour-bench.jar, built if missing)
 #   --fast N         requests per fast-failure case (default 100)
 #   --slow N         requests per short-timeout case (default 3)
 #   --skip-defaults  leave out the two cases with the default timeouts (about 80 s of waiting)
@@ -21,12 +22,12 @@ while [[ $# -gt 0 ]]; do
     --jar) JAR="$2"; shift 2 ;;
     --fast|--slow) ARGS+=("$1" "$2"); shift 2 ;;
     --skip-defaults) ARGS+=("$1"); shift ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "failover-latency: unknown option '$1'" >&2; exit 2 ;;
   esac
 done
 if [[ -z "$JAR" ]]; then
-  JAR="$ROOT/router/target/detour.jar"
+  JAR="$ROOT/bench/target/detour-bench.jar"
   if [[ ! -f "$JAR" ]]; then
     "$ROOT/scripts/detour" build
   elif [[ -n "$(find "$ROOT"/pom.xml "$ROOT"/*/pom.xml "$ROOT"/*/src/main -newer "$JAR" -print -quit)" ]]; then
@@ -55,7 +56,7 @@ trap stop EXIT INT TERM
 
 # timeout(1) bounds the whole run (each request is bounded in the JVM too); killing it by its PID
 # passes the signal on to the JVM.
-timeout --kill-after=10 270 java "${JAVA_FLAGS[@]}" -cp "$JAR" detour.router.bench.FailoverLatency \
+timeout --kill-after=10 270 java "${JAVA_FLAGS[@]}" -cp "$JAR" detour.bench.FailoverLatency \
   --out "$OUT" --sha "$SHA" --command "$COMMAND" "${ARGS[@]}" > >(tee "$OUT/run.log") 2>&1 &
 PID=$!
 status=0

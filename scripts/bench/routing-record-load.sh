@@ -6,11 +6,11 @@
 # Usage: scripts/bench/routing-record-load.sh [rate] [seconds]    (MVN_FLAGS=-o builds offline)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-JAR="$ROOT/router/target/detour.jar"
+JAR="$ROOT/bench/target/detour-bench.jar"
 if [[ ! -f "$JAR" ]] || [[ -n "$(find "$ROOT"/pom.xml "$ROOT"/*/pom.xml "$ROOT"/*/src/main -newer "$JAR" -print -quit)" ]]; then
   echo "routing-record-load: building the jar (mvn package, tests skipped)..." >&2
-  (cd "$ROOT" && mvn -B -q ${MVN_FLAGS:-} -pl router -am package -DskipTests) >&2
+  (cd "$ROOT" && mvn -B -q ${MVN_FLAGS:-} -pl bench -am package -DskipTests) >&2
 fi
 echo "java: $(java -version 2>&1 | head -1); cores: $(nproc)"
 exec java -Xms256m -Xmx1g -XX:+UseG1GC -Dh2.bindAddress=127.0.0.1 \
-  -cp "$JAR" detour.router.bench.RoutingRecordLoad "${1:-500}" "${2:-60}"
+  -cp "$JAR" detour.bench.RoutingRecordLoad "${1:-500}" "${2:-60}"

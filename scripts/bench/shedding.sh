@@ -9,6 +9,8 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 JAR="$ROOT/router/target/detour.jar"
+SIM_JAR="$ROOT/simulator/target/detour-simulator.jar"
+BENCH_JAR="$ROOT/bench/target/detour-bench.jar"
 QUICK=0
 case "${1:-}" in
   --quick) QUICK=1 ;;
@@ -38,7 +40,7 @@ echo '{"model":"bench","max_tokens":256,"messages":[{"role":"user","content":"Sa
 LOAD_BEFORE="$(cat /proc/loadavg)"
 log "results: $OUT (load: $LOAD_BEFORE)"
 
-taskset -c 1 java -Xms512m -Xmx512m -XX:+UseParallelGC -cp "$JAR" detour.providers.simulator.SimulatorMain \
+taskset -c 1 java -Xms512m -Xmx512m -XX:+UseParallelGC -cp "$SIM_JAR" detour.simulator.SimulatorMain \
   --instance primary=$SIM_P --instance fallback=$SIM_F >"$WORK/simulator.log" 2>&1 &
 PIDS+=($!)
 wait_port $SIM_P; wait_port $SIM_F
@@ -70,7 +72,7 @@ for run in "${RUNS[@]}"; do
     ceiling=$(python3 -c "import json,sys; print(max(100, int(json.load(open(sys.argv[1]))['rps'])))" "$RAW/$run-wrk.json")
   fi
   log "$run (shedding $mode): closed-loop $(python3 -c "import json,sys; print(int(json.load(open(sys.argv[1]))['rps']))" "$RAW/$run-wrk.json") rps; overload at $((2 * ceiling))/s for ${OVER_S}s"
-  taskset -c 1 java $DRIVER_JVM -cp "$JAR" detour.router.bench.NioLoadDriver --url "$URL" --body "$BODY" \
+  taskset -c 1 java $DRIVER_JVM -cp "$BENCH_JAR" detour.bench.NioLoadDriver --url "$URL" --body "$BODY" \
     --label "$run" --pid "$router" --out "$RAW/$run-overload.json" --connections $((4 * MAX_IN_FLIGHT)) \
     --phase "1000:$NORMAL_S" --phase "$((2 * ceiling)):$OVER_S" --phase "1000:$AFTER_S" --drain 20
   echo "{\"ceiling\": $ceiling, \"normal_seconds\": $NORMAL_S, \"overload_seconds\": $OVER_S, \"after_seconds\": $AFTER_S}" \

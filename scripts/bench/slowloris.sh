@@ -11,6 +11,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 JAR="${DETOUR_JAR:-$ROOT/router/target/detour.jar}"
+SIM_JAR="$ROOT/simulator/target/detour-simulator.jar"
 CONNECTIONS=200 DURATION=20
 while (($#)); do
   case "$1" in
@@ -32,7 +33,7 @@ for t in python3 java; do command -v $t >/dev/null || { log "$t is needed"; exit
 
 WORK="$(mktemp -d)"
 trap 'cleanup; rm -rf "$WORK"' EXIT
-java -Xms256m -Xmx256m -cp "$JAR" detour.providers.simulator.SimulatorMain \
+java -Xms256m -Xmx256m -cp "$SIM_JAR" detour.simulator.SimulatorMain \
   --instance primary=$SIM_P --instance fallback=$SIM_F >"$WORK/simulator.log" 2>&1 &
 PIDS+=($!)
 bench_router_conf $ROUTER_PORT 4096 $SIM_P $SIM_F "$WORK/journal" >"$WORK/router.conf"

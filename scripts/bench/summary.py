@@ -70,8 +70,8 @@ out(f"- Detour: `detour.http.max-in-flight = {meta['max_in_flight']}`, per provi
 out(f"- peer: {meta.get('peer_version') or 'not run'}"
     + (", fallback config (two `openai` targets, `custom_host` = the simulator) in `x-portkey-config`" if meta["peer"] else ""))
 out("- tools: closed-loop throughput by `wrk` (1 thread, 32 connections); every other figure by "
-    "`detour.router.bench.NioLoadDriver` for non-streamed calls (open loop, one thread, NIO, keep-alive HTTP/1.1, HdrHistogram, latency from the intended send time; at most 256 connections, as wrk, the overload on 4,096) and "
-    "`detour.router.bench.LoadDriver` for streams (open loop, JDK HttpClient); "
+    "`detour.bench.NioLoadDriver` for non-streamed calls (open loop, one thread, NIO, keep-alive HTTP/1.1, HdrHistogram, latency from the intended send time; at most 256 connections, as wrk, the overload on 4,096) and "
+    "`detour.bench.LoadDriver` for streams (open loop, JDK HttpClient); "
     "CPU and RSS from /proc/<pid> of the router or peer\n")
 verdicts = []
 

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import detour.providers.breaker.BreakerState.Circuit;
 import detour.providers.testing.TestClock;
 import detour.router.testing.RouterHarness;
-import detour.providers.testing.SimulatorExtension;
+import detour.simulator.testing.SimulatorExtension;
 import detour.router.testing.RouterHarness.Reply;
 import java.net.http.HttpRequest;
 import java.nio.file.Path;

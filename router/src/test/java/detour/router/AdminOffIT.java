@@ -2,7 +2,7 @@ package detour.router;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import detour.providers.simulator.ProviderSimulator;
+import detour.simulator.ProviderSimulator;
 import detour.providers.testing.TestClock;
 import detour.router.testing.RouterHarness;
 import java.net.http.HttpRequest;

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import detour.providers.testing.TestClock;
 import detour.router.testing.RawConnection;
 import detour.router.testing.RouterHarness;
-import detour.providers.testing.SimulatorExtension;
+import detour.simulator.testing.SimulatorExtension;
 import detour.router.testing.RouterHarness.Reply;
 import java.net.http.HttpRequest;
 import java.nio.file.Path;

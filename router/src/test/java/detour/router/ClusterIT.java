@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import detour.providers.simulator.Behaviour;
-import detour.providers.testing.SimulatorExtension;
+import detour.simulator.Behaviour;
+import detour.simulator.testing.SimulatorExtension;
 import detour.router.testing.ClusterLoad;
 import detour.router.testing.DetourProcess;
 import detour.router.testing.LocalCluster;

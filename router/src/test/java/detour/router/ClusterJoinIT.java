@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import detour.providers.testing.SimulatorExtension;
+import detour.simulator.testing.SimulatorExtension;
 import detour.router.testing.DetourProcess;
 import detour.router.testing.ScratchDatabase;
 import java.net.URI;

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import detour.providers.simulator.Behaviour;
+import detour.simulator.Behaviour;
 import detour.router.testing.DetourProcess;
-import detour.providers.testing.SimulatorExtension;
+import detour.simulator.testing.SimulatorExtension;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Map;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import detour.providers.breaker.BreakerState.Circuit;
-import detour.providers.simulator.Behaviour;
-import detour.providers.simulator.ProviderSimulator;
+import detour.simulator.Behaviour;
+import detour.simulator.ProviderSimulator;
 import detour.providers.testing.TestClock;
 import detour.router.testing.RouterHarness;
 import java.nio.file.Path;

@@ -19,7 +19,7 @@ import detour.persistence.audit.Audit;
 import detour.persistence.audit.AuditFilter;
 import detour.persistence.audit.AuditReport;
 import detour.providers.breaker.BreakerState.Circuit;
-import detour.providers.testing.SimulatorExtension;
+import detour.simulator.testing.SimulatorExtension;
 import detour.providers.testing.TestClock;
 import detour.router.testing.HostileUpstream;
 import detour.router.testing.RawHttp;

@@ -3,9 +3,9 @@ package detour.router;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import detour.providers.simulator.Behaviour;
+import detour.simulator.Behaviour;
 import detour.router.testing.DetourProcess;
-import detour.providers.testing.SimulatorExtension;
+import detour.simulator.testing.SimulatorExtension;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import detour.providers.breaker.BreakerState;
 import detour.providers.breaker.BreakerState.Circuit;
-import detour.providers.simulator.Behaviour;
-import detour.providers.simulator.ProviderSimulator;
+import detour.simulator.Behaviour;
+import detour.simulator.ProviderSimulator;
 import detour.providers.testing.TestClock;
 import detour.router.testing.RouterHarness;
 import detour.router.testing.ScratchDatabase;
-import detour.providers.testing.SimulatorExtension;
+import detour.simulator.testing.SimulatorExtension;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import detour.providers.breaker.BreakerState;
 import detour.providers.breaker.BreakerState.Circuit;
-import detour.providers.simulator.Behaviour;
+import detour.simulator.Behaviour;
 import detour.providers.testing.TestClock;
 import detour.router.testing.RouterHarness;
-import detour.providers.testing.SimulatorExtension;
+import detour.simulator.testing.SimulatorExtension;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

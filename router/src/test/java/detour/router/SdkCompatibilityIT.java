@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import detour.providers.simulator.Behaviour;
+import detour.simulator.Behaviour;
 import detour.providers.testing.TestClock;
 import detour.router.testing.RouterHarness;
-import detour.providers.testing.SimulatorExtension;
+import detour.simulator.testing.SimulatorExtension;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

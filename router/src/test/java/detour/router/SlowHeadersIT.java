@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import detour.providers.testing.SimulatorExtension;
+import detour.simulator.testing.SimulatorExtension;
 import detour.providers.testing.TestClock;
 import detour.router.testing.RawConnection;
 import detour.router.testing.RouterHarness;

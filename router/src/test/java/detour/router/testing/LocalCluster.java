@@ -1,6 +1,6 @@
 package detour.router.testing;
 
-import detour.providers.testing.SimulatorExtension;
+import detour.simulator.testing.SimulatorExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -14,7 +14,7 @@ import detour.persistence.JournalSchema;
 import detour.persistence.breaker.BreakerScope;
 import detour.providers.breaker.BreakerState;
 import detour.providers.breaker.ProviderBreaker;
-import detour.providers.simulator.ProviderSimulator;
+import detour.simulator.ProviderSimulator;
 import detour.providers.testing.TestClock;
 import detour.router.Guardian;
 import detour.router.config.RouterSettings;

@@ -1,0 +1,2 @@
+/** Measurements run by {@code scripts/bench}: not used by the router. */
+package detour.bench.journal;

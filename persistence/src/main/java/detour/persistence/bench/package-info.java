@@ -1,2 +1,0 @@
-/** Measurements run by {@code scripts/bench}: not used by the router. */
-package detour.persistence.bench;
