@@ -17,7 +17,6 @@ import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
 import detour.persistence.CborSerializable;
 import detour.persistence.JsonSerializable;
-import detour.persistence.breaker.Blame;
 import detour.persistence.breaker.BreakerEvent;
 import detour.persistence.breaker.BreakerEvent.Drained;
 import detour.persistence.breaker.BreakerEvent.ForcedClosed;
@@ -487,15 +486,6 @@ public final class ProviderBreaker
     return judgeProbeSuccess(halfOpen, new RecordSuccess(done.latencyMillis(), true));
   }
 
-  /**
-   * Whether a failure is this breaker's evidence: a provider's breaker judges faults blamed on the
-   * provider, a model's breaker those blamed on the model (see {@link Blame}).
-   */
-  private boolean countsHere(ProviderFailure failure) {
-    Blame blame = failure.kind().blame();
-    return blame == (scope.providerWide() ? Blame.PROVIDER : Blame.MODEL);
-  }
-
   private void scheduleActiveProbe(Duration delay) {
     if (prober.isPresent()) timers.startSingleTimer(SendActiveProbe.INSTANCE, SendActiveProbe.INSTANCE, delay);
   }
@@ -505,7 +495,7 @@ public final class ProviderBreaker
       return Effect().noReply();
     }
     ProviderFailure failure = msg.failure();
-    if (!countsHere(failure)) {
+    if (!failure.kind().blame().fallsOn(scope)) {
       // The probe proved nothing about this scope (a client error, or a fault blamed on the other
       // circuit the call passed through): free the permit for the next request.
       releaseProbe();
@@ -532,10 +522,10 @@ public final class ProviderBreaker
     return new RampAdvanced(scope, now, 0, settings.rampStages().get(0), now.plus(settings.rampStageDuration()));
   }
 
-  /** Journals a move; once it is written, says so and enters the new phase. */
+  /** Journals a move; once it is written (and only then), says so and enters the new phase. */
   private ReplyEffect<BreakerEvent, Phase> move(BreakerEvent event) {
-    if (event instanceof Tripped tripped) lastTrip = tripped;
     return Effect().persist(event).thenRun(phase -> {
+      if (event instanceof Tripped tripped) lastTrip = tripped;
       BreakerLog.moved(context.getLog(), event);
       enter(phase);
     }).thenNoReply();

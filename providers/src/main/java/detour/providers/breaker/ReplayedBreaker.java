@@ -1,6 +1,6 @@
 package detour.providers.breaker;
 
-import detour.persistence.breaker.Blame;
+import detour.persistence.breaker.BreakerScope;
 import detour.persistence.breaker.TripReason;
 import detour.providers.breaker.BreakerState.Circuit;
 import detour.providers.model.ProviderFailure;
@@ -25,7 +25,7 @@ final class ReplayedBreaker {
   /** What a request finds at this circuit. */
   enum Gate { PASS, PROBE, REFUSE }
 
-  private final boolean providerWide;
+  private final BreakerScope scope;
   private final BreakerSettings settings;
   private final OutcomeJudge judge;
   private final CooldownPolicy cooldowns;
@@ -41,12 +41,16 @@ final class ReplayedBreaker {
   /** When the breaker's own next probe goes, while half-open with active probing; else null. */
   private Instant nextActiveProbe;
 
-  ReplayedBreaker(boolean providerWide, BreakerSettings settings, Consumer<Move> moves) {
-    this.providerWide = providerWide;
+  ReplayedBreaker(BreakerScope scope, BreakerSettings settings, Consumer<Move> moves) {
+    this.scope = scope;
     this.settings = settings;
-    this.judge = new OutcomeJudge(settings, !providerWide);
+    this.judge = new OutcomeJudge(settings, !scope.providerWide());
     this.cooldowns = new CooldownPolicy(settings, new NoJitter());
     this.moves = moves;
+  }
+
+  BreakerScope scope() {
+    return scope;
   }
 
   Circuit circuit() {
@@ -90,10 +94,7 @@ final class ReplayedBreaker {
       case OPEN, DRAINED -> Gate.REFUSE;
       // Requests probe, one at a time, unless the breaker probes by itself. A replayed probe reports at once.
       case HALF_OPEN -> settings.activeProbe() ? Gate.REFUSE : Gate.PROBE;
-      case RECOVERING -> {
-        long n = rampCounter++;
-        yield Math.floor((n + 1) * share) > Math.floor(n * share) ? Gate.PASS : Gate.REFUSE;
-      }
+      case RECOVERING -> RampAdmission.admits(rampCounter++, share) ? Gate.PASS : Gate.REFUSE;
     };
   }
 
@@ -122,7 +123,7 @@ final class ReplayedBreaker {
       case RECOVERING -> tripIf(judge.failure(now, failure, settings.rampMinimumCalls()), now, true);
       case HALF_OPEN -> {
         if (!probe) return;
-        if (failure.kind().blame() != (providerWide ? Blame.PROVIDER : Blame.MODEL)) {
+        if (!failure.kind().blame().fallsOn(scope)) {
           // The probe proved nothing about this circuit: the next may try.
           if (settings.activeProbe()) nextActiveProbe = now.plus(settings.activeProbeInterval());
           return;
