@@ -27,7 +27,6 @@ import detour.persistence.breaker.BreakerEvent.Recovered;
 import detour.persistence.breaker.BreakerEvent.Reset;
 import detour.persistence.breaker.BreakerEvent.Tripped;
 import detour.persistence.breaker.BreakerScope;
-import detour.persistence.breaker.Evidence;
 import detour.persistence.breaker.TripReason;
 import detour.providers.client.FailureClassifier;
 import detour.providers.model.CallResult;
@@ -245,18 +244,13 @@ public final class ProviderBreaker
   private final BreakerSettings settings;
   private final InstantSource clock;
   private final BreakerPublisher view;
-  private final CooldownPolicy cooldowns;
   private final Optional<Prober> prober;
 
-  // Counted, not journaled: a field rather than state, since losing it costs only a recount.
-  private final OutcomeJudge judge;
-  // The last trip this node saw, for operators' eyes.
+  // The rules, with what they count but never journal: a field rather than state, since losing
+  // it costs only a recount.
+  private final BreakerMachine machine;
+  // The last trip this node saw written, for operators' eyes.
   private Tripped lastTrip;
-  // Held while half-open: whether the one probe permit is out, and the probes passed in a row.
-  private boolean probeOut;
-  // The number of the breaker's own latest probe (active probing only).
-  private int activeProbes;
-  private int probesPassed;
 
   private ProviderBreaker(
       ActorContext<Command> context,
@@ -274,9 +268,8 @@ public final class ProviderBreaker
     this.settings = settings;
     this.clock = clock;
     this.view = view;
-    this.cooldowns = new CooldownPolicy(settings, random);
     this.prober = prober;
-    this.judge = new OutcomeJudge(settings, !scope.providerWide());
+    this.machine = new BreakerMachine(scope, settings, random);
   }
 
   @Override
@@ -298,9 +291,9 @@ public final class ProviderBreaker
   public CommandHandlerWithReply<Command, BreakerEvent, Phase> commandHandler() {
     var handlers = newCommandHandlerWithReplyBuilder();
     handlers.forStateType(Closed.class)
-        .onCommand(RecordSuccess.class, (closed, success) -> countSuccesses(List.of(success.latencyMillis()), false, 0))
-        .onCommand(RecordSuccesses.class, (closed, batch) -> countSuccesses(batch.latencyMillis(), false, 0))
-        .onCommand(RecordFailure.class, (closed, failure) -> countFailure(failure, false, 0))
+        .onCommand(RecordSuccess.class, this::countAnswer)
+        .onCommand(RecordSuccesses.class, this::countAnswers)
+        .onCommand(RecordFailure.class, this::countFailure)
         .onCommand(AskForProbe.class, (closed, ask) -> Effect().reply(ask.replyTo(), new ProbeGranted()));
     handlers.forStateType(Open.class)
         // Outcomes of calls begun before the trip, or last-resort calls, change nothing.
@@ -320,26 +313,16 @@ public final class ProviderBreaker
         .onCommand(SendActiveProbe.class, this::sendActiveProbe)
         .onCommand(ActiveProbeDone.class, this::judgeActiveProbe);
     handlers.forStateType(Recovering.class)
-        .onCommand(RecordSuccess.class, (ramp, success) ->
-            countSuccesses(List.of(success.latencyMillis()), true, ramp.reopens() + 1))
-        .onCommand(RecordSuccesses.class, (ramp, batch) -> countSuccesses(batch.latencyMillis(), true, ramp.reopens() + 1))
-        .onCommand(RecordFailure.class, (ramp, failure) -> countFailure(failure, true, ramp.reopens() + 1))
+        .onCommand(RecordSuccess.class, this::countAnswer)
+        .onCommand(RecordSuccesses.class, this::countAnswers)
+        .onCommand(RecordFailure.class, this::countFailure)
         .onCommand(AskForProbe.class, (ramp, ask) -> Effect().reply(ask.replyTo(), new ProbeGranted()))
         .onCommand(StageOver.class, this::advanceRamp);
     handlers.forStateType(PinnedClosed.class)
-        .onCommand(RecordSuccess.class, (pinned, success) -> {
-          judge.success(clock.instant(), success.latencyMillis(), settings.minimumCalls());  // for the record only
-          return Effect().noReply();
-        })
-        .onCommand(RecordSuccesses.class, (pinned, batch) -> {
-          Instant now = clock.instant();
-          batch.latencyMillis().forEach(latency -> judge.success(now, latency, settings.minimumCalls()));
-          return Effect().noReply();
-        })
-        .onCommand(RecordFailure.class, (pinned, failure) -> {
-          judge.failure(clock.instant(), failure.failure(), settings.minimumCalls());
-          return Effect().noReply();
-        })
+        // Counted for the record only: the machine opens nothing while pinned.
+        .onCommand(RecordSuccess.class, this::countAnswer)
+        .onCommand(RecordSuccesses.class, this::countAnswers)
+        .onCommand(RecordFailure.class, this::countFailure)
         .onCommand(AskForProbe.class, (pinned, ask) -> Effect().reply(ask.replyTo(), new ProbeGranted()));
     handlers.forStateType(OutOfRotation.class)
         .onCommand(RecordSuccess.class, (drained, late) -> Effect().noReply())
@@ -363,37 +346,24 @@ public final class ProviderBreaker
     return handlers.build();
   }
 
-  /**
-   * Closed or ramping: each success counts in the window, and may still complete a slow-call trip;
-   * the rest of a batch after a trip began before it, and counts no more.
-   */
-  private ReplyEffect<BreakerEvent, Phase> countSuccesses(List<Long> latencies, boolean ramping, int reopensIfTripped) {
+  /** Closed, ramping or pinned: the answer counts in the window, and may complete a slow-call trip. */
+  private ReplyEffect<BreakerEvent, Phase> countAnswer(Phase phase, RecordSuccess msg) {
+    return moveIf(machine.answered(phase, clock.instant(), msg.latencyMillis(), false));
+  }
+
+  /** As {@link #countAnswer}, each in turn; the rest of a batch after a trip began before it, and counts no more. */
+  private ReplyEffect<BreakerEvent, Phase> countAnswers(Phase phase, RecordSuccesses batch) {
     Instant now = clock.instant();
-    for (long latency : latencies) {
-      Optional<TripReason> verdict = judge.success(now, latency, minimumCalls(ramping));
-      if (verdict.isPresent()) return tripIf(verdict, now, ramping, reopensIfTripped);
+    for (long latency : batch.latencyMillis()) {
+      Optional<BreakerEvent> move = machine.answered(phase, now, latency, false);
+      if (move.isPresent()) return moveIf(move);
     }
     return Effect().noReply();
   }
 
-  /** Closed or ramping: a provider's fault counts in the window and in a run; others count nowhere. */
-  private ReplyEffect<BreakerEvent, Phase> countFailure(RecordFailure msg, boolean ramping, int reopensIfTripped) {
-    Instant now = clock.instant();
-    return tripIf(judge.failure(now, msg.failure(), minimumCalls(ramping)), now, ramping, reopensIfTripped);
-  }
-
-  /**
-   * Trips when a rule fired. While ramping, whichever rule caught it is recorded as a failed ramp:
-   * the provider had not yet earned its way back.
-   */
-  private ReplyEffect<BreakerEvent, Phase> tripIf(
-      Optional<TripReason> verdict, Instant now, boolean ramping, int reopens) {
-    if (verdict.isEmpty()) return Effect().noReply();
-    return move(trip(reopens, judge.evidence(ramping ? TripReason.RAMP_FAILED : verdict.get(), now)));
-  }
-
-  private int minimumCalls(boolean ramping) {
-    return ramping ? settings.rampMinimumCalls() : settings.minimumCalls();
+  /** Closed, ramping or pinned: a provider's fault counts in the window and in a run; others count nowhere. */
+  private ReplyEffect<BreakerEvent, Phase> countFailure(Phase phase, RecordFailure msg) {
+    return moveIf(machine.failed(phase, clock.instant(), msg.failure(), false));
   }
 
   private ReplyEffect<BreakerEvent, Phase> describe(Phase phase, Describe ask) {
@@ -403,7 +373,7 @@ public final class ProviderBreaker
             ? Optional.of("drained by " + drained.operator() + ": " + drained.reason())
             : Optional.empty();
     return Effect().reply(ask.replyTo(), new BreakerReport(scope, phase.view(),
-        judge.stats(clock.instant()), Optional.ofNullable(lastTrip), override));
+        machine.stats(clock.instant()), Optional.ofNullable(lastTrip), override));
   }
 
   private ReplyEffect<BreakerEvent, Phase> administer(Phase phase, Administer order) {
@@ -428,17 +398,16 @@ public final class ProviderBreaker
   }
 
   private ReplyEffect<BreakerEvent, Phase> startProbing(Open open, CooldownOver tick) {
-    return move(new ProbingStarted(scope, clock.instant(), settings.halfOpenProbes()));
+    return move(machine.cooldownOver(open, clock.instant()));
   }
 
   private ReplyEffect<BreakerEvent, Phase> grantProbe(HalfOpen halfOpen, AskForProbe ask) {
     if (prober.isPresent()) {
       return Effect().reply(ask.replyTo(), new ProbeRefused("the breaker probes by itself"));
     }
-    if (probeOut) {
+    if (!machine.trial().take()) {
       return Effect().reply(ask.replyTo(), new ProbeRefused("a probe is already in flight"));
     }
-    probeOut = true;
     timers.startSingleTimer(ProbeLeaseExpired.INSTANCE, ProbeLeaseExpired.INSTANCE, settings.probeLease());
     return Effect().reply(ask.replyTo(), new ProbeGranted());
   }
@@ -446,7 +415,7 @@ public final class ProviderBreaker
   private ReplyEffect<BreakerEvent, Phase> reclaimProbe(HalfOpen halfOpen, ProbeLeaseExpired tick) {
     context.getLog().warn("breaker={} probe never reported back within {}; another may probe",
         scope.key(), settings.probeLease());
-    probeOut = false;
+    machine.trial().release();
     scheduleActiveProbe(Duration.ZERO);
     return Effect().noReply();
   }
@@ -455,19 +424,29 @@ public final class ProviderBreaker
     if (!msg.probe()) {
       return Effect().noReply();  // a call begun before the trip
     }
-    releaseProbe();
-    probesPassed++;
-    if (probesPassed < halfOpen.probes()) {
-      scheduleActiveProbe(settings.activeProbeInterval());
+    timers.cancel(ProbeLeaseExpired.INSTANCE);
+    return judgedProbe(machine.answered(halfOpen, clock.instant(), msg.latencyMillis(), true));
+  }
+
+  private ReplyEffect<BreakerEvent, Phase> judgeProbeFailure(HalfOpen halfOpen, RecordFailure msg) {
+    if (!msg.probe()) {
       return Effect().noReply();
     }
-    return move(firstStageOrRecovered());
+    timers.cancel(ProbeLeaseExpired.INSTANCE);
+    return judgedProbe(machine.failed(halfOpen, clock.instant(), msg.failure(), true));
+  }
+
+  /** A probe decided a move, or freed the permit for the next (sent after the interval, if ours). */
+  private ReplyEffect<BreakerEvent, Phase> judgedProbe(Optional<BreakerEvent> move) {
+    if (move.isEmpty()) scheduleActiveProbe(settings.activeProbeInterval());
+    return moveIf(move);
   }
 
   private ReplyEffect<BreakerEvent, Phase> sendActiveProbe(HalfOpen halfOpen, SendActiveProbe tick) {
-    if (probeOut || prober.isEmpty()) return Effect().noReply();
-    probeOut = true;
-    int probe = ++activeProbes;
+    if (prober.isEmpty()) return Effect().noReply();
+    Optional<Integer> sent = machine.trial().send();
+    if (sent.isEmpty()) return Effect().noReply();
+    int probe = sent.get();
     timers.startSingleTimer(ProbeLeaseExpired.INSTANCE, ProbeLeaseExpired.INSTANCE, settings.probeLease());
     long started = System.nanoTime();
     context.pipeToSelf(prober.get().probe(), (result, bug) -> new ActiveProbeDone(probe,
@@ -477,7 +456,7 @@ public final class ProviderBreaker
   }
 
   private ReplyEffect<BreakerEvent, Phase> judgeActiveProbe(HalfOpen halfOpen, ActiveProbeDone done) {
-    if (!probeOut || done.probe() != activeProbes) {
+    if (!machine.trial().awaits(done.probe())) {
       return Effect().noReply();  // its lease ran out and a later probe now decides
     }
     if (done.result() instanceof CallResult.Failed failed) {
@@ -490,36 +469,12 @@ public final class ProviderBreaker
     if (prober.isPresent()) timers.startSingleTimer(SendActiveProbe.INSTANCE, SendActiveProbe.INSTANCE, delay);
   }
 
-  private ReplyEffect<BreakerEvent, Phase> judgeProbeFailure(HalfOpen halfOpen, RecordFailure msg) {
-    if (!msg.probe()) {
-      return Effect().noReply();
-    }
-    ProviderFailure failure = msg.failure();
-    if (!failure.kind().blame().fallsOn(scope)) {
-      // The probe proved nothing about this scope (a client error, or a fault blamed on the other
-      // circuit the call passed through): free the permit for the next request.
-      releaseProbe();
-      scheduleActiveProbe(settings.activeProbeInterval());
-      return Effect().noReply();
-    }
-    Instant now = clock.instant();
-    judge.note(now, failure);
-    return move(trip(halfOpen.reopens() + 1, judge.evidence(TripReason.PROBE_FAILED, now)));
-  }
-
   private ReplyEffect<BreakerEvent, Phase> advanceRamp(Recovering ramp, StageOver tick) {
-    int next = ramp.stage() + 1;
-    if (next >= settings.rampStages().size()) {
-      return move(new Recovered(scope, clock.instant()));
-    }
-    Instant now = clock.instant();
-    return move(new RampAdvanced(scope, now, next, settings.rampStages().get(next), now.plus(settings.rampStageDuration())));
+    return move(machine.stageOver(ramp, clock.instant()));
   }
 
-  private BreakerEvent firstStageOrRecovered() {
-    Instant now = clock.instant();
-    if (settings.rampStages().isEmpty()) return new Recovered(scope, now);
-    return new RampAdvanced(scope, now, 0, settings.rampStages().get(0), now.plus(settings.rampStageDuration()));
+  private ReplyEffect<BreakerEvent, Phase> moveIf(Optional<BreakerEvent> event) {
+    return event.isPresent() ? move(event.get()) : Effect().noReply();
   }
 
   /** Journals a move; once it is written (and only then), says so and enters the new phase. */
@@ -531,34 +486,11 @@ public final class ProviderBreaker
     }).thenNoReply();
   }
 
-  private Tripped trip(int reopens, Evidence evidence) {
-    Instant now = clock.instant();
-    Duration cooldown = cooldowns.cooldown(reopens, judge.retryAfterFloor(now));
-    return new Tripped(scope, now, now.plus(cooldown), reopens, evidence.withCooldown(cooldown));
-  }
-
   // ---- Events: move the phase, nothing else ------------------------------------------------
 
   @Override
   public EventHandler<Phase, BreakerEvent> eventHandler() {
-    var events = newEventHandlerBuilder();
-    events.forStateType(Closed.class).onEvent(Tripped.class, Closed::trip);
-    events.forStateType(Open.class).onEvent(ProbingStarted.class, Open::probe);
-    events.forStateType(HalfOpen.class)
-        .onEvent(RampAdvanced.class, HalfOpen::ramp)
-        .onEvent(Recovered.class, HalfOpen::recover)
-        .onEvent(Tripped.class, HalfOpen::reopen);
-    events.forStateType(Recovering.class)
-        .onEvent(RampAdvanced.class, Recovering::advance)
-        .onEvent(Recovered.class, Recovering::recover)
-        .onEvent(Tripped.class, Recovering::reopen);
-    // An operator's override applies in any phase.
-    events.forAnyState()
-        .onEvent(ForcedOpen.class, (phase, e) -> new Open(e.until(), 0, null))
-        .onEvent(ForcedClosed.class, (phase, e) -> new PinnedClosed(e.operator(), e.reason()))
-        .onEvent(Drained.class, (phase, e) -> new OutOfRotation(e.operator(), e.reason()))
-        .onEvent(Reset.class, (phase, e) -> new Closed());
-    return events.build();
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(BreakerMachine::apply);
   }
 
   // ---- Signals: re-arm what a restart loses ------------------------------------------------
@@ -574,14 +506,14 @@ public final class ProviderBreaker
   }
 
   /**
-   * Being in a phase, reached live or by replay: publish it, reset what it counts, arm its timer.
+   * Being in a phase, reached live or by replay: publish it, start its counting, arm its timer.
    *
    * @return completes once the phase is in every node's view
    */
   private CompletionStage<Done> enter(Phase phase) {
     CompletionStage<Done> published = view.publish(scope, phase.view(), lastSequenceNumber(context));
-    releaseProbe();  // a new phase starts with no probe out, whatever became of the last one
-    probesPassed = 0;
+    machine.entered(phase);  // a new phase starts with no probe out, whatever became of the last one
+    timers.cancel(ProbeLeaseExpired.INSTANCE);
     timers.cancel(CooldownOver.INSTANCE);
     timers.cancel(StageOver.INSTANCE);
     timers.cancel(SendActiveProbe.INSTANCE);
@@ -593,19 +525,7 @@ public final class ProviderBreaker
     } else if (phase instanceof Recovering ramp) {
       timers.startSingleTimer(StageOver.INSTANCE, StageOver.INSTANCE, timeLeft(ramp.until()));
     }
-    if (phase instanceof Closed || phase instanceof PinnedClosed) {
-      judge.forgetAll();
-    } else {
-      // Each phase is judged on its own evidence: an open circuit's probes and each ramp stage
-      // start counting afresh.
-      judge.restartCounting();
-    }
     return published;
-  }
-
-  private void releaseProbe() {
-    probeOut = false;
-    timers.cancel(ProbeLeaseExpired.INSTANCE);
   }
 
   /** Zero when the deadline has passed (a restart after a long stop): move on at once. */
