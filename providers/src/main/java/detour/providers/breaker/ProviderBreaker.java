@@ -57,6 +57,9 @@ import java.util.random.RandomGenerator;
  * Nothing on the healthy path is journaled: outcomes are counted in a window held in fields, and
  * only a change of phase is persisted. Requests never wait on this actor, except to ask for a probe
  * permit while the circuit is half-open, so that one request at a time tests a recovering provider.
+ *
+ * <p>The rules are {@link BreakerMachine}'s, as the what-if replay's and a node's local judge's
+ * are: this actor keeps only what is an actor's, its timers, its journal, its clock, its replies.
  */
 public final class ProviderBreaker
     extends EventSourcedBehaviorWithEnforcedReplies<ProviderBreaker.Command, BreakerEvent, ProviderBreaker.Phase> {
