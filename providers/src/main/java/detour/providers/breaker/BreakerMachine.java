@@ -41,16 +41,15 @@ import java.util.random.RandomGenerator;
  * any        an operator's order ──► ForcedOpen, ForcedClosed, Drained, Reset
  * </pre>
  *
- * <p>What it holds is what a phase counts but never journals: the outcomes ({@link OutcomeJudge})
- * and, while half-open, the probe trial ({@link ProbeTrial}), begun afresh on each entry. Losing
- * either costs only a recount. Not thread-safe: one driver owns it.
+ * <p>What it holds is what the phases count but never journal: the outcomes ({@link OutcomeJudge});
+ * a half-open phase holds its own probe permit and count ({@link ProbeTrial}). Losing either costs
+ * only a recount. Not thread-safe: one driver owns it.
  */
 final class BreakerMachine {
   private final BreakerScope scope;
   private final BreakerSettings settings;
   private final OutcomeJudge judge;
   private final CooldownPolicy cooldowns;
-  private ProbeTrial trial = new ProbeTrial();
 
   /** @param random draws the cooldown's jitter */
   BreakerMachine(BreakerScope scope, BreakerSettings settings, RandomGenerator random) {
@@ -58,42 +57,6 @@ final class BreakerMachine {
     this.settings = settings;
     this.judge = new OutcomeJudge(settings, !scope.providerWide());
     this.cooldowns = new CooldownPolicy(settings, random);
-  }
-
-  /**
-   * The half-open phase's own counts: whether its one probe permit is out, the probes passed in a
-   * row, and the number of the breaker's own latest probe (active probing only).
-   */
-  static final class ProbeTrial {
-    private boolean permitOut;
-    private int passed;
-    private int sent;
-
-    /** Takes the permit if it is free. */
-    boolean take() {
-      if (permitOut) return false;
-      permitOut = true;
-      return true;
-    }
-
-    /** Takes the permit for the breaker's own probe; its number, or empty when one is out. */
-    Optional<Integer> send() {
-      return take() ? Optional.of(++sent) : Optional.empty();
-    }
-
-    /** Whether the breaker's own probe {@code probe} still decides: its lease has not run out. */
-    boolean awaits(int probe) {
-      return permitOut && probe == sent;
-    }
-
-    void release() {
-      permitOut = false;
-    }
-  }
-
-  /** The trial of the half-open phase entered last. */
-  ProbeTrial trial() {
-    return trial;
   }
 
   // ---- Inputs: each returns the event to journal, if any -----------------------------------
@@ -106,9 +69,9 @@ final class BreakerMachine {
     }
     if (phase instanceof PinnedClosed) judgeAnswer(now, latencyMillis, false);  // for the record only
     if (phase instanceof HalfOpen halfOpen && probe) {
-      trial.release();
-      trial.passed++;
-      return trial.passed < halfOpen.probes() ? Optional.empty() : Optional.of(firstStageOrRecovered(now));
+      halfOpen.trial().release();
+      boolean enough = halfOpen.trial().passed() >= halfOpen.probes();
+      return enough ? Optional.of(firstStageOrRecovered(now)) : Optional.empty();
     }
     return Optional.empty();  // a call begun before the trip, or while drained
   }
@@ -124,7 +87,7 @@ final class BreakerMachine {
       if (!failure.kind().blame().fallsOn(scope)) {
         // The probe proved nothing about this scope (a client error, or a fault blamed on the
         // other circuit the call passed through): the permit is free for the next.
-        trial.release();
+        halfOpen.trial().release();
         return Optional.empty();
       }
       judge.note(now, failure);
@@ -182,11 +145,9 @@ final class BreakerMachine {
 
   /**
    * Being in a phase, reached live or by replay: a closed circuit forgets everything; any other
-   * phase (an open circuit's probes, each ramp stage) counts afresh, and a half-open one starts
-   * its trial with no probe out, whatever became of the last.
+   * phase (an open circuit's probes, each ramp stage) counts afresh.
    */
   void entered(Phase phase) {
-    trial = new ProbeTrial();
     if (phase instanceof Closed || phase instanceof PinnedClosed) {
       judge.forgetAll();
     } else {

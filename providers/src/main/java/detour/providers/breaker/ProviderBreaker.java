@@ -15,6 +15,7 @@ import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import detour.persistence.CborSerializable;
 import detour.persistence.JsonSerializable;
 import detour.persistence.breaker.BreakerEvent;
@@ -152,8 +153,30 @@ public final class ProviderBreaker
     }
   }
 
-  /** @param probes successful probes in a row it needs */
-  public record HalfOpen(int reopens, int probes) implements Phase {
+  /**
+   * @param probes successful probes in a row it needs
+   * @param trial its own probe permit and count: born fresh with the phase, never journaled, and
+   *     no part of what the phase is (equality and snapshots leave it out)
+   */
+  public record HalfOpen(int reopens, int probes, @JsonIgnore ProbeTrial trial) implements Phase {
+    public HalfOpen {
+      trial = trial == null ? new ProbeTrial() : trial;
+    }
+
+    public HalfOpen(int reopens, int probes) {
+      this(reopens, probes, new ProbeTrial());
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof HalfOpen that && reopens == that.reopens && probes == that.probes;
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * reopens + probes;
+    }
+
     Recovering ramp(RampAdvanced e) {
       return new Recovering(e.stage(), e.share(), e.until(), reopens);
     }
@@ -408,7 +431,7 @@ public final class ProviderBreaker
     if (prober.isPresent()) {
       return Effect().reply(ask.replyTo(), new ProbeRefused("the breaker probes by itself"));
     }
-    if (!machine.trial().take()) {
+    if (!halfOpen.trial().take()) {
       return Effect().reply(ask.replyTo(), new ProbeRefused("a probe is already in flight"));
     }
     timers.startSingleTimer(ProbeLeaseExpired.INSTANCE, ProbeLeaseExpired.INSTANCE, settings.probeLease());
@@ -418,7 +441,7 @@ public final class ProviderBreaker
   private ReplyEffect<BreakerEvent, Phase> reclaimProbe(HalfOpen halfOpen, ProbeLeaseExpired tick) {
     context.getLog().warn("breaker={} probe never reported back within {}; another may probe",
         scope.key(), settings.probeLease());
-    machine.trial().release();
+    halfOpen.trial().release();
     scheduleActiveProbe(Duration.ZERO);
     return Effect().noReply();
   }
@@ -447,7 +470,7 @@ public final class ProviderBreaker
 
   private ReplyEffect<BreakerEvent, Phase> sendActiveProbe(HalfOpen halfOpen, SendActiveProbe tick) {
     if (prober.isEmpty()) return Effect().noReply();
-    Optional<Integer> sent = machine.trial().send();
+    Optional<Integer> sent = halfOpen.trial().send();
     if (sent.isEmpty()) return Effect().noReply();
     int probe = sent.get();
     timers.startSingleTimer(ProbeLeaseExpired.INSTANCE, ProbeLeaseExpired.INSTANCE, settings.probeLease());
@@ -459,7 +482,7 @@ public final class ProviderBreaker
   }
 
   private ReplyEffect<BreakerEvent, Phase> judgeActiveProbe(HalfOpen halfOpen, ActiveProbeDone done) {
-    if (!machine.trial().awaits(done.probe())) {
+    if (!halfOpen.trial().awaits(done.probe())) {
       return Effect().noReply();  // its lease ran out and a later probe now decides
     }
     if (done.result() instanceof CallResult.Failed failed) {
@@ -515,7 +538,7 @@ public final class ProviderBreaker
    */
   private CompletionStage<Done> enter(Phase phase) {
     CompletionStage<Done> published = view.publish(scope, phase.view(), lastSequenceNumber(context));
-    machine.entered(phase);  // a new phase starts with no probe out, whatever became of the last one
+    machine.entered(phase);
     timers.cancel(ProbeLeaseExpired.INSTANCE);
     timers.cancel(CooldownOver.INSTANCE);
     timers.cancel(StageOver.INSTANCE);

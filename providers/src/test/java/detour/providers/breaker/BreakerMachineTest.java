@@ -50,12 +50,14 @@ class BreakerMachineTest {
     HalfOpen halfOpen = (HalfOpen) entered(BreakerMachine.apply(new Open(now, 0, null),
         machine.cooldownOver(new Open(now, 0, null), now)));
     for (int i = 1; i < settings.halfOpenProbes(); i++) {
-      assertTrue(machine.trial().take());
-      assertFalse(machine.trial().take(), "one probe permit at a time");
+      assertTrue(halfOpen.trial().take());
+      assertFalse(halfOpen.trial().take(), "one probe permit at a time");
       assertEquals(Optional.empty(), machine.answered(halfOpen, now, 100, true));
     }
-    // A fresh half-open phase starts its trial over: the probes passed before count no more.
-    entered(halfOpen);
+    // A half-open phase entered again owns a fresh trial: the probes passed before count no more.
+    halfOpen = (HalfOpen) entered(BreakerMachine.apply(new Open(now, 0, null),
+        machine.cooldownOver(new Open(now, 0, null), now)));
+    assertTrue(halfOpen.trial().take());
     assertEquals(Optional.empty(), machine.answered(halfOpen, now, 100, true));
     for (int i = 2; i < settings.halfOpenProbes(); i++) machine.answered(halfOpen, now, 100, true);
     BreakerEvent ramp = machine.answered(halfOpen, now, 100, true).orElseThrow();
@@ -66,9 +68,9 @@ class BreakerMachineTest {
   @Test
   void aProbeFailureBlamedOnTheOtherCircuitFreesThePermitAndMovesNothing() {
     HalfOpen halfOpen = (HalfOpen) entered(new HalfOpen(0, settings.halfOpenProbes()));
-    assertTrue(machine.trial().take());
+    assertTrue(halfOpen.trial().take());
     assertEquals(Optional.empty(), machine.failed(halfOpen, now, REFUSED, true));
-    assertTrue(machine.trial().take(), "the permit is free for the next request");
+    assertTrue(halfOpen.trial().take(), "the permit is free for the next request");
     Tripped trip = (Tripped) machine.failed(halfOpen, now, FAULT, true).orElseThrow();
     assertEquals(TripReason.PROBE_FAILED, trip.evidence().reason());
     assertEquals(1, trip.reopens());
@@ -81,6 +83,17 @@ class BreakerMachineTest {
     BreakerEvent recovered = machine.stageOver(ramp, now);
     assertEquals(new Recovered(scope, now), recovered);
     assertEquals(new Closed(), BreakerMachine.apply(ramp, recovered));
+  }
+
+  @Test
+  void aHalfOpenSnapshotKeepsItsShapeAndComesBackWithAFreshTrial() throws Exception {
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    HalfOpen halfOpen = new HalfOpen(1, 3);
+    assertTrue(halfOpen.trial().take());
+    assertEquals("{\"reopens\":1,\"probes\":3}", json.writeValueAsString(halfOpen));
+    HalfOpen back = json.readValue("{\"reopens\":1,\"probes\":3}", HalfOpen.class);
+    assertEquals(halfOpen, back);
+    assertTrue(back.trial().take(), "no probe is out after a restart");
   }
 
   @Test
