@@ -1,6 +1,7 @@
 package detour.providers.breaker;
 
 import detour.persistence.breaker.Blame;
+import detour.persistence.breaker.BreakerScope;
 import detour.persistence.breaker.FailureKind;
 import detour.persistence.breaker.TripReason;
 import detour.persistence.routing.RoutingEvent.ModelSecond;
@@ -99,13 +100,14 @@ public final class BreakerReplay {
       this.models = List.copyOf(models);
       this.firstSecond = from.getEpochSecond();
       this.endSecond = Math.max(firstSecond, to.getEpochSecond() + (to.getNano() > 0 ? 1 : 0));
-      this.providerBreaker = new ReplayedBreaker(true, settings, move -> log(provider, move));
+      this.providerBreaker = new ReplayedBreaker(BreakerScope.provider(provider), settings, move -> log(provider, move));
       int span = (int) (endSecond - firstSecond);
       Map<String, Integer> index = new HashMap<>();
       for (int m = 0; m < this.models.size(); m++) {
         String key = provider + "/" + this.models.get(m);
         index.put(this.models.get(m), m);
-        modelBreakers.add(new ReplayedBreaker(false, settings, move -> log(key, move)));
+        modelBreakers.add(new ReplayedBreaker(BreakerScope.model(provider, this.models.get(m)), settings,
+            move -> log(key, move)));
         record.add(new ModelSecond[span]);
         replayed.put(key, new Tally(0, 0, 0));
         recorded.put(key, new Tally(0, 0, 0));
@@ -247,9 +249,11 @@ public final class BreakerReplay {
         return;
       }
       ProviderFailure failure = failure(outcome, mix);
-      Blame blame = failure.kind().blame();
-      if (blame == Blame.PROVIDER || providerProbe) providerBreaker.failed(now, failure, providerProbe);
-      if (blame == Blame.MODEL || modelProbe) modelBreaker.failed(now, failure, modelProbe);
+      // As the coordinator routes it: to the circuit it is blamed on, and to the one it probed.
+      if (Blame.isToldTo(failure.kind(), providerBreaker.scope(), providerProbe)) {
+        providerBreaker.failed(now, failure, providerProbe);
+      }
+      if (Blame.isToldTo(failure.kind(), modelBreaker.scope(), modelProbe)) modelBreaker.failed(now, failure, modelProbe);
     }
 
     private void count(int m, OutcomeMix.Outcome outcome, boolean assumed) {

@@ -4,15 +4,14 @@ import detour.persistence.breaker.BreakerScope;
 import detour.persistence.breaker.TripReason;
 import detour.providers.breaker.BreakerState.Circuit;
 import detour.providers.model.ProviderFailure;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
 
 /**
  * Judges one node's own outcomes with its breaker's rules, for while the breaker's owner cannot be
- * reached: the same {@link OutcomeJudge}, {@link TripRules} and {@link CooldownPolicy} as
- * {@link ProviderBreaker}, over this node's evidence alone. Its verdict is a hold of the circuit on
+ * reached: it drives the same {@link BreakerMachine} as {@link ProviderBreaker}, over this node's
+ * evidence alone, asking it only to judge and to size a trip. Its verdict is a hold of the circuit on
  * this node ({@link BreakerView#holdOpenLocally}), never a move of the breaker: nothing is
  * journaled, nothing published to other nodes.
  *
@@ -22,15 +21,11 @@ import java.util.random.RandomGenerator;
  * would. Not thread-safe: one actor owns it.
  */
 public final class LocalJudge {
-  private final BreakerSettings settings;
-  private final OutcomeJudge judge;
-  private final CooldownPolicy cooldowns;
+  private final BreakerMachine machine;
   private int holdsInARow;
 
   public LocalJudge(BreakerScope scope, BreakerSettings settings, RandomGenerator random) {
-    this.settings = settings;
-    this.judge = new OutcomeJudge(settings, !scope.providerWide());
-    this.cooldowns = new CooldownPolicy(settings, random);
+    this.machine = new BreakerMachine(scope, settings, random);
   }
 
   /**
@@ -42,7 +37,7 @@ public final class LocalJudge {
   public Optional<BreakerState> success(Instant now, long latencyMillis, Circuit published) {
     if (!counts(published)) return Optional.empty();
     holdsInARow = 0;
-    return hold(now, judge.success(now, latencyMillis, minimumCalls(published)));
+    return hold(now, machine.judgeAnswer(now, latencyMillis, ramping(published)));
   }
 
   /**
@@ -53,33 +48,33 @@ public final class LocalJudge {
    */
   public Optional<BreakerState> failure(Instant now, ProviderFailure failure, Circuit published) {
     if (!counts(published)) return Optional.empty();
-    return hold(now, judge.failure(now, failure, minimumCalls(published)));
+    return hold(now, machine.judgeFailure(now, failure, ramping(published)));
   }
 
   /** A hold ended: the provider is tried again, judged on what happens from now on. */
   public void holdOver() {
-    judge.restartCounting();
+    machine.restartCounting();
   }
 
   /** The owner answers again and its state rules: everything counted here is forgotten. */
   public void forgetAll() {
-    judge.forgetAll();
+    machine.forgetAll();
     holdsInARow = 0;
   }
 
   private Optional<BreakerState> hold(Instant now, Optional<TripReason> verdict) {
     if (verdict.isEmpty()) return Optional.empty();
     int reopens = holdsInARow++;
-    Duration cooldown = cooldowns.cooldown(reopens, judge.retryAfterFloor(now));
-    judge.restartCounting();
-    return Optional.of(BreakerState.open(now.plus(cooldown), reopens, verdict.get()));
+    Instant until = machine.trip(now, reopens, verdict.get()).until();
+    machine.restartCounting();
+    return Optional.of(BreakerState.open(until, reopens, verdict.get()));
   }
 
   private static boolean counts(Circuit published) {
     return published == Circuit.CLOSED || published == Circuit.RECOVERING;
   }
 
-  private int minimumCalls(Circuit published) {
-    return published == Circuit.RECOVERING ? settings.rampMinimumCalls() : settings.minimumCalls();
+  private static boolean ramping(Circuit published) {
+    return published == Circuit.RECOVERING;
   }
 }

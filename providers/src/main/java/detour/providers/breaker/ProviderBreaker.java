@@ -15,9 +15,9 @@ import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import detour.persistence.CborSerializable;
 import detour.persistence.JsonSerializable;
-import detour.persistence.breaker.Blame;
 import detour.persistence.breaker.BreakerEvent;
 import detour.persistence.breaker.BreakerEvent.Drained;
 import detour.persistence.breaker.BreakerEvent.ForcedClosed;
@@ -28,7 +28,6 @@ import detour.persistence.breaker.BreakerEvent.Recovered;
 import detour.persistence.breaker.BreakerEvent.Reset;
 import detour.persistence.breaker.BreakerEvent.Tripped;
 import detour.persistence.breaker.BreakerScope;
-import detour.persistence.breaker.Evidence;
 import detour.persistence.breaker.TripReason;
 import detour.providers.client.FailureClassifier;
 import detour.providers.model.CallResult;
@@ -59,6 +58,9 @@ import java.util.random.RandomGenerator;
  * Nothing on the healthy path is journaled: outcomes are counted in a window held in fields, and
  * only a change of phase is persisted. Requests never wait on this actor, except to ask for a probe
  * permit while the circuit is half-open, so that one request at a time tests a recovering provider.
+ *
+ * <p>The rules are {@link BreakerMachine}'s, as the what-if replay's and a node's local judge's
+ * are: this actor keeps only what is an actor's, its timers, its journal, its clock, its replies.
  */
 public final class ProviderBreaker
     extends EventSourcedBehaviorWithEnforcedReplies<ProviderBreaker.Command, BreakerEvent, ProviderBreaker.Phase> {
@@ -151,8 +153,30 @@ public final class ProviderBreaker
     }
   }
 
-  /** @param probes successful probes in a row it needs */
-  public record HalfOpen(int reopens, int probes) implements Phase {
+  /**
+   * @param probes successful probes in a row it needs
+   * @param trial its own probe permit and count: born fresh with the phase, never journaled, and
+   *     no part of what the phase is (equality and snapshots leave it out)
+   */
+  public record HalfOpen(int reopens, int probes, @JsonIgnore ProbeTrial trial) implements Phase {
+    public HalfOpen {
+      trial = trial == null ? new ProbeTrial() : trial;
+    }
+
+    public HalfOpen(int reopens, int probes) {
+      this(reopens, probes, new ProbeTrial());
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof HalfOpen that && reopens == that.reopens && probes == that.probes;
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * reopens + probes;
+    }
+
     Recovering ramp(RampAdvanced e) {
       return new Recovering(e.stage(), e.share(), e.until(), reopens);
     }
@@ -246,18 +270,13 @@ public final class ProviderBreaker
   private final BreakerSettings settings;
   private final InstantSource clock;
   private final BreakerPublisher view;
-  private final CooldownPolicy cooldowns;
   private final Optional<Prober> prober;
 
-  // Counted, not journaled: a field rather than state, since losing it costs only a recount.
-  private final OutcomeJudge judge;
-  // The last trip this node saw, for operators' eyes.
+  // The rules, with what they count but never journal: a field rather than state, since losing
+  // it costs only a recount.
+  private final BreakerMachine machine;
+  // The last trip this node saw written, for operators' eyes.
   private Tripped lastTrip;
-  // Held while half-open: whether the one probe permit is out, and the probes passed in a row.
-  private boolean probeOut;
-  // The number of the breaker's own latest probe (active probing only).
-  private int activeProbes;
-  private int probesPassed;
 
   private ProviderBreaker(
       ActorContext<Command> context,
@@ -275,9 +294,8 @@ public final class ProviderBreaker
     this.settings = settings;
     this.clock = clock;
     this.view = view;
-    this.cooldowns = new CooldownPolicy(settings, random);
     this.prober = prober;
-    this.judge = new OutcomeJudge(settings, !scope.providerWide());
+    this.machine = new BreakerMachine(scope, settings, random);
   }
 
   @Override
@@ -299,9 +317,9 @@ public final class ProviderBreaker
   public CommandHandlerWithReply<Command, BreakerEvent, Phase> commandHandler() {
     var handlers = newCommandHandlerWithReplyBuilder();
     handlers.forStateType(Closed.class)
-        .onCommand(RecordSuccess.class, (closed, success) -> countSuccesses(List.of(success.latencyMillis()), false, 0))
-        .onCommand(RecordSuccesses.class, (closed, batch) -> countSuccesses(batch.latencyMillis(), false, 0))
-        .onCommand(RecordFailure.class, (closed, failure) -> countFailure(failure, false, 0))
+        .onCommand(RecordSuccess.class, this::countAnswer)
+        .onCommand(RecordSuccesses.class, this::countAnswers)
+        .onCommand(RecordFailure.class, this::countFailure)
         .onCommand(AskForProbe.class, (closed, ask) -> Effect().reply(ask.replyTo(), new ProbeGranted()));
     handlers.forStateType(Open.class)
         // Outcomes of calls begun before the trip, or last-resort calls, change nothing.
@@ -321,26 +339,16 @@ public final class ProviderBreaker
         .onCommand(SendActiveProbe.class, this::sendActiveProbe)
         .onCommand(ActiveProbeDone.class, this::judgeActiveProbe);
     handlers.forStateType(Recovering.class)
-        .onCommand(RecordSuccess.class, (ramp, success) ->
-            countSuccesses(List.of(success.latencyMillis()), true, ramp.reopens() + 1))
-        .onCommand(RecordSuccesses.class, (ramp, batch) -> countSuccesses(batch.latencyMillis(), true, ramp.reopens() + 1))
-        .onCommand(RecordFailure.class, (ramp, failure) -> countFailure(failure, true, ramp.reopens() + 1))
+        .onCommand(RecordSuccess.class, this::countAnswer)
+        .onCommand(RecordSuccesses.class, this::countAnswers)
+        .onCommand(RecordFailure.class, this::countFailure)
         .onCommand(AskForProbe.class, (ramp, ask) -> Effect().reply(ask.replyTo(), new ProbeGranted()))
         .onCommand(StageOver.class, this::advanceRamp);
     handlers.forStateType(PinnedClosed.class)
-        .onCommand(RecordSuccess.class, (pinned, success) -> {
-          judge.success(clock.instant(), success.latencyMillis(), settings.minimumCalls());  // for the record only
-          return Effect().noReply();
-        })
-        .onCommand(RecordSuccesses.class, (pinned, batch) -> {
-          Instant now = clock.instant();
-          batch.latencyMillis().forEach(latency -> judge.success(now, latency, settings.minimumCalls()));
-          return Effect().noReply();
-        })
-        .onCommand(RecordFailure.class, (pinned, failure) -> {
-          judge.failure(clock.instant(), failure.failure(), settings.minimumCalls());
-          return Effect().noReply();
-        })
+        // Counted for the record only: the machine opens nothing while pinned.
+        .onCommand(RecordSuccess.class, this::countAnswer)
+        .onCommand(RecordSuccesses.class, this::countAnswers)
+        .onCommand(RecordFailure.class, this::countFailure)
         .onCommand(AskForProbe.class, (pinned, ask) -> Effect().reply(ask.replyTo(), new ProbeGranted()));
     handlers.forStateType(OutOfRotation.class)
         .onCommand(RecordSuccess.class, (drained, late) -> Effect().noReply())
@@ -364,37 +372,24 @@ public final class ProviderBreaker
     return handlers.build();
   }
 
-  /**
-   * Closed or ramping: each success counts in the window, and may still complete a slow-call trip;
-   * the rest of a batch after a trip began before it, and counts no more.
-   */
-  private ReplyEffect<BreakerEvent, Phase> countSuccesses(List<Long> latencies, boolean ramping, int reopensIfTripped) {
+  /** Closed, ramping or pinned: the answer counts in the window, and may complete a slow-call trip. */
+  private ReplyEffect<BreakerEvent, Phase> countAnswer(Phase phase, RecordSuccess msg) {
+    return moveIf(machine.answered(phase, clock.instant(), msg.latencyMillis(), false));
+  }
+
+  /** As {@link #countAnswer}, each in turn; the rest of a batch after a trip began before it, and counts no more. */
+  private ReplyEffect<BreakerEvent, Phase> countAnswers(Phase phase, RecordSuccesses batch) {
     Instant now = clock.instant();
-    for (long latency : latencies) {
-      Optional<TripReason> verdict = judge.success(now, latency, minimumCalls(ramping));
-      if (verdict.isPresent()) return tripIf(verdict, now, ramping, reopensIfTripped);
+    for (long latency : batch.latencyMillis()) {
+      Optional<BreakerEvent> move = machine.answered(phase, now, latency, false);
+      if (move.isPresent()) return moveIf(move);
     }
     return Effect().noReply();
   }
 
-  /** Closed or ramping: a provider's fault counts in the window and in a run; others count nowhere. */
-  private ReplyEffect<BreakerEvent, Phase> countFailure(RecordFailure msg, boolean ramping, int reopensIfTripped) {
-    Instant now = clock.instant();
-    return tripIf(judge.failure(now, msg.failure(), minimumCalls(ramping)), now, ramping, reopensIfTripped);
-  }
-
-  /**
-   * Trips when a rule fired. While ramping, whichever rule caught it is recorded as a failed ramp:
-   * the provider had not yet earned its way back.
-   */
-  private ReplyEffect<BreakerEvent, Phase> tripIf(
-      Optional<TripReason> verdict, Instant now, boolean ramping, int reopens) {
-    if (verdict.isEmpty()) return Effect().noReply();
-    return move(trip(reopens, judge.evidence(ramping ? TripReason.RAMP_FAILED : verdict.get(), now)));
-  }
-
-  private int minimumCalls(boolean ramping) {
-    return ramping ? settings.rampMinimumCalls() : settings.minimumCalls();
+  /** Closed, ramping or pinned: a provider's fault counts in the window and in a run; others count nowhere. */
+  private ReplyEffect<BreakerEvent, Phase> countFailure(Phase phase, RecordFailure msg) {
+    return moveIf(machine.failed(phase, clock.instant(), msg.failure(), false));
   }
 
   private ReplyEffect<BreakerEvent, Phase> describe(Phase phase, Describe ask) {
@@ -404,7 +399,7 @@ public final class ProviderBreaker
             ? Optional.of("drained by " + drained.operator() + ": " + drained.reason())
             : Optional.empty();
     return Effect().reply(ask.replyTo(), new BreakerReport(scope, phase.view(),
-        judge.stats(clock.instant()), Optional.ofNullable(lastTrip), override));
+        machine.stats(clock.instant()), Optional.ofNullable(lastTrip), override));
   }
 
   private ReplyEffect<BreakerEvent, Phase> administer(Phase phase, Administer order) {
@@ -429,17 +424,16 @@ public final class ProviderBreaker
   }
 
   private ReplyEffect<BreakerEvent, Phase> startProbing(Open open, CooldownOver tick) {
-    return move(new ProbingStarted(scope, clock.instant(), settings.halfOpenProbes()));
+    return move(machine.cooldownOver(open, clock.instant()));
   }
 
   private ReplyEffect<BreakerEvent, Phase> grantProbe(HalfOpen halfOpen, AskForProbe ask) {
     if (prober.isPresent()) {
       return Effect().reply(ask.replyTo(), new ProbeRefused("the breaker probes by itself"));
     }
-    if (probeOut) {
+    if (!halfOpen.trial().take()) {
       return Effect().reply(ask.replyTo(), new ProbeRefused("a probe is already in flight"));
     }
-    probeOut = true;
     timers.startSingleTimer(ProbeLeaseExpired.INSTANCE, ProbeLeaseExpired.INSTANCE, settings.probeLease());
     return Effect().reply(ask.replyTo(), new ProbeGranted());
   }
@@ -447,7 +441,7 @@ public final class ProviderBreaker
   private ReplyEffect<BreakerEvent, Phase> reclaimProbe(HalfOpen halfOpen, ProbeLeaseExpired tick) {
     context.getLog().warn("breaker={} probe never reported back within {}; another may probe",
         scope.key(), settings.probeLease());
-    probeOut = false;
+    halfOpen.trial().release();
     scheduleActiveProbe(Duration.ZERO);
     return Effect().noReply();
   }
@@ -456,19 +450,29 @@ public final class ProviderBreaker
     if (!msg.probe()) {
       return Effect().noReply();  // a call begun before the trip
     }
-    releaseProbe();
-    probesPassed++;
-    if (probesPassed < halfOpen.probes()) {
-      scheduleActiveProbe(settings.activeProbeInterval());
+    timers.cancel(ProbeLeaseExpired.INSTANCE);
+    return judgedProbe(machine.answered(halfOpen, clock.instant(), msg.latencyMillis(), true));
+  }
+
+  private ReplyEffect<BreakerEvent, Phase> judgeProbeFailure(HalfOpen halfOpen, RecordFailure msg) {
+    if (!msg.probe()) {
       return Effect().noReply();
     }
-    return move(firstStageOrRecovered());
+    timers.cancel(ProbeLeaseExpired.INSTANCE);
+    return judgedProbe(machine.failed(halfOpen, clock.instant(), msg.failure(), true));
+  }
+
+  /** A probe decided a move, or freed the permit for the next (sent after the interval, if ours). */
+  private ReplyEffect<BreakerEvent, Phase> judgedProbe(Optional<BreakerEvent> move) {
+    if (move.isEmpty()) scheduleActiveProbe(settings.activeProbeInterval());
+    return moveIf(move);
   }
 
   private ReplyEffect<BreakerEvent, Phase> sendActiveProbe(HalfOpen halfOpen, SendActiveProbe tick) {
-    if (probeOut || prober.isEmpty()) return Effect().noReply();
-    probeOut = true;
-    int probe = ++activeProbes;
+    if (prober.isEmpty()) return Effect().noReply();
+    Optional<Integer> sent = halfOpen.trial().send();
+    if (sent.isEmpty()) return Effect().noReply();
+    int probe = sent.get();
     timers.startSingleTimer(ProbeLeaseExpired.INSTANCE, ProbeLeaseExpired.INSTANCE, settings.probeLease());
     long started = System.nanoTime();
     context.pipeToSelf(prober.get().probe(), (result, bug) -> new ActiveProbeDone(probe,
@@ -478,7 +482,7 @@ public final class ProviderBreaker
   }
 
   private ReplyEffect<BreakerEvent, Phase> judgeActiveProbe(HalfOpen halfOpen, ActiveProbeDone done) {
-    if (!probeOut || done.probe() != activeProbes) {
+    if (!halfOpen.trial().awaits(done.probe())) {
       return Effect().noReply();  // its lease ran out and a later probe now decides
     }
     if (done.result() instanceof CallResult.Failed failed) {
@@ -487,88 +491,32 @@ public final class ProviderBreaker
     return judgeProbeSuccess(halfOpen, new RecordSuccess(done.latencyMillis(), true));
   }
 
-  /**
-   * Whether a failure is this breaker's evidence: a provider's breaker judges faults blamed on the
-   * provider, a model's breaker those blamed on the model (see {@link Blame}).
-   */
-  private boolean countsHere(ProviderFailure failure) {
-    Blame blame = failure.kind().blame();
-    return blame == (scope.providerWide() ? Blame.PROVIDER : Blame.MODEL);
-  }
-
   private void scheduleActiveProbe(Duration delay) {
     if (prober.isPresent()) timers.startSingleTimer(SendActiveProbe.INSTANCE, SendActiveProbe.INSTANCE, delay);
   }
 
-  private ReplyEffect<BreakerEvent, Phase> judgeProbeFailure(HalfOpen halfOpen, RecordFailure msg) {
-    if (!msg.probe()) {
-      return Effect().noReply();
-    }
-    ProviderFailure failure = msg.failure();
-    if (!countsHere(failure)) {
-      // The probe proved nothing about this scope (a client error, or a fault blamed on the other
-      // circuit the call passed through): free the permit for the next request.
-      releaseProbe();
-      scheduleActiveProbe(settings.activeProbeInterval());
-      return Effect().noReply();
-    }
-    Instant now = clock.instant();
-    judge.note(now, failure);
-    return move(trip(halfOpen.reopens() + 1, judge.evidence(TripReason.PROBE_FAILED, now)));
-  }
-
   private ReplyEffect<BreakerEvent, Phase> advanceRamp(Recovering ramp, StageOver tick) {
-    int next = ramp.stage() + 1;
-    if (next >= settings.rampStages().size()) {
-      return move(new Recovered(scope, clock.instant()));
-    }
-    Instant now = clock.instant();
-    return move(new RampAdvanced(scope, now, next, settings.rampStages().get(next), now.plus(settings.rampStageDuration())));
+    return move(machine.stageOver(ramp, clock.instant()));
   }
 
-  private BreakerEvent firstStageOrRecovered() {
-    Instant now = clock.instant();
-    if (settings.rampStages().isEmpty()) return new Recovered(scope, now);
-    return new RampAdvanced(scope, now, 0, settings.rampStages().get(0), now.plus(settings.rampStageDuration()));
+  private ReplyEffect<BreakerEvent, Phase> moveIf(Optional<BreakerEvent> event) {
+    return event.isPresent() ? move(event.get()) : Effect().noReply();
   }
 
-  /** Journals a move; once it is written, says so and enters the new phase. */
+  /** Journals a move; once it is written (and only then), says so and enters the new phase. */
   private ReplyEffect<BreakerEvent, Phase> move(BreakerEvent event) {
-    if (event instanceof Tripped tripped) lastTrip = tripped;
     return Effect().persist(event).thenRun(phase -> {
+      if (event instanceof Tripped tripped) lastTrip = tripped;
       BreakerLog.moved(context.getLog(), event);
       enter(phase);
     }).thenNoReply();
-  }
-
-  private Tripped trip(int reopens, Evidence evidence) {
-    Instant now = clock.instant();
-    Duration cooldown = cooldowns.cooldown(reopens, judge.retryAfterFloor(now));
-    return new Tripped(scope, now, now.plus(cooldown), reopens, evidence.withCooldown(cooldown));
   }
 
   // ---- Events: move the phase, nothing else ------------------------------------------------
 
   @Override
   public EventHandler<Phase, BreakerEvent> eventHandler() {
-    var events = newEventHandlerBuilder();
-    events.forStateType(Closed.class).onEvent(Tripped.class, Closed::trip);
-    events.forStateType(Open.class).onEvent(ProbingStarted.class, Open::probe);
-    events.forStateType(HalfOpen.class)
-        .onEvent(RampAdvanced.class, HalfOpen::ramp)
-        .onEvent(Recovered.class, HalfOpen::recover)
-        .onEvent(Tripped.class, HalfOpen::reopen);
-    events.forStateType(Recovering.class)
-        .onEvent(RampAdvanced.class, Recovering::advance)
-        .onEvent(Recovered.class, Recovering::recover)
-        .onEvent(Tripped.class, Recovering::reopen);
-    // An operator's override applies in any phase.
-    events.forAnyState()
-        .onEvent(ForcedOpen.class, (phase, e) -> new Open(e.until(), 0, null))
-        .onEvent(ForcedClosed.class, (phase, e) -> new PinnedClosed(e.operator(), e.reason()))
-        .onEvent(Drained.class, (phase, e) -> new OutOfRotation(e.operator(), e.reason()))
-        .onEvent(Reset.class, (phase, e) -> new Closed());
-    return events.build();
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(BreakerMachine::apply);
   }
 
   // ---- Signals: re-arm what a restart loses ------------------------------------------------
@@ -584,14 +532,14 @@ public final class ProviderBreaker
   }
 
   /**
-   * Being in a phase, reached live or by replay: publish it, reset what it counts, arm its timer.
+   * Being in a phase, reached live or by replay: publish it, start its counting, arm its timer.
    *
    * @return completes once the phase is in every node's view
    */
   private CompletionStage<Done> enter(Phase phase) {
     CompletionStage<Done> published = view.publish(scope, phase.view(), lastSequenceNumber(context));
-    releaseProbe();  // a new phase starts with no probe out, whatever became of the last one
-    probesPassed = 0;
+    machine.entered(phase);
+    timers.cancel(ProbeLeaseExpired.INSTANCE);
     timers.cancel(CooldownOver.INSTANCE);
     timers.cancel(StageOver.INSTANCE);
     timers.cancel(SendActiveProbe.INSTANCE);
@@ -603,19 +551,7 @@ public final class ProviderBreaker
     } else if (phase instanceof Recovering ramp) {
       timers.startSingleTimer(StageOver.INSTANCE, StageOver.INSTANCE, timeLeft(ramp.until()));
     }
-    if (phase instanceof Closed || phase instanceof PinnedClosed) {
-      judge.forgetAll();
-    } else {
-      // Each phase is judged on its own evidence: an open circuit's probes and each ramp stage
-      // start counting afresh.
-      judge.restartCounting();
-    }
     return published;
-  }
-
-  private void releaseProbe() {
-    probeOut = false;
-    timers.cancel(ProbeLeaseExpired.INSTANCE);
   }
 
   /** Zero when the deadline has passed (a restart after a long stop): move on at once. */

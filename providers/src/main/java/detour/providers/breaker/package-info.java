@@ -1,5 +1,8 @@
 /**
- * Each provider's breaker: an event-sourced actor that owns its circuit's phase, and the lock-free
- * {@link detour.providers.breaker.BreakerView} that any thread may read on the request path.
+ * Each provider's breaker: its rules as one pure machine ({@link detour.providers.breaker.BreakerMachine}),
+ * the event-sourced actor that drives it and owns its circuit's phase, the what-if replay and the
+ * local judge that drive it too, and the lock-free {@link detour.providers.breaker.BreakerView}
+ * that any thread may read on the request path. The machine and its drivers are not thread-safe:
+ * one actor (or one replay) owns each.
  */
 package detour.providers.breaker;

@@ -331,7 +331,9 @@ class BreakerPropertiesTest {
     private ReplayedBreaker.Move last;
 
     Replayed(Case run) {
-      this.breaker = new ReplayedBreaker(run.providerWide(), run.settings(), move -> last = move);
+      this.breaker = new ReplayedBreaker(
+          run.providerWide() ? BreakerScope.provider("sim") : BreakerScope.model("sim", "m"), run.settings(),
+          move -> last = move);
     }
 
     public Optional<Boolean> apply(Step step) {

@@ -174,8 +174,7 @@ class BreakerReplayTest {
           probe = true;
         }
         if (state.circuit() == Circuit.RECOVERING) {
-          long n = rampCounter++;
-          if (Math.floor((n + 1) * state.share()) <= Math.floor(n * state.share())) continue;
+          if (!RampAdmission.admits(rampCounter++, state.share())) continue;
         }
         OutcomeMix.Outcome outcome = mix.outcome(k, RATE);
         breaker.tell(outcome.answered()

@@ -531,6 +531,25 @@ class ProviderBreakerTest {
     assertEquals(TripReason.CONSECUTIVE_FAULTS, report.lastTrip().orElseThrow().evidence().reason());
   }
 
+  @Test
+  void aTripTheJournalNeverTookIsNotReportedAsTheLastTrip() {
+    var own = testKit.spawn(ProviderBreaker.create(
+        BreakerScope.model("sim-" + UUID.randomUUID(), "m"), settings, clock, view, NO_JITTER));
+    var reports = testKit.<BreakerReport>createTestProbe();
+    own.tell(new ProviderBreaker.Describe(reports.ref()));  // recovered: the journal is reached
+    reports.receiveMessage();
+    breaker.persistenceTestKit().failNextPersisted();
+    for (int i = 0; i < settings.consecutiveFaults(); i++) own.tell(fault(FailureKind.SERVER_ERROR, 503));
+    own.tell(new ProviderBreaker.Describe(reports.ref()));  // answered once restarted
+    // The write failed: the breaker restarts after its backoff, once the failure has armed it.
+    var report = reports.awaitAssert(() -> {
+      manualTime.timePasses(ProviderBreaker.MAX_BACKOFF);
+      return reports.receiveMessage(Duration.ofMillis(100));
+    });
+    assertEquals(Circuit.CLOSED, report.state().circuit());
+    assertEquals(Optional.empty(), report.lastTrip());
+  }
+
   // ---- Restarts --------------------------------------------------------------------------------
 
   @Test

@@ -34,14 +34,13 @@ final class CircuitReports {
    * whose probe this was, whatever the blame, so that its permit is never left hanging.
    */
   void failed(InFlight attempt, ProviderFailure failure) {
-    Blame blame = failure.kind().blame();
     BreakerScope providerScope = attempt.candidate.providerScope();
     BreakerScope modelScope = attempt.candidate.modelScope();
     fleet.routingRecord().failed(attempt.candidate, failure);
-    if (blame == Blame.PROVIDER || attempt.isProbe(providerScope)) {
+    if (Blame.isToldTo(failure.kind(), providerScope, attempt.isProbe(providerScope))) {
       tell(providerScope, new ProviderBreaker.RecordFailure(failure, attempt.isProbe(providerScope)));
     }
-    if (blame == Blame.MODEL || attempt.isProbe(modelScope)) {
+    if (Blame.isToldTo(failure.kind(), modelScope, attempt.isProbe(modelScope))) {
       tell(modelScope, new ProviderBreaker.RecordFailure(failure, attempt.isProbe(modelScope)));
     }
   }

@@ -6,6 +6,7 @@ import detour.persistence.breaker.TripReason;
 import detour.providers.breaker.BreakerState;
 import detour.providers.breaker.BreakerView;
 import detour.providers.breaker.ProviderBreaker;
+import detour.providers.breaker.RampAdmission;
 import detour.providers.client.ProviderClient;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -93,14 +94,9 @@ public final class ProviderFleet {
     return open;
   }
 
-  /**
-   * Whether this request is one of the {@code share} of a recovering provider's traffic. Evenly
-   * spaced rather than random: at 10 % exactly every tenth request goes, so a ramp stage gets its
-   * share however little traffic there is, and tests can count on it.
-   */
+  /** Whether this request is one of the {@code share} of a recovering circuit's traffic ({@link RampAdmission}). */
   public boolean admitWhileRamping(BreakerScope scope, double share) {
-    long n = rampCounters.computeIfAbsent(scope, p -> new AtomicLong()).getAndIncrement();
-    return Math.floor((n + 1) * share) > Math.floor(n * share);
+    return RampAdmission.admits(rampCounters.computeIfAbsent(scope, p -> new AtomicLong()).getAndIncrement(), share);
   }
 
   /**
