@@ -116,8 +116,11 @@ public final class ProviderBreaker
   /** Time to send the breaker's own probe (active probing only). */
   private enum SendActiveProbe implements Command { INSTANCE }
 
-  /** The breaker's own probe came back. */
-  /** @param probe which of the breaker's own probes this is: a late one no longer decides */
+  /**
+   * The breaker's own probe came back.
+   *
+   * @param probe which of the breaker's own probes this is: a late one no longer decides
+   */
   private record ActiveProbeDone(int probe, CallResult result, long latencyMillis) implements Command {}
 
   public sealed interface ProbeAnswer extends CborSerializable {}
