@@ -33,8 +33,6 @@ import detour.router.config.RouterSettings;
 import detour.router.cluster.BreakerOwners;
 import detour.router.cluster.BreakerProxy;
 import detour.router.coordinator.Admission;
-import detour.router.coordinator.QueueDelayProbe;
-import detour.router.coordinator.SaturationShedding;
 import detour.router.coordinator.Coordinators;
 import detour.router.coordinator.ProviderFleet;
 import detour.router.coordinator.RoutingRecord;
@@ -236,8 +234,7 @@ public final class Guardian {
       ProviderFleet fleet,
       ObjectMapper json) {
     retention(ctx, settings, clock);
-    var admission = new Admission(settings.maxInFlight(), new SaturationShedding(settings.loadShedding()));
-    QueueDelayProbe.start(ctx.getSystem(), admission.shedding());
+    var admission = new Admission(settings.maxInFlight());
     var coordinators = ctx.spawn(Coordinators.create(fleet), "coordinators");
     var routes = new ApiRoutes(new RoutePlanner(settings), coordinators, admission, ctx.getSystem(), fleet,
         settings.adminToken(), json, clock);

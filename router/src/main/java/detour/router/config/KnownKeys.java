@@ -30,6 +30,15 @@ final class KnownKeys {
     check(block, map + "." + name, known, alsoAllowed, openEnded, Optional.of(name));
   }
 
+  /**
+   * A key Detour had and no longer has stops the node with why it went and what to do instead, so
+   * that an operator upgrading with an old config is not left with a bare "not a key Detour knows".
+   */
+  static void refuseRemoved(Config block, String path, String key, String why) {
+    if (!block.hasPath(key)) return;
+    throw new ConfigException.BadValue(block.getValue(key).origin(), path + "." + key, "is no longer a key: " + why);
+  }
+
   /** The direct keys of {@code block} must be among {@code known}; what lies under them is checked elsewhere. */
   static void checkDirect(Config block, String path, Set<String> known) {
     for (var entry : block.root().entrySet()) {

@@ -25,7 +25,6 @@ import java.util.Set;
  * @param adminToken the admin API's bearer token; the admin API is off without one
  * @param maxInFlight chat requests in progress at most, open streams included; beyond, 503
  * @param headerReadTimeout how long a request's head may take to arrive, from its first byte
- * @param loadShedding when the node refuses a share of new requests for a saturated CPU
  * @param nodeName this node's name in the journal ({@code detour.node-name}, else the host name)
  * @param journal the routing record and the journal's retention
  * @param cluster how the node forms its cluster and reports to the breakers' owners
@@ -40,7 +39,6 @@ public record RouterSettings(
     Optional<Secret> adminToken,
     int maxInFlight,
     Duration headerReadTimeout,
-    LoadShedding loadShedding,
     String nodeName,
     JournalSettings journal,
     ClusterSettings cluster) {
@@ -124,6 +122,9 @@ public record RouterSettings(
         && defaultDeadline.compareTo(serverRequestTimeout) < 0, routeDefaults, "detour.route-defaults.deadline",
         "must be positive and shorter than akka.http.server.request-timeout (" + serverRequestTimeout + ")");
     Config http = detour.getConfig("http");
+    KnownKeys.refuseRemoved(http, "detour.http", "load-shedding", "CPU load shedding was removed: the bound on "
+        + "requests in progress (detour.http.max-in-flight) refused the excess first in every overload measured "
+        + "(docs/benchmarks.md, \"Load shedding, before and after\"); delete the block, and size max-in-flight instead");
     KnownKeys.check(http, "detour.http", shipped.getConfig("http"), Set.of(), Set.of());
     KnownKeys.check(detour.getConfig("admin"), "detour.admin", shipped.getConfig("admin"), Set.of("token"), Set.of());
     Optional<Secret> adminToken = detour.hasPath("admin.token") && !detour.getString("admin.token").isBlank()
@@ -137,19 +138,12 @@ public record RouterSettings(
     Duration headerReadTimeout = http.getDuration("header-read-timeout");
     require(!headerReadTimeout.isNegative() && !headerReadTimeout.isZero(), http, "detour.http.header-read-timeout",
         "must be positive, got " + headerReadTimeout);
-    Config shedding = http.getConfig("load-shedding");
-    var loadShedding = new LoadShedding(shedding.getBoolean("enabled"),
-        shedding.getDuration("queue-delay-target"), shedding.getDuration("interval"));
-    require(loadShedding.queueDelayTarget().toNanos() > 0, shedding, "detour.http.load-shedding.queue-delay-target",
-        "must be positive, got " + loadShedding.queueDelayTarget());
-    require(loadShedding.interval().toMillis() >= 10, shedding, "detour.http.load-shedding.interval",
-        "must be at least 10ms (the queue delay is sampled ten times per interval), got " + loadShedding.interval());
     ContactPointDiscovery.check(config);
     String nodeName = detour.getString("node-name").strip();
     require(nodeName.isEmpty() || NODE_NAME.matcher(nodeName).matches(), detour, "detour.node-name",
         "may hold letters, digits, '.', '_' and '-' only, up to 64 (DETOUR_NODE_NAME)");
     return new RouterSettings(http.getString("host"), http.getInt("port"), providers, models, routes,
-        defaultDeadline, adminToken, maxInFlight, headerReadTimeout, loadShedding, nodeName.isEmpty() ? hostName() : nodeName,
+        defaultDeadline, adminToken, maxInFlight, headerReadTimeout, nodeName.isEmpty() ? hostName() : nodeName,
         JournalSettings.from(detour.getConfig("journal")), ClusterSettings.from(detour.getConfig("cluster"), config.getString("akka.actor.provider")));
   }
 

@@ -5,25 +5,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Decides which chat requests this node takes on. Two limits: a bound on requests in progress, open
- * streams included (the node's memory), and a share refused while the CPU is saturated (its time,
- * {@link SaturationShedding}). A request is first looked at as it arrives, before its body is read,
+ * Decides which chat requests this node takes on. One limit: a bound on requests in progress, open
+ * streams included (the node's memory and, through it, its time). A request is first looked at as it arrives, before its body is read,
  * so that refusing it costs little; one let through is admitted once its body is valid, and holds a
  * {@link Place} until its coordinator has terminated, however it ended (answered, stopped during
  * its set-up, crashed), or until the HTTP layer learns that no coordinator will ever run it.
  * Lock-free: one atomic increment and one decrement per request.
  */
 public final class Admission {
-  /** Why a request was refused. */
-  public enum Refusal { AT_BOUND, SATURATED }
-
   private final int limit;
-  private final SaturationShedding shedding;
   private final AtomicInteger inProgress = new AtomicInteger();
 
-  public Admission(int limit, SaturationShedding shedding) {
+  public Admission(int limit) {
     this.limit = limit;
-    this.shedding = shedding;
   }
 
   /**
@@ -41,14 +35,12 @@ public final class Admission {
   }
 
   /**
-   * A cheap look as a request arrives: refuse it now when the bound is already reached, or when the
-   * node is saturated and this request falls in the share shed. A request let through still needs
+   * A cheap look as a request arrives, before its body is read: true when the bound is already
+   * reached, and the request is to be refused now. A request let through still needs
    * {@link #tryAdmit}.
    */
-  public Optional<Refusal> refusalOnArrival() {
-    if (inProgress.get() >= limit) return Optional.of(Refusal.AT_BOUND);
-    if (shedding.shedsNext()) return Optional.of(Refusal.SATURATED);
-    return Optional.empty();
+  public boolean atBoundOnArrival() {
+    return inProgress.get() >= limit;
   }
 
   /** A place for one more request if the node has room; empty when it has none. */
@@ -64,9 +56,5 @@ public final class Admission {
 
   public int limit() {
     return limit;
-  }
-
-  public SaturationShedding shedding() {
-    return shedding;
   }
 }

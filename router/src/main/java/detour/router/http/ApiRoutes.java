@@ -103,10 +103,9 @@ public final class ApiRoutes extends AllDirectives {
       return complete(replies.error(ApiError.unsupportedMediaType(
           "Content-Type must be application/json; got " + type.mediaType() + "."), requestId));
     }
-    Optional<Admission.Refusal> refusal = admission.refusalOnArrival();
-    if (refusal.isPresent()) {
+    if (admission.atBoundOnArrival()) {
       // Before the body is read or parsed: under overload, a refusal must cost far less than a request.
-      return complete(replies.overloaded(refusal.get(), admission, requestId));
+      return complete(replies.overloaded(admission, requestId));
     }
     Optional<String> deadline = request.getHeader(DEADLINE_HEADER).map(h -> h.value());
     return entity(Unmarshaller.entityToByteString(), body -> completeWithFuture(route(requestId, deadline, body)));
@@ -149,7 +148,7 @@ public final class ApiRoutes extends AllDirectives {
     Optional<Admission.Place> admitted = admission.tryAdmit();
     if (admitted.isEmpty()) {
       // Refused before any work: a fast, retryable answer instead of a queue that grows the heap.
-      return CompletableFuture.completedFuture(replies.overloaded(Admission.Refusal.AT_BOUND, admission, requestId));
+      return CompletableFuture.completedFuture(replies.overloaded(admission, requestId));
     }
     Admission.Place place = admitted.get();
     Duration patience = planned.deadline().plus(ASK_MARGIN);

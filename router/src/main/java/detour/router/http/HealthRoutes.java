@@ -90,13 +90,10 @@ final class HealthRoutes extends AllDirectives {
       ObjectNode r = routes.putObject(route.route()).put("usable", route.usable()).put("candidates", route.candidates());
       if (route.reason() != null) r.put("reason", route.reason());
     }
-    // What the node takes on: requests in progress against the bound, and the share refused for load.
+    // What the node takes on: requests in progress against the bound.
     health.putObject("admission")
         .put("in_progress", admission.inProgress())
-        .put("max_in_flight", admission.limit())
-        .put("shed_share", Math.round(admission.shedding().share() * 100) / 100.0)
-        .put("shed_total", admission.shedding().refused())
-        .put("queue_delay_ms", Math.round(admission.shedding().lastDelayNanos() / 1e4) / 100.0);
+        .put("max_in_flight", admission.limit());
     ObjectNode breakers = health.putObject("breakers");
     var localHolds = view.localHolds();
     view.snapshot().forEach((scope, state) -> {

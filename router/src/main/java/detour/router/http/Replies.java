@@ -84,18 +84,13 @@ final class Replies {
     return error(error, trace, headers);
   }
 
-  /** The node refused the request for load (its bound of requests in progress, or its CPU): retry in a second. */
-  HttpResponse overloaded(Admission.Refusal refusal, Admission admission, String requestId) {
+  /** The node refused the request for load (its bound of requests in progress): retry in a second. */
+  HttpResponse overloaded(Admission admission, String requestId) {
     List<HttpHeader> headers = new ArrayList<>();
     headers.add(RawHeader.create(REQUEST_ID, requestId));
     headers.add(RawHeader.create("Retry-After", "1"));
-    String message = switch (refusal) {
-      case AT_BOUND -> "Detour is serving as many requests as it is allowed (" + admission.limit()
-          + ", detour.http.max-in-flight); retry shortly.";
-      case SATURATED -> "Detour is saturated: its queue delay has stayed above "
-          + admission.shedding().settings().queueDelayTarget().toMillis()
-          + " ms (detour.http.load-shedding), so it refuses a share of new requests; retry shortly.";
-    };
+    String message = "Detour is serving as many requests as it is allowed (" + admission.limit()
+        + ", detour.http.max-in-flight); retry shortly.";
     var error = new ApiError(StatusCodes.SERVICE_UNAVAILABLE, message, "server_error", null, "overloaded");
     return json(error.status(), errorBody(error), headers);
   }

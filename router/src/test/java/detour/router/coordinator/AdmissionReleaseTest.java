@@ -31,7 +31,6 @@ import detour.providers.model.StreamOpening;
 import detour.providers.model.Usage;
 import detour.router.config.Candidate;
 import detour.router.config.CatalogueModel;
-import detour.router.config.LoadShedding;
 import detour.router.config.Plan;
 import detour.router.config.Unusable;
 import java.net.URI;
@@ -56,8 +55,7 @@ class AdmissionReleaseTest {
   static final ObjectMapper JSON = new ObjectMapper();
   static final Duration DEADLINE = Duration.ofSeconds(30);
 
-  private final Admission admission = new Admission(8, new SaturationShedding(
-      new LoadShedding(false, Duration.ofMillis(5), Duration.ofMillis(100))));
+  private final Admission admission = new Admission(8);
 
   @AfterAll
   static void shutDown() {
