@@ -28,8 +28,9 @@ import java.util.random.RandomGenerator;
  * The breaker's rules and nothing else: no actor, no timer, no journal, no clock of its own. Given
  * a phase, an input and the time, it says which event to journal (none, most of the time);
  * {@link #apply} gives the phase after an event, and {@link #entered} starts the phase's counting.
- * {@link ProviderBreaker} drives it live, {@link ReplayedBreaker} on recorded time, and
- * {@link LocalJudge} drives its judging while the breaker's owner cannot be reached.
+ * {@link ProviderBreaker} drives it live, the router's what-if replay ({@code
+ * detour.router.whatif.ReplayedBreaker}) on recorded time, and {@link LocalJudge} drives its
+ * judging while the breaker's owner cannot be reached.
  *
  * <pre>
  * Closed     answered | failed ──a rule fires──► Tripped (reopens 0)
@@ -44,15 +45,18 @@ import java.util.random.RandomGenerator;
  * <p>What it holds is what the phases count but never journal: the outcomes ({@link OutcomeJudge});
  * a half-open phase holds its own probe permit and count ({@link ProbeTrial}). Losing either costs
  * only a recount. Not thread-safe: one driver owns it.
+ *
+ * <p>Public for whoever replays the breaker's rules outside this package (the what-if replay):
+ * only the inputs, the moves and the constructor are; the rules beneath stay package-private.
  */
-final class BreakerMachine {
+public final class BreakerMachine {
   private final BreakerScope scope;
   private final BreakerSettings settings;
   private final OutcomeJudge judge;
   private final CooldownPolicy cooldowns;
 
   /** @param random draws the cooldown's jitter */
-  BreakerMachine(BreakerScope scope, BreakerSettings settings, RandomGenerator random) {
+  public BreakerMachine(BreakerScope scope, BreakerSettings settings, RandomGenerator random) {
     this.scope = scope;
     this.settings = settings;
     this.judge = new OutcomeJudge(settings, !scope.providerWide());
@@ -62,7 +66,7 @@ final class BreakerMachine {
   // ---- Inputs: each returns the event to journal, if any -----------------------------------
 
   /** A call answered; {@code probe} when it was this circuit's probe. */
-  Optional<BreakerEvent> answered(Phase phase, Instant now, long latencyMillis, boolean probe) {
+  public Optional<BreakerEvent> answered(Phase phase, Instant now, long latencyMillis, boolean probe) {
     if (phase instanceof Closed) return tripIf(judgeAnswer(now, latencyMillis, false), now, false, 0);
     if (phase instanceof Recovering ramp) {
       return tripIf(judgeAnswer(now, latencyMillis, true), now, true, ramp.reopens() + 1);
@@ -77,7 +81,7 @@ final class BreakerMachine {
   }
 
   /** A call failed; the machine decides whether it counts. */
-  Optional<BreakerEvent> failed(Phase phase, Instant now, ProviderFailure failure, boolean probe) {
+  public Optional<BreakerEvent> failed(Phase phase, Instant now, ProviderFailure failure, boolean probe) {
     if (phase instanceof Closed) return tripIf(judgeFailure(now, failure, false), now, false, 0);
     if (phase instanceof Recovering ramp) {
       return tripIf(judgeFailure(now, failure, true), now, true, ramp.reopens() + 1);
@@ -97,12 +101,12 @@ final class BreakerMachine {
   }
 
   /** The open period ended. */
-  ProbingStarted cooldownOver(Open open, Instant now) {
+  public ProbingStarted cooldownOver(Open open, Instant now) {
     return new ProbingStarted(scope, now, settings.halfOpenProbes());
   }
 
   /** A ramp stage was held healthy: the next stage, or closed after the last. */
-  BreakerEvent stageOver(Recovering ramp, Instant now) {
+  public BreakerEvent stageOver(Recovering ramp, Instant now) {
     int next = ramp.stage() + 1;
     if (next >= settings.rampStages().size()) return new Recovered(scope, now);
     return new RampAdvanced(scope, now, next, settings.rampStages().get(next), now.plus(settings.rampStageDuration()));
@@ -147,7 +151,7 @@ final class BreakerMachine {
    * Being in a phase, reached live or by replay: a closed circuit forgets everything; any other
    * phase (an open circuit's probes, each ramp stage) counts afresh.
    */
-  void entered(Phase phase) {
+  public void entered(Phase phase) {
     if (phase instanceof Closed || phase instanceof PinnedClosed) {
       judge.forgetAll();
     } else {
@@ -156,7 +160,7 @@ final class BreakerMachine {
   }
 
   /** The only place a phase moves: the breaker's event handler, its recovery and the replay call it. */
-  static Phase apply(Phase phase, BreakerEvent event) {
+  public static Phase apply(Phase phase, BreakerEvent event) {
     // An operator's override applies in any phase.
     if (event instanceof ForcedOpen e) return new Open(e.until(), 0, null);
     if (event instanceof ForcedClosed e) return new PinnedClosed(e.operator(), e.reason());

@@ -12,16 +12,16 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 
-/** What the breaker properties feed a breaker, and how they draw it. */
-final class BreakerSteps {
+/** What the breaker properties feed a breaker, and how they draw it (public for the router's replay properties). */
+public final class BreakerSteps {
   private BreakerSteps() {}
 
-  sealed interface Step {}
+  public sealed interface Step {}
 
-  record Answer(long latencyMillis, boolean probe) implements Step {}
+  public record Answer(long latencyMillis, boolean probe) implements Step {}
 
   /** @param retryAfterMillis the provider's Retry-After; -1 when it gave none */
-  record Fail(FailureKind kind, long retryAfterMillis, boolean probe) implements Step {}
+  public record Fail(FailureKind kind, long retryAfterMillis, boolean probe) implements Step {}
 
   /** A node's batch of answers (RecordSuccesses). */
   record Batch(List<Long> latenciesMillis) implements Step {}
@@ -42,7 +42,7 @@ final class BreakerSteps {
    *
    * @param jitterSeed seeds the machine's jitter draws
    */
-  record Case(BreakerSettings settings, boolean providerWide, long jitterSeed, List<Step> steps)
+  public record Case(BreakerSettings settings, boolean providerWide, long jitterSeed, List<Step> steps)
       implements PropertyRunner.Case<Case, Step> {
     public Case withSteps(List<Step> fewer) {
       return new Case(settings, providerWide, jitterSeed, List.copyOf(fewer));
@@ -58,7 +58,7 @@ final class BreakerSteps {
    * Settings drawn small, so that every rule and every phase is reached within tens of steps.
    * Active probing stays off: its probes are real calls, not steps of this model.
    */
-  static BreakerSettings drawSettings(SplittableRandom r) {
+  public static BreakerSettings drawSettings(SplittableRandom r) {
     int windowSize = 3 + r.nextInt(18);
     long cooldown = 500 + r.nextInt(9_500);
     Map<String, Object> c = new TreeMap<>();
@@ -89,7 +89,7 @@ final class BreakerSteps {
    * @param everything also operators' orders and restarts (the actor has them; the replay does not),
    *     and probe permits with their leases
    */
-  static List<Step> drawSteps(SplittableRandom r, BreakerSettings s, boolean providerWide, boolean everything) {
+  public static List<Step> drawSteps(SplittableRandom r, BreakerSettings s, boolean providerWide, boolean everything) {
     int count = 20 + r.nextInt(61);
     List<Step> steps = new ArrayList<>(count);
     while (steps.size() < count) {

@@ -3,7 +3,6 @@ package detour.router.whatif;
 import detour.persistence.breaker.BreakerEvent;
 import detour.persistence.routing.RoutingEvent.ModelSecond;
 import detour.persistence.routing.RoutingEvent.OutcomesRecorded;
-import detour.providers.breaker.BreakerReplay;
 import detour.providers.breaker.BreakerSettings;
 import detour.providers.breaker.BreakerState.Circuit;
 import detour.router.config.RouterSettings;

@@ -3,7 +3,6 @@ package detour.router.whatif;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import detour.providers.breaker.BreakerReplay;
 import detour.providers.breaker.BreakerState.Circuit;
 import detour.router.whatif.WhatIfResult.Column;
 import detour.router.whatif.WhatIfResult.Episode;

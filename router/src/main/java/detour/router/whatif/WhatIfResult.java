@@ -1,6 +1,5 @@
 package detour.router.whatif;
 
-import detour.providers.breaker.BreakerReplay;
 import detour.providers.breaker.BreakerState.Circuit;
 import java.time.Instant;
 import java.util.List;

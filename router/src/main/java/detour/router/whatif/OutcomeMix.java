@@ -1,4 +1,4 @@
-package detour.providers.breaker;
+package detour.router.whatif;
 
 import detour.persistence.breaker.FailureKind;
 import detour.persistence.routing.LatencyBuckets;

@@ -1,13 +1,14 @@
-package detour.providers.breaker;
+package detour.router.whatif;
 
 import detour.persistence.breaker.Blame;
 import detour.persistence.breaker.BreakerScope;
 import detour.persistence.breaker.FailureKind;
 import detour.persistence.breaker.TripReason;
 import detour.persistence.routing.RoutingEvent.ModelSecond;
+import detour.providers.breaker.BreakerSettings;
 import detour.providers.breaker.BreakerState.Circuit;
-import detour.providers.breaker.ReplayedBreaker.Gate;
 import detour.providers.model.ProviderFailure;
+import detour.router.whatif.ReplayedBreaker.Gate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,15 +1,19 @@
-package detour.providers.breaker;
+package detour.router.whatif;
 
 import detour.persistence.breaker.BreakerEvent;
 import detour.persistence.breaker.BreakerEvent.Tripped;
 import detour.persistence.breaker.BreakerScope;
 import detour.persistence.breaker.TripReason;
+import detour.providers.breaker.BreakerMachine;
+import detour.providers.breaker.BreakerSettings;
 import detour.providers.breaker.BreakerState.Circuit;
+import detour.providers.breaker.ProviderBreaker;
 import detour.providers.breaker.ProviderBreaker.Closed;
 import detour.providers.breaker.ProviderBreaker.HalfOpen;
 import detour.providers.breaker.ProviderBreaker.Open;
 import detour.providers.breaker.ProviderBreaker.Phase;
 import detour.providers.breaker.ProviderBreaker.Recovering;
+import detour.providers.breaker.RampAdmission;
 import detour.providers.model.ProviderFailure;
 import java.time.Instant;
 import java.util.Optional;

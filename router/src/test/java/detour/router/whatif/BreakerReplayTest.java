@@ -1,4 +1,4 @@
-package detour.providers.breaker;
+package detour.router.whatif;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,7 +13,12 @@ import detour.persistence.breaker.BreakerScope;
 import detour.persistence.routing.ModelRef;
 import detour.persistence.routing.RoutingEvent.ModelSecond;
 import detour.persistence.routing.SkipCause;
+import detour.providers.breaker.BreakerSettings;
+import detour.providers.breaker.BreakerState;
 import detour.providers.breaker.BreakerState.Circuit;
+import detour.providers.breaker.BreakerView;
+import detour.providers.breaker.ProviderBreaker;
+import detour.providers.breaker.RampAdmission;
 import detour.providers.model.ProviderFailure;
 import detour.providers.testing.TestClock;
 import java.time.Duration;
