@@ -12,7 +12,6 @@ import akka.cluster.typed.SingletonActor;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import detour.persistence.JournalSchema;
 import detour.persistence.breaker.BreakerScope;
@@ -41,6 +40,7 @@ import detour.router.record.OutcomeLedger;
 import detour.router.record.RoutingRecorder;
 import detour.router.http.ApiRoutes;
 import detour.router.http.ApiServer;
+import detour.router.http.DetourJson;
 import java.net.InetSocketAddress;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -103,7 +103,7 @@ public final class Guardian {
     settings.providers().values().forEach(provider -> provider.unusable().ifPresent(why ->
         ctx.getLog().warn("provider={} is left out of every route: {} (set it from the environment)",
             provider.name(), why)));
-    ObjectMapper json = JsonMapper.builder().build();
+    ObjectMapper json = DetourJson.MAPPER;
     Map<String, ProviderClient> clients = new HashMap<>();
     for (ProviderSettings provider : settings.providers().values()) {
       clients.put(provider.name(), ProviderClients.create(provider, ctx.getSystem(), json));

@@ -14,11 +14,8 @@ import akka.http.javadsl.unmarshalling.Unmarshaller;
 import akka.util.ByteString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import detour.persistence.audit.Audit;
 import detour.persistence.audit.AuditFilter;
-import detour.persistence.audit.AuditReport;
 import detour.persistence.breaker.BreakerScope;
 import detour.providers.breaker.BreakerReport;
 import detour.providers.breaker.BreakerState;
@@ -32,7 +29,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -109,18 +105,16 @@ public final class AdminRoutes extends AllDirectives {
 
   private CompletionStage<HttpResponse> list() {
     // Each breaker answers for itself: one restarting breaker must not hide the others.
-    Map<String, CompletableFuture<ObjectNode>> asks = new TreeMap<>();
+    Map<String, CompletableFuture<AdminBodies.Listed>> asks = new TreeMap<>();
     breakers.forEach((key, breaker) -> asks.put(key, AskPattern.<ProviderBreaker.Command, BreakerReport>ask(
             breaker, ProviderBreaker.Describe::new, LISTING_PATIENCE, scheduler)
-        .thenApply(this::reportJson)
-        .exceptionally(failure -> json.createObjectNode().put("breaker", key)
-            .put("unavailable", "did not answer within " + LISTING_PATIENCE.toSeconds() + " s: " + failure.getMessage()))
+        .<AdminBodies.Listed>thenApply(report -> AdminBodies.Report.of(report, json))
+        .exceptionally(failure -> new AdminBodies.Unanswered(key,
+            "did not answer within " + LISTING_PATIENCE.toSeconds() + " s: " + failure.getMessage()))
         .toCompletableFuture()));
     return CompletableFuture.allOf(asks.values().toArray(CompletableFuture[]::new)).thenApply(done -> {
-      ObjectNode body = json.createObjectNode();
-      ArrayNode list = body.putArray("breakers");
-      asks.values().forEach(ask -> list.add(ask.join()));
-      return replies.json(StatusCodes.OK, body, List.of());
+      var listing = new AdminBodies.Listing(asks.values().stream().map(CompletableFuture::join).toList());
+      return replies.json(StatusCodes.OK, listing, List.of());
     });
   }
 
@@ -176,38 +170,9 @@ public final class AdminRoutes extends AllDirectives {
             replyTo -> new ProviderBreaker.Administer(action, forHowLong, operator, reason, replyTo), PATIENCE, scheduler)
         .handle((state, failure) -> {
           if (failure != null) return reply(unavailable(failure));
-          ObjectNode answer = json.createObjectNode().put("breaker", scopeKey).put("action", actionName);
-          answer.set("state", stateJson(state));
+          var answer = new AdminBodies.Done(scopeKey, actionName, AdminBodies.State.of(state));
           return replies.json(StatusCodes.OK, answer, List.of());
         });
-  }
-
-  private ObjectNode reportJson(BreakerReport report) {
-    ObjectNode node = json.createObjectNode()
-        .put("breaker", report.scope().key())
-        .put("provider", report.scope().provider());
-    if (!report.scope().providerWide()) node.put("model", report.scope().model());
-    node.set("state", stateJson(report.state()));
-    report.override().ifPresent(o -> node.put("override", o));
-    ObjectNode window = node.putObject("window")
-        .put("calls", report.window().calls())
-        .put("faults", report.window().faults())
-        .put("rate_limits", report.window().rateLimits())
-        .put("slow_calls", report.window().slowCalls());
-    ObjectNode byKind = window.putObject("faults_by_class");
-    report.window().faultsByKind().forEach((kind, n) -> byKind.put(kind.name().toLowerCase(Locale.ROOT), n));
-    report.lastTrip().ifPresent(trip -> {
-      ObjectNode last = node.putObject("last_trip").put("at", trip.at().toString()).put("until", trip.until().toString());
-      last.set("evidence", AuditReport.evidence(json, trip.evidence()));
-    });
-    return node;
-  }
-
-  private ObjectNode stateJson(BreakerState state) {
-    ObjectNode node = json.createObjectNode().put("circuit", state.circuit().name().toLowerCase(Locale.ROOT));
-    if (state.until().isAfter(java.time.Instant.EPOCH)) node.put("until", state.until().toString());
-    node.put("share", state.share()).put("reopens", state.reopens());
-    return node;
   }
 
   private ApiError unavailable(Throwable failure) {

@@ -16,13 +16,7 @@ public record ApiError(StatusCode status, String message, String type, String pa
 
   /** The error as the body OpenAI sends: {@code {"error": {"message", "type", "param", "code"}}}. */
   public ObjectNode body(ObjectMapper json) {
-    ObjectNode body = json.createObjectNode();
-    body.putObject("error")
-        .put("message", message)
-        .put("type", type)
-        .put("param", param)
-        .put("code", code);
-    return body;
+    return json.valueToTree(ErrorBody.of(this));
   }
 
   public static ApiError invalidRequest(String message, String param) {

@@ -19,8 +19,6 @@ import akka.http.javadsl.unmarshalling.Unmarshaller;
 import akka.http.scaladsl.model.EntityStreamSizeException;
 import akka.util.ByteString;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import detour.persistence.LogText;
 import detour.providers.client.Stages;
 import detour.router.config.Plan;
@@ -116,7 +114,9 @@ public final class ApiRoutes extends AllDirectives {
     if (read instanceof ChatRequestReader.Invalid invalid) {
       return CompletableFuture.completedFuture(replies.error(invalid.error(), requestId));
     }
-    var request = ((ChatRequestReader.Valid) read).request();
+    var valid = (ChatRequestReader.Valid) read;
+    var request = valid.request();
+    CallerChoices choices = valid.choices();
     Optional<Plan> plan = planner.plan(request.model());
     if (plan.isEmpty()) {
       return CompletableFuture.completedFuture(replies.error(ApiError.modelNotFound(
@@ -124,10 +124,8 @@ public final class ApiRoutes extends AllDirectives {
               + "GET /v1/models lists them."), requestId));
     }
     Plan chosen = plan.get();
-    if (request.body().has("models") && !request.body().get("models").isNull()) {
-      List<String> ids = new java.util.ArrayList<>();
-      request.body().get("models").forEach(id -> ids.add(id.asText()));
-      Plan.Narrowed narrowed = chosen.narrowedTo(ids);
+    if (choices.models().isPresent()) {
+      Plan.Narrowed narrowed = chosen.narrowedTo(choices.models().get());
       if (narrowed.refusal() != null) {
         return CompletableFuture.completedFuture(replies.error(ApiError.invalidValue(
             "'models' may only reorder or leave out the models of the route named in 'model': " + narrowed.refusal(),
@@ -166,7 +164,7 @@ public final class ApiRoutes extends AllDirectives {
     });
     return asked
         .thenApply(outcome -> outcome instanceof RouteOutcome.Streaming streaming
-            ? streams.render(streaming, request.body().path("stream_options").path("include_usage").asBoolean(false),
+            ? streams.render(streaming, choices.includeUsage(),
                 interTokenTimeout(planned, streaming.provider()))
             : replies.outcome(outcome))
         .exceptionally(failure -> {
@@ -194,12 +192,7 @@ public final class ApiRoutes extends AllDirectives {
   }
 
   private HttpResponse models() {
-    ObjectNode list = json.createObjectNode().put("object", "list");
-    ArrayNode data = list.putArray("data");
-    for (String name : planner.names()) {
-      data.addObject().put("id", name).put("object", "model").put("created", 0).put("owned_by", "detour");
-    }
-    return replies.json(StatusCodes.OK, list, List.of());
+    return replies.json(StatusCodes.OK, ModelList.of(planner.names()), List.of());
   }
 
   /**

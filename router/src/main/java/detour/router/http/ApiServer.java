@@ -23,7 +23,6 @@ import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.TLSPlacebo;
 import akka.stream.javadsl.Tcp;
 import akka.util.ByteString;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -44,8 +43,6 @@ import scala.jdk.javaapi.FutureConverters;
 public final class ApiServer {
   private ApiServer() {}
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   /** Serves {@code route} on {@code host:port}; a request's head must arrive within {@code headerReadTimeout}. */
   public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, String host, int port,
       Duration headerReadTimeout, Route route) {
@@ -59,7 +56,7 @@ public final class ApiServer {
         "The request's headers did not arrive within " + (headerReadTimeout.toMillis() % 1000 == 0
             ? headerReadTimeout.toSeconds() + " s" : headerReadTimeout.toMillis() + " ms")
             + " of their first byte: the connection is closed.",
-        "invalid_request_error", null, "header_read_timeout").body(JSON).toString());
+        "invalid_request_error", null, "header_read_timeout").body(DetourJson.MAPPER).toString());
     var connections = new MasterServerTerminator(log);
     return Tcp.get(system)
         .bind(host, port, settings.getBacklog(), settings.getSocketOptions(), false, Optional.empty())

@@ -28,7 +28,8 @@ final class ChatRequestReader {
   /** A body is either a request or the reason it is not one. */
   sealed interface Read {}
 
-  record Valid(ChatRequest request) implements Read {}
+  /** A checked request, and the caller's choices read from it. */
+  record Valid(ChatRequest request, CallerChoices choices) implements Read {}
 
   record Invalid(ApiError error) implements Read {}
 
@@ -67,7 +68,7 @@ final class ChatRequestReader {
           "The request body must be a JSON object; got " + JsonChecks.kind(root) + ".", null));
     }
     ApiError problem = check(request);
-    return problem == null ? new Valid(new ChatRequest(request)) : new Invalid(problem);
+    return problem == null ? new Valid(new ChatRequest(request), CallerChoices.of(request)) : new Invalid(problem);
   }
 
   /** One JSON document and nothing after it but white space: a second document, or garbage, is refused. */

@@ -5,7 +5,6 @@ import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.Route;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import detour.providers.breaker.BreakerState;
 import detour.providers.breaker.BreakerView;
 import detour.router.config.Plan;
@@ -16,7 +15,9 @@ import detour.router.coordinator.NodeReadiness;
 import detour.router.coordinator.ProviderFleet;
 import detour.router.coordinator.RouteReadiness;
 import java.time.InstantSource;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -29,7 +30,6 @@ final class HealthRoutes extends AllDirectives {
   private final ProviderFleet fleet;
   private final BreakerView view;
   private final Admission admission;
-  private final ObjectMapper json;
   private final Replies replies;
   private final InstantSource clock;
   /** The configured routes; when there are none, the catalogue's models, which callers name instead. */
@@ -40,7 +40,6 @@ final class HealthRoutes extends AllDirectives {
     this.fleet = fleet;
     this.view = fleet.view();
     this.admission = admission;
-    this.json = json;
     this.replies = replies;
     this.clock = clock;
     List<String> names = planner.routeNames().isEmpty() ? planner.names() : planner.routeNames();
@@ -62,54 +61,50 @@ final class HealthRoutes extends AllDirectives {
   }
 
   private HttpResponse live() {
-    return replies.json(StatusCodes.OK, json.createObjectNode().put("status", "live"), List.of());
+    return replies.json(StatusCodes.OK, ReadyBody.of("live"), List.of());
   }
 
   private HttpResponse ready() {
     NodeReadiness readiness = readiness();
     if (readiness.ready()) {
-      return replies.json(StatusCodes.OK, json.createObjectNode().put("status", "ready"), List.of());
+      return replies.json(StatusCodes.OK, ReadyBody.of("ready"), List.of());
     }
-    ObjectNode body = json.createObjectNode().put("status", "unavailable")
-        .put("reason", readiness.routes().isEmpty() ? "no route or model is configured"
-            : "no route has a candidate that could be tried now");
-    ObjectNode routes = body.putObject("routes");
+    Map<String, String> routes = new LinkedHashMap<>();
     readiness.routes().forEach(route -> routes.put(route.route(), route.reason()));
+    var body = new ReadyBody("unavailable", readiness.routes().isEmpty() ? "no route or model is configured"
+        : "no route has a candidate that could be tried now", routes);
     return replies.json(StatusCodes.SERVICE_UNAVAILABLE, body, List.of());
   }
 
   private HttpResponse health() {
     NodeReadiness readiness = readiness();
-    ObjectNode health = json.createObjectNode().put("status", readiness.status().name().toLowerCase(Locale.ROOT));
-    if (readiness.status() != NodeReadiness.Status.OK) {
-      var unavailable = health.putArray("unavailable");
-      readiness.unavailable().forEach(unavailable::add);
-    }
-    ObjectNode routes = health.putObject("routes");
+    Map<String, HealthBody.Route> routes = new LinkedHashMap<>();
     for (RouteReadiness route : readiness.routes()) {
-      ObjectNode r = routes.putObject(route.route()).put("usable", route.usable()).put("candidates", route.candidates());
-      if (route.reason() != null) r.put("reason", route.reason());
+      routes.put(route.route(), new HealthBody.Route(route.usable(), route.candidates(), route.reason()));
     }
-    // What the node takes on: requests in progress against the bound.
-    health.putObject("admission")
-        .put("in_progress", admission.inProgress())
-        .put("max_in_flight", admission.limit());
-    ObjectNode breakers = health.putObject("breakers");
+    Map<String, HealthBody.Breaker> breakers = new LinkedHashMap<>();
     var localHolds = view.localHolds();
     view.snapshot().forEach((scope, state) -> {
-      ObjectNode b = breakers.putObject(scope.key()).put("circuit", state.circuit().name().toLowerCase(Locale.ROOT));
-      if (state.circuit() == BreakerState.Circuit.OPEN || state.circuit() == BreakerState.Circuit.RECOVERING) {
-        b.put("until", state.until().toString());
-      }
-      if (state.circuit() == BreakerState.Circuit.RECOVERING) b.put("share", state.share());
-      if (state.cause() != null) b.put("cause", state.cause().name().toLowerCase(Locale.ROOT));
-      if (state.reopens() > 0) b.put("reopens", state.reopens());
-      if (localHolds.containsKey(scope)) {
-        // Held open by this node alone, its owner unreachable: say so, and what the cluster last said.
-        b.put("held", "locally").put("owner", "unreachable")
-            .put("cluster_circuit", view.publishedStateOf(scope).circuit().name().toLowerCase(Locale.ROOT));
-      }
+      boolean recovering = state.circuit() == BreakerState.Circuit.RECOVERING;
+      // Held open by this node alone, its owner unreachable: say so, and what the cluster last said.
+      boolean heldLocally = localHolds.containsKey(scope);
+      breakers.put(scope.key(), new HealthBody.Breaker(
+          lower(state.circuit()),
+          state.circuit() == BreakerState.Circuit.OPEN || recovering ? state.until().toString() : null,
+          recovering ? state.share() : null,
+          state.cause() == null ? null : lower(state.cause()),
+          state.reopens() > 0 ? state.reopens() : null,
+          heldLocally ? "locally" : null,
+          heldLocally ? "unreachable" : null,
+          heldLocally ? lower(view.publishedStateOf(scope).circuit()) : null));
     });
-    return replies.json(StatusCodes.OK, health, List.of());
+    var body = new HealthBody(lower(readiness.status()),
+        readiness.status() != NodeReadiness.Status.OK ? readiness.unavailable() : null,
+        routes, AdmissionReport.of(admission), breakers);
+    return replies.json(StatusCodes.OK, body, List.of());
+  }
+
+  private static String lower(Enum<?> value) {
+    return value.name().toLowerCase(Locale.ROOT);
   }
 }

@@ -8,18 +8,15 @@ import akka.http.javadsl.model.HttpResponse;
 import akka.http.scaladsl.model.ErrorInfo;
 import akka.http.scaladsl.model.StatusCode;
 import akka.http.scaladsl.settings.ServerSettings;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * The answer to a request Akka HTTP could not parse (headers too large or too many, a URI too
  * long, an unknown method or HTTP version, a missing Host, both Content-Length and
  * Transfer-Encoding, ...), which no route ever sees: OpenAI's error format with a code, in place of
  * Akka's plain text. Named by {@code akka.http.server.parsing.error-handler}; Akka HTTP creates one
- * per connection, so it holds nothing but a shared mapper.
+ * per connection, so it holds nothing; it writes with {@link DetourJson}.
  */
 public final class ParseErrors extends ParsingErrorHandler {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   @Override
   public HttpResponse handle(StatusCode status, ErrorInfo info, LoggingAdapter log, ServerSettings settings) {
     // Logged as Akka's own handler logs it, at the verbosity akka.http.server.parsing sets.
@@ -30,6 +27,6 @@ public final class ParseErrors extends ParsingErrorHandler {
         + (info.summary().endsWith(".") ? "" : ".");
     return HttpResponse.create().withStatus(status)
         .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON,
-            ApiError.ofStatus(status, message).body(JSON).toString()));
+            ApiError.ofStatus(status, message).body(DetourJson.MAPPER).toString()));
   }
 }

@@ -7,7 +7,6 @@ import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.model.headers.RawHeader;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import detour.persistence.breaker.FailureKind;
 import detour.router.coordinator.Admission;
@@ -47,7 +46,7 @@ final class Replies {
       headers.add(RawHeader.create(PROVIDER, answered.provider()));
       headers.add(RawHeader.create(MODEL, answered.model()));
       ObjectNode body = answered.response().body();  // ours alone now: the upstream's parsed answer
-      body.set("detour", traceJson(trace).put("provider", answered.provider()).put("model", answered.model()));
+      body.set("detour", json.valueToTree(TraceBody.of(trace).answeredBy(answered.provider(), answered.model())));
       return json(StatusCodes.OK, body, headers);
     }
     if (outcome instanceof RouteOutcome.Rejected rejected) {
@@ -103,40 +102,11 @@ final class Replies {
   }
 
   private HttpResponse error(ApiError error, RouteTrace trace, List<HttpHeader> headers) {
-    ObjectNode body = errorBody(error);
-    body.set("detour", traceJson(trace));
-    return json(error.status(), body, headers);
+    return json(error.status(), errorBody(error).withTrace(TraceBody.of(trace)), headers);
   }
 
-  ObjectNode errorBody(ApiError error) {
-    return error.body(json);
-  }
-
-  ObjectNode traceJson(RouteTrace trace) {
-    ObjectNode node = json.createObjectNode();
-    node.put("request_id", trace.requestId());
-    node.put("route", trace.route());
-    ArrayNode attempts = node.putArray("attempts");
-    for (Attempt a : trace.attempts()) {
-      ObjectNode line = attempts.addObject();
-      line.put("provider", a.provider());
-      line.put("model", a.model());
-      line.put("result", a.result().wireName());
-      if (a.status() > 0) line.put("status", a.status());
-      if (a.tried()) line.put("latency_ms", a.latencyMillis());
-      a.errorClass().ifPresent(kind -> line.put("error_class", kind.name().toLowerCase(Locale.ROOT)));
-      if (!a.detail().isEmpty()) line.put("detail", a.detail());
-      if (a.probe()) line.put("probe", true);
-      if (a.lastResort()) line.put("last_resort", true);
-      if (a.hedge()) line.put("hedge", true);
-      if (a.mayHaveExecuted()) line.put("may_have_executed", true);
-      a.atRisk().ifPresent(risk -> {
-        line.put("prompt_tokens_at_risk", risk.promptTokens());
-        risk.costUsd().ifPresent(cost -> line.put("cost_usd_at_risk", cost));
-      });
-    }
-    node.put("latency_ms", trace.totalMillis());
-    return node;
+  ErrorBody errorBody(ApiError error) {
+    return ErrorBody.of(error);
   }
 
   static List<HttpHeader> traceHeaders(RouteTrace trace) {
@@ -160,12 +130,13 @@ final class Replies {
     return d.getSeconds() + (d.getNano() > 0 ? 1 : 0);
   }
 
-  HttpResponse json(akka.http.javadsl.model.StatusCode status, ObjectNode body, List<HttpHeader> headers) {
+  /** The body, a record of Detour's own or a tree from upstream, written by the one mapper. */
+  HttpResponse json(akka.http.javadsl.model.StatusCode status, Object body, List<HttpHeader> headers) {
     try {
       return HttpResponse.create().withStatus(status).addHeaders(headers)
           .withEntity(ContentTypes.APPLICATION_JSON, json.writeValueAsBytes(body));
     } catch (JsonProcessingException impossible) {
-      throw new IllegalStateException("a JSON tree could not be written", impossible);
+      throw new IllegalStateException("a JSON body could not be written", impossible);
     }
   }
 }

@@ -50,9 +50,8 @@ final class StreamReplies {
    * @param interTokenTimeout the allowed silence, for the message of a stall
    */
   HttpResponse render(RouteOutcome.Streaming streaming, boolean includeUsage, Duration interTokenTimeout) {
-    ObjectNode trace = replies.traceJson(streaming.trace())
-        .put("provider", streaming.provider())
-        .put("model", streaming.model());
+    TraceBody traceBody = TraceBody.of(streaming.trace()).answeredBy(streaming.provider(), streaming.model());
+    ObjectNode trace = json.valueToTree(traceBody);  // a tree: it goes into the upstream's chunks
     List<HttpHeader> headers = Replies.traceHeaders(streaming.trace());
     headers.add(RawHeader.create(Replies.PROVIDER, streaming.provider()));
     headers.add(RawHeader.create(Replies.MODEL, streaming.model()));
@@ -68,7 +67,7 @@ final class StreamReplies {
             }))
         .concat(Source.single(DONE))
         .recover(new PFBuilder<Throwable, ByteString>()
-            .matchAny(broken -> errorEvent(broken, sent[0], interTokenTimeout, trace, streaming))
+            .matchAny(broken -> errorEvent(broken, sent[0], interTokenTimeout, traceBody, streaming))
             .build());
     return HttpResponse.create().withStatus(StatusCodes.OK).addHeaders(headers)
         .withEntity(HttpEntities.createChunked(EVENT_STREAM, events));
@@ -90,7 +89,7 @@ final class StreamReplies {
     return List.of(chunk);
   }
 
-  private ByteString event(ObjectNode chunk) {
+  private ByteString event(Object chunk) {
     try {
       return DATA.concat(ByteString.fromArrayUnsafe(json.writeValueAsBytes(chunk))).concat(EVENT_END);
     } catch (JsonProcessingException impossible) {
@@ -107,14 +106,13 @@ final class StreamReplies {
   }
 
   /** The error event that ends a broken stream, in OpenAI's error format, with the trace. */
-  private ByteString errorEvent(Throwable thrown, int chunksSent, Duration interTokenTimeout, ObjectNode trace,
+  private ByteString errorEvent(Throwable thrown, int chunksSent, Duration interTokenTimeout, TraceBody trace,
       RouteOutcome.Streaming streaming) {
     ProviderFailure failure = StreamFailures.classify(thrown, true, interTokenTimeout);
-    ObjectNode body = replies.errorBody(new ApiError(StatusCodes.BAD_GATEWAY,
+    ErrorBody body = replies.errorBody(new ApiError(StatusCodes.BAD_GATEWAY,
         "The stream from " + streaming.provider() + "/" + streaming.model() + " broke off after " + chunksSent + " chunks ("
             + failure.kind().name().toLowerCase(Locale.ROOT) + "): " + failure.message(),
         "server_error", null, "upstream_stream_broken"));
-    body.set("detour", trace);
-    return event(body);
+    return event(body.withTrace(trace));
   }
 }

@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -33,6 +35,21 @@ class ChatRequestReaderTest {
         + " \"response_format\": {\"type\": \"json_schema\", \"json_schema\": {\"name\": \"s\", \"schema\": {}}},"
         + " \"unknown_field\": {\"passes\": [\"through\"]}}"));
     assertInstanceOf(ChatRequestReader.Valid.class, read);
+  }
+
+  @Test
+  void theCallersChoicesAreReadOnceWithTheRequest() {
+    var read = reader.read(utf8("{\"model\": \"default\", " + HI + ", \"stream\": true,"
+        + " \"stream_options\": {\"include_usage\": true}, \"models\": [\"model-b\", \"model-a\"]}"));
+    var choices = assertInstanceOf(ChatRequestReader.Valid.class, read).choices();
+    assertEquals(new CallerChoices(Optional.of(List.of("model-b", "model-a")), true), choices);
+  }
+
+  @Test
+  void withoutModelsOrStreamOptionsTheRouteOrderStandsAndUsageIsNotPassedOn() {
+    var read = reader.read(utf8("{\"model\": \"default\", " + HI + ", \"models\": null}"));
+    var choices = assertInstanceOf(ChatRequestReader.Valid.class, read).choices();
+    assertEquals(new CallerChoices(Optional.empty(), false), choices);
   }
 
   @ParameterizedTest
