@@ -247,7 +247,7 @@ class HostileInputCorpusIT {
     }
   }
 
-  /** Trickles a header's bytes; moves the node's manual time meanwhile, in case its timeout runs on it. */
+  /** Trickles a header's bytes; moves the node's manual time after each, since its timeout runs on it. */
   private static RawHttp.Response trickle(JsonNode spec, JsonNode expect) {
     Duration advance = Duration.ofMillis(spec.path("advance_ms").asLong());
     return RawHttp.trickle(port(), spec.path("head").asText().getBytes(StandardCharsets.ISO_8859_1),

@@ -72,8 +72,9 @@ public final class RawHttp {
 
   /**
    * Sends {@code head}, then one byte of {@code trickle} every {@code every}, for as long as the
-   * server keeps the connection open, {@code patience} at most; {@code meanwhile} runs once, after
-   * the first byte of the trickle (to move a test's manual time, say).
+   * server keeps the connection open, {@code patience} at most; {@code meanwhile} runs after each
+   * byte of the trickle (to move a test's manual time, say: after every byte, so that a server-side
+   * timer armed only once the first bytes have crossed the socket is still moved past its deadline).
    */
   public static Response trickle(int port, byte[] head, byte trickle, Duration every, Duration patience,
       Runnable meanwhile) {
@@ -85,7 +86,6 @@ public final class RawHttp {
       socket.setSoTimeout((int) Math.max(1, every.toMillis()));
       ByteArrayOutputStream got = new ByteArrayOutputStream();
       byte[] buffer = new byte[8192];
-      boolean ranMeanwhile = false;
       while (elapsed(started).compareTo(patience) < 0) {
         try {
           out.write(trickle);
@@ -93,10 +93,7 @@ public final class RawHttp {
         } catch (IOException closedByServer) {
           return parse(got.toByteArray(), true, started);
         }
-        if (!ranMeanwhile) {
-          meanwhile.run();
-          ranMeanwhile = true;
-        }
+        meanwhile.run();
         try {
           int n = socket.getInputStream().read(buffer);
           if (n < 0) return parse(got.toByteArray(), true, started);
